@@ -1,0 +1,5 @@
+import type { Instant } from '../presence.types';
+
+export interface Clock {
+  now(): Instant;
+}

@@ -1,0 +1,36 @@
+import type { CommittedTransition, PresenceTransition } from '../presence.events';
+import type { Instant, UserKey, UserPresence } from '../presence.types';
+
+/** The outcome of applying one rule to one user's presence. */
+export interface PresenceDecision {
+  /** The user's presence afterwards; `undefined` removes the user. The same object as given means "no change". */
+  readonly next: UserPresence | undefined;
+  readonly transition: PresenceTransition | null;
+}
+
+export interface CommittedDecision {
+  readonly next: UserPresence | undefined;
+  readonly transition: CommittedTransition | null;
+}
+
+/**
+ * Where presence lives: one process's memory, or a store that several nodes share.
+ *
+ * A store never decides a transition itself: `update` applies a pure rule of the domain to a user's current presence
+ * atomically. The rule may run more than once (a shared store retries it when another node changed the user in the
+ * meantime); only the result computed from the presence that was actually current is committed, in one step with
+ * the transition's `seq` and the user's place in the deadline index.
+ */
+export interface PresenceStore {
+  update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision>;
+
+  find(key: UserKey): Promise<UserPresence | undefined>;
+
+  /** Every online user (every stored user is online). */
+  listOnline(): Promise<UserPresence[]>;
+
+  countOnline(): Promise<number>;
+
+  /** Up to `limit` users with a connection deadline at or before `now`; costs what is due, not what is stored. */
+  dueUsers(now: Instant, limit: number): Promise<UserKey[]>;
+}

@@ -1,0 +1,114 @@
+import type { PresenceSettings } from './presence.settings';
+import type { ConnectionId, Instant, OnlineUser, UserId, UserKey, UserPresence } from './presence.types';
+import { userKeyOf } from './presence.types';
+import type { Clock } from './ports/clock.port';
+import type { LastSeenReader, LastSeenRecorder } from './ports/last-seen.port';
+import type { PresenceNotifier } from './ports/presence-notifier.port';
+import type { CommittedDecision, PresenceDecision, PresenceStore } from './ports/presence-store.port';
+import type { Announcement } from './presence';
+import { announce, dropConnection, endConnection, expireDue, heartbeat, toOnlineUser } from './presence';
+
+export interface PresenceServiceDeps {
+  readonly clock: Clock;
+  readonly store: PresenceStore;
+  readonly notifier: PresenceNotifier;
+  readonly lastSeen: LastSeenRecorder & LastSeenReader;
+  readonly settings: PresenceSettings;
+}
+
+export interface ConnectionCommand {
+  readonly connectionId: ConnectionId;
+  readonly userId: UserId;
+}
+
+/** A user as readers see it: online, or offline with the last sign of life that was persisted. */
+export interface UserStatus extends OnlineUser {
+  readonly status: 'online' | 'offline';
+}
+
+export interface SweepResult {
+  readonly now: Instant;
+  readonly usersChecked: number;
+  readonly transitions: number;
+}
+
+/** The use cases of presence. Each reads the clock once and hands `now` to the rules. */
+export class PresenceService {
+  constructor(private readonly deps: PresenceServiceDeps) {}
+
+  async goOnline(a: Announcement): Promise<void> {
+    const now = this.deps.clock.now();
+    const committed = await this.commit(userKeyOf(a.userId), (u) => announce(u, a, now, this.deps.settings.ttlMs));
+    if (committed.transition === null) this.deps.lastSeen.record(a.userId, now);
+  }
+
+  async heartbeat(a: Announcement): Promise<void> {
+    const now = this.deps.clock.now();
+    const committed = await this.commit(userKeyOf(a.userId), (u) => heartbeat(u, a, now, this.deps.settings.ttlMs));
+    if (committed.transition !== null || committed.next === undefined) return;
+    this.deps.lastSeen.record(committed.next.userId, now);
+    if (this.deps.settings.broadcastHeartbeats) {
+      this.deps.notifier.publish({ type: 'UserHeartbeatReceived', userId: committed.next.userId, lastSeen: now, reason: 'heartbeat' });
+    }
+  }
+
+  async goOffline(c: ConnectionCommand): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.commit(userKeyOf(c.userId), (u) => endConnection(u, c.connectionId, now));
+  }
+
+  async disconnect(c: ConnectionCommand): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.commit(userKeyOf(c.userId), (u) => dropConnection(u, c.connectionId, now, this.deps.settings.disconnectGraceMs));
+  }
+
+  /** Ends every connection whose deadline has passed. Costs what is due, however many users are online. */
+  async sweep(): Promise<SweepResult> {
+    const now = this.deps.clock.now();
+    const { store, settings } = this.deps;
+    const checked = new Set<UserKey>();
+    let transitions = 0;
+    for (;;) {
+      const due = (await store.dueUsers(now, settings.sweepBatchSize)).filter((key) => !checked.has(key));
+      for (const key of due) {
+        checked.add(key);
+        const committed = await this.commit(key, (u) => expireDue(u, now));
+        if (committed.transition !== null) transitions += 1;
+      }
+      // A short batch means nothing else is due; a batch of users already checked means the rest is not ours to end.
+      if (due.length === 0 || due.length < settings.sweepBatchSize) return { now, usersChecked: checked.size, transitions };
+    }
+  }
+
+  async listOnline(): Promise<OnlineUser[]> {
+    const users = await this.deps.store.listOnline();
+    return users.map(toOnlineUser);
+  }
+
+  async countOnline(): Promise<number> {
+    return this.deps.store.countOnline();
+  }
+
+  /** A user online now, or offline with the `last_seen` persistence holds; `undefined` for one never seen. */
+  async status(userId: UserId): Promise<UserStatus | undefined> {
+    const user = await this.deps.store.find(userKeyOf(userId));
+    if (user !== undefined) return { ...toOnlineUser(user), status: 'online' };
+    const lastSeen = await this.deps.lastSeen.find(userId);
+    if (lastSeen === undefined) return undefined;
+    return { userId, lastSeen, userType: null, userName: null, status: 'offline' };
+  }
+
+  /** Applies a rule atomically; a transition it causes is persisted and published. */
+  private async commit(
+    key: UserKey,
+    decide: (current: UserPresence | undefined) => PresenceDecision,
+  ): Promise<CommittedDecision> {
+    const committed = await this.deps.store.update(key, decide);
+    const { transition } = committed;
+    if (transition !== null) {
+      this.deps.lastSeen.record(transition.userId, transition.lastSeen);
+      this.deps.notifier.publish(transition);
+    }
+    return committed;
+  }
+}

@@ -1,0 +1,12 @@
+import type { Instant } from './presence.types';
+
+export interface PresenceSettings {
+  /** A live connection with no userOnline/userHeartbeat for this long is stale. */
+  readonly ttlMs: Instant;
+  /** How long a dropped connection keeps its user online, so that a reload does not flap. */
+  readonly disconnectGraceMs: Instant;
+  /** Publish a heartbeat event on every heartbeat of an online user (the original backend's behaviour). */
+  readonly broadcastHeartbeats: boolean;
+  /** How many users one store round trip of a sweep may expire. */
+  readonly sweepBatchSize: number;
+}

@@ -1,0 +1,157 @@
+/**
+ * The presence rules: pure functions from a user's presence and one fact (a connection went online, heartbeated,
+ * went offline, dropped, or time passed) to the user's next presence and the transition it causes, if any.
+ */
+import type { PresenceTransition } from './presence.events';
+import type { PresenceDecision } from './ports/presence-store.port';
+import type {
+  ConnectionId,
+  ConnectionPresence,
+  Instant,
+  OfflineReason,
+  OnlineUser,
+  UserId,
+  UserPresence,
+} from './presence.types';
+
+export interface ConnectionRef {
+  readonly connectionId: ConnectionId;
+  readonly nodeId: string;
+}
+
+export interface Announcement extends ConnectionRef {
+  readonly userId: UserId;
+  readonly userType?: string | null;
+  readonly userName?: string | null;
+}
+
+const unchanged = (user: UserPresence | undefined): PresenceDecision => ({ next: user, transition: null });
+
+export function isOnline(user: UserPresence | undefined): user is UserPresence {
+  return user !== undefined && Object.keys(user.connections).length > 0;
+}
+
+/** `userOnline`: the connection is live for the user from now; the user's type and name are stored when given. */
+export function announce(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
+  const next: UserPresence = {
+    userId: a.userId,
+    userType: a.userType !== undefined ? a.userType : (user?.userType ?? null),
+    userName: a.userName !== undefined ? a.userName : (user?.userName ?? null),
+    connections: withLiveConnection(user, a, now, ttlMs),
+  };
+  return { next, transition: isOnline(user) ? null : wentOnline(next, now) };
+}
+
+/**
+ * `userHeartbeat`: refreshes the connection; on a connection that is not online (expired, ended, or unknown after a
+ * restart) it brings it online again, with the type and name the user is already known by, else those given.
+ */
+export function heartbeat(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
+  if (user === undefined) return announce(undefined, a, now, ttlMs);
+  const next: UserPresence = { ...user, connections: withLiveConnection(user, a, now, ttlMs) };
+  return { next, transition: isOnline(user) ? null : wentOnline(next, now) };
+}
+
+/** `userOffline`: the connection's presence ends now, with no grace. */
+export function endConnection(user: UserPresence | undefined, connectionId: ConnectionId, now: Instant): PresenceDecision {
+  if (user === undefined || !(connectionId in user.connections)) return unchanged(user);
+  const connections = { ...user.connections };
+  delete connections[connectionId];
+  return settle(user, connections, now, 'explicit');
+}
+
+/**
+ * The socket closed without `userOffline`. Other live connections keep the user online, so the dropped one is
+ * simply forgotten; the user's last live connection instead lingers for the grace, and ends as `disconnect` unless
+ * the user comes back first.
+ */
+export function dropConnection(
+  user: UserPresence | undefined,
+  connectionId: ConnectionId,
+  now: Instant,
+  graceMs: Instant,
+): PresenceDecision {
+  const dropped = user?.connections[connectionId];
+  if (user === undefined || dropped === undefined || dropped.dropped) return unchanged(user);
+  const connections = { ...user.connections };
+  delete connections[connectionId];
+  const othersLive = Object.values(connections).some((c) => !c.dropped);
+  if (!othersLive && graceMs > 0) {
+    connections[connectionId] = { nodeId: dropped.nodeId, lastSeen: now, expiresAt: now + graceMs, dropped: true };
+  }
+  return settle(user, connections, now, 'disconnect');
+}
+
+/** Time passed: every connection whose deadline is at or before `now` ends. */
+export function expireDue(user: UserPresence | undefined, now: Instant): PresenceDecision {
+  if (user === undefined) return unchanged(user);
+  const connections: Record<ConnectionId, ConnectionPresence> = {};
+  let last: ConnectionPresence | undefined;
+  for (const [id, c] of Object.entries(user.connections)) {
+    if (c.expiresAt > now) connections[id] = c;
+    else if (last === undefined || c.expiresAt >= last.expiresAt) last = c;
+  }
+  if (last === undefined) return unchanged(user);
+  return settle(user, connections, now, last.dropped ? 'disconnect' : 'expired', lastSeenOf(user));
+}
+
+/** The earliest deadline among the user's connections: when `expireDue` next has work to do. */
+export function nextDeadline(user: UserPresence): Instant | undefined {
+  let earliest: Instant | undefined;
+  for (const c of Object.values(user.connections)) {
+    if (earliest === undefined || c.expiresAt < earliest) earliest = c.expiresAt;
+  }
+  return earliest;
+}
+
+/** The user's latest sign of life across its connections. */
+export function lastSeenOf(user: UserPresence): Instant {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const c of Object.values(user.connections)) latest = Math.max(latest, c.lastSeen);
+  return latest;
+}
+
+export function toOnlineUser(user: UserPresence): OnlineUser {
+  return { userId: user.userId, lastSeen: lastSeenOf(user), userType: user.userType, userName: user.userName };
+}
+
+/** A live connection is back: connections that only lingered in their grace are no longer needed. */
+function withLiveConnection(
+  user: UserPresence | undefined,
+  a: ConnectionRef,
+  now: Instant,
+  ttlMs: Instant,
+): Record<ConnectionId, ConnectionPresence> {
+  const connections: Record<ConnectionId, ConnectionPresence> = {};
+  for (const [id, c] of Object.entries(user?.connections ?? {})) {
+    if (!c.dropped) connections[id] = c;
+  }
+  connections[a.connectionId] = { nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false };
+  return connections;
+}
+
+function settle(
+  user: UserPresence,
+  connections: Record<ConnectionId, ConnectionPresence>,
+  now: Instant,
+  reason: OfflineReason,
+  lastSeen: Instant = now,
+): PresenceDecision {
+  if (Object.keys(connections).length > 0) return { next: { ...user, connections }, transition: null };
+  return { next: undefined, transition: wentOffline(user, lastSeen, reason) };
+}
+
+function wentOnline(user: UserPresence, now: Instant): PresenceTransition {
+  return {
+    type: 'UserWentOnline',
+    userId: user.userId,
+    lastSeen: now,
+    reason: 'online',
+    userType: user.userType,
+    userName: user.userName,
+  };
+}
+
+function wentOffline(user: UserPresence, lastSeen: Instant, reason: OfflineReason): PresenceTransition {
+  return { type: 'UserWentOffline', userId: user.userId, lastSeen, reason };
+}

@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import type { PresenceEvent } from '../../../src/domain/presence.events';
+import { buildDomain, on } from '../../support/build-domain';
+
+const TTL = 1_000;
+const GRACE = 300;
+const SWEEP_INTERVAL = 100;
+const USERS = 2;
+const CONNECTIONS = 4;
+
+type Action =
+  | { kind: 'online' | 'heartbeat' | 'offline' | 'disconnect'; connection: number }
+  | { kind: 'advance'; ms: number };
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('online', 'heartbeat', 'offline', 'disconnect'),
+      connection: fc.nat(CONNECTIONS - 1),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance'), ms: fc.integer({ min: 1, max: (3 * TTL) / 4 }) }) },
+) as fc.Arbitrary<Action>;
+
+/** A dropped tab must not hold its user online once the user's other tab has logged out. */
+const droppedTabThenOtherTabLogsOut: Action[] = [
+  { kind: 'online', connection: 0 },
+  { kind: 'online', connection: 2 },
+  { kind: 'disconnect', connection: 0 },
+  { kind: 'offline', connection: 2 },
+];
+
+/** Connection i always speaks for user i % USERS, as a socket speaks for the one user it announced. */
+const userOf = (connection: number): string => `u${connection % USERS}`;
+
+/** The rules restated as plainly as possible: which connections hold each user online, and until when. */
+class PresenceModel {
+  readonly connections = new Map<number, { live: boolean; until: number }>();
+
+  live(connection: number, now: number): void {
+    for (const [id, c] of this.connections) if (!c.live && userOf(id) === userOf(connection)) this.connections.delete(id);
+    this.connections.set(connection, { live: true, until: now + TTL });
+  }
+
+  end(connection: number): void {
+    this.connections.delete(connection);
+  }
+
+  drop(connection: number, now: number): void {
+    const c = this.connections.get(connection);
+    if (c === undefined || !c.live) return;
+    const otherLive = [...this.connections].some(([id, o]) => id !== connection && o.live && userOf(id) === userOf(connection));
+    if (otherLive) this.connections.delete(connection);
+    else this.connections.set(connection, { live: false, until: now + GRACE });
+  }
+
+  expire(now: number): void {
+    for (const [id, c] of this.connections) if (c.until <= now) this.connections.delete(id);
+  }
+
+  onlineUsers(): string[] {
+    return [...new Set([...this.connections.keys()].map(userOf))].sort();
+  }
+}
+
+describe('presence under random event sequences', () => {
+  it('alternates notifications per user, matches the model, and never keeps a silent user online past TTL + sweep', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 80, size: 'max' }), async (actions) => {
+        const { service, notifier, clock } = buildDomain({ ttlMs: TTL, disconnectGraceMs: GRACE, sweepBatchSize: 2 });
+        const model = new PresenceModel();
+        const lastSign = new Map<string, number>();
+        const expectSameOnlineUsers = async (): Promise<void> => {
+          const online = (await service.listOnline()).map((u) => String(u.userId)).sort();
+          expect(online).toEqual(model.onlineUsers());
+          for (const user of online) {
+            expect(clock.now() - (lastSign.get(user) as number)).toBeLessThan(Math.max(TTL, GRACE) + SWEEP_INTERVAL);
+          }
+        };
+        for (const a of actions) {
+          const now = clock.now();
+          if (a.kind === 'advance') {
+            // The sweeper runs every SWEEP_INTERVAL, so time passes in steps of at most that.
+            for (let left = a.ms; left > 0; left -= SWEEP_INTERVAL) {
+              clock.advance(Math.min(SWEEP_INTERVAL, left));
+              await service.sweep();
+              model.expire(clock.now());
+              await expectSameOnlineUsers();
+            }
+            continue;
+          }
+          const command = on(`c${a.connection}`, userOf(a.connection));
+          if (a.kind === 'online' || a.kind === 'heartbeat') {
+            await (a.kind === 'online' ? service.goOnline(command) : service.heartbeat(command));
+            model.live(a.connection, now);
+          } else if (a.kind === 'offline') {
+            await service.goOffline(command);
+            model.end(a.connection);
+          } else {
+            await service.disconnect(command);
+            model.drop(a.connection, now);
+          }
+          lastSign.set(userOf(a.connection), now);
+          await expectSameOnlineUsers();
+        }
+        await expectSameOnlineUsers();
+        const online = model.onlineUsers();
+
+        expectAlternatingPerUser(notifier.events, online);
+        const seqs = notifier.events.map((e) => ('seq' in e ? e.seq : 0));
+        expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+        expect(new Set(seqs).size).toBe(seqs.length);
+      }),
+      { numRuns: 300, examples: [[droppedTabThenOtherTabLogsOut]] },
+    );
+  });
+});
+
+function expectAlternatingPerUser(events: PresenceEvent[], onlineAtEnd: string[]): void {
+  const last = new Map<string, string>();
+  for (const e of events) {
+    const user = String(e.userId);
+    const expected = last.get(user) === 'UserWentOnline' ? 'UserWentOffline' : 'UserWentOnline';
+    expect(e.type).toBe(expected);
+    last.set(user, e.type);
+  }
+  for (const [user, type] of last) expect(type === 'UserWentOnline').toBe(onlineAtEnd.includes(user));
+}

@@ -1,0 +1,230 @@
+import { buildDomain, on } from '../../support/build-domain';
+
+describe('PresenceService', () => {
+  describe('going online', () => {
+    it('announces a user online on its first connection, with type and name', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 7, { userType: 'agent', userName: 'Ada' }));
+      expect(notifier.events).toEqual([
+        { type: 'UserWentOnline', userId: 7, lastSeen: clock.now(), reason: 'online', userType: 'agent', userName: 'Ada', seq: 1 },
+      ]);
+      expect(await service.listOnline()).toEqual([{ userId: 7, lastSeen: clock.now(), userType: 'agent', userName: 'Ada' }]);
+    });
+
+    it('treats 7 and "7" as the same user, and speaks of the user in the type it was announced with', async () => {
+      const { service, notifier } = buildDomain();
+      await service.goOnline(on('c1', '7'));
+      await service.goOnline(on('c2', 7));
+      expect(notifier.summary()).toEqual(['7 online online']);
+      expect((await service.listOnline()).map((u) => u.userId)).toEqual([7]);
+    });
+
+    it('keeps a user online while any of its connections is online', async () => {
+      const { service, notifier } = buildDomain();
+      await service.goOnline(on('tab1', 'u'));
+      await service.goOnline(on('tab2', 'u'));
+      await service.goOffline({ connectionId: 'tab1', userId: 'u' });
+      expect(notifier.summary()).toEqual(['u online online']);
+      await service.goOffline({ connectionId: 'tab2', userId: 'u' });
+      expect(notifier.summary()).toEqual(['u online online', 'u offline explicit']);
+    });
+
+    it('keeps the stored type and name when a later announcement leaves them out', async () => {
+      const { service } = buildDomain();
+      await service.goOnline(on('c1', 'u', { userType: 'agent', userName: 'Ada' }));
+      await service.goOnline(on('c2', 'u'));
+      expect(await service.listOnline()).toMatchObject([{ userType: 'agent', userName: 'Ada' }]);
+    });
+  });
+
+  describe('heartbeats', () => {
+    it('refreshes lastSeen without notifying anyone', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      clock.advance(30_000);
+      await service.heartbeat(on('c1', 'u'));
+      expect(notifier.summary()).toEqual(['u online online']);
+      expect(await service.listOnline()).toMatchObject([{ lastSeen: clock.now() }]);
+    });
+
+    it('broadcasts each heartbeat when heartbeat broadcasts are on', async () => {
+      const { service, notifier, clock } = buildDomain({ broadcastHeartbeats: true });
+      await service.goOnline(on('c1', 'u'));
+      clock.advance(1_000);
+      await service.heartbeat(on('c1', 'u'));
+      expect(notifier.events[1]).toEqual({ type: 'UserHeartbeatReceived', userId: 'u', lastSeen: clock.now(), reason: 'heartbeat' });
+    });
+
+    it('brings a connection that is not online back online, as a transition with reason online', async () => {
+      const { service, notifier } = buildDomain({ broadcastHeartbeats: true });
+      await service.heartbeat(on('c1', 'u', { userType: 'agent', userName: 'Ada' }));
+      expect(notifier.events).toMatchObject([{ type: 'UserWentOnline', reason: 'online', userType: 'agent', userName: 'Ada' }]);
+    });
+
+    it('brings an expired connection back online', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      clock.advance(60_000);
+      await service.sweep();
+      await service.heartbeat(on('c1', 'u'));
+      expect(notifier.summary()).toEqual(['u online online', 'u offline expired', 'u online online']);
+    });
+  });
+
+  describe('expiry', () => {
+    it('ends a connection with no heartbeat within the TTL', async () => {
+      const { service, notifier, clock } = buildDomain();
+      const start = clock.now();
+      await service.goOnline(on('c1', 'u'));
+      clock.advance(59_999);
+      await service.sweep();
+      expect(notifier.summary()).toEqual(['u online online']);
+      clock.advance(1);
+      await service.sweep();
+      expect(notifier.events[1]).toMatchObject({ type: 'UserWentOffline', reason: 'expired', lastSeen: start });
+      expect(await service.countOnline()).toBe(0);
+    });
+
+    it('moves the deadline with each heartbeat', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      for (let i = 0; i < 5; i++) {
+        clock.advance(30_000);
+        await service.heartbeat(on('c1', 'u'));
+        await service.sweep();
+      }
+      expect(notifier.summary()).toEqual(['u online online']);
+    });
+
+    it('expires one stale tab while a fresh tab keeps the user online', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('stale', 'u'));
+      clock.advance(30_000);
+      await service.goOnline(on('fresh', 'u'));
+      clock.advance(30_000);
+      await service.sweep();
+      expect(notifier.summary()).toEqual(['u online online']);
+      clock.advance(30_000);
+      await service.sweep();
+      expect(notifier.summary()).toEqual(['u online online', 'u offline expired']);
+    });
+
+    it('checks only the users that are due, however many are online', async () => {
+      const { service, clock } = buildDomain({ sweepBatchSize: 7 });
+      for (let i = 0; i < 500; i++) await service.goOnline(on(`c${i}`, i));
+      clock.advance(1_000);
+      for (let i = 0; i < 20; i++) await service.goOnline(on(`late${i}`, `late${i}`));
+      clock.advance(59_000);
+      expect(await service.sweep()).toMatchObject({ usersChecked: 500, transitions: 500 });
+      expect(await service.sweep()).toMatchObject({ usersChecked: 0, transitions: 0 });
+      expect(await service.countOnline()).toBe(20);
+    });
+  });
+
+  describe('explicit offline', () => {
+    it('ends the connection now, with no grace', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      clock.advance(10);
+      await service.goOffline({ connectionId: 'c1', userId: 'u' });
+      expect(notifier.events[1]).toEqual({ type: 'UserWentOffline', userId: 'u', lastSeen: clock.now(), reason: 'explicit', seq: 2 });
+    });
+
+    it('changes nothing for a connection that is not online for that user', async () => {
+      const { service, notifier } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      await service.goOffline({ connectionId: 'c1', userId: 'someone-else' });
+      await service.goOffline({ connectionId: 'c2', userId: 'u' });
+      expect(notifier.summary()).toEqual(['u online online']);
+      expect(await service.countOnline()).toBe(1);
+    });
+  });
+
+  describe('disconnects', () => {
+    it('announces offline only after the grace, with the moment of the disconnect as lastSeen', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      clock.advance(1_000);
+      const droppedAt = clock.now();
+      await service.disconnect({ connectionId: 'c1', userId: 'u' });
+      clock.advance(4_999);
+      await service.sweep();
+      expect(notifier.summary()).toEqual(['u online online']);
+      expect(await service.countOnline()).toBe(1);
+      clock.advance(1);
+      await service.sweep();
+      expect(notifier.events[1]).toMatchObject({ type: 'UserWentOffline', reason: 'disconnect', lastSeen: droppedAt });
+    });
+
+    it('cancels the offline when the user reconnects within the grace', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      await service.disconnect({ connectionId: 'c1', userId: 'u' });
+      clock.advance(2_000);
+      await service.goOnline(on('c2', 'u'));
+      clock.advance(10_000);
+      await service.sweep();
+      expect(notifier.summary()).toEqual(['u online online']);
+      expect(await service.countOnline()).toBe(1);
+    });
+
+    it('forgets a dropped tab at once while another tab is live', async () => {
+      const { service, notifier, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      await service.goOnline(on('c2', 'u'));
+      await service.disconnect({ connectionId: 'c1', userId: 'u' });
+      await service.goOffline({ connectionId: 'c2', userId: 'u' });
+      expect(notifier.summary()).toEqual(['u online online', 'u offline explicit']);
+      clock.advance(10_000);
+      await service.sweep();
+      expect(notifier.summary()).toHaveLength(2);
+    });
+
+    it('goes offline at once when the grace is zero', async () => {
+      const { service, notifier } = buildDomain({ disconnectGraceMs: 0 });
+      await service.goOnline(on('c1', 'u'));
+      await service.disconnect({ connectionId: 'c1', userId: 'u' });
+      expect(notifier.summary()).toEqual(['u online online', 'u offline disconnect']);
+    });
+
+    it('ignores the disconnect of a connection that was not online', async () => {
+      const { service, notifier } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      await service.goOffline({ connectionId: 'c1', userId: 'u' });
+      await service.disconnect({ connectionId: 'c1', userId: 'u' });
+      expect(notifier.summary()).toEqual(['u online online', 'u offline explicit']);
+    });
+  });
+
+  describe('reads and persistence', () => {
+    it('records last_seen on every transition and heartbeat', async () => {
+      const { service, lastSeen, clock } = buildDomain();
+      await service.goOnline(on('c1', 'u'));
+      clock.advance(30_000);
+      await service.heartbeat(on('c1', 'u'));
+      expect(await lastSeen.find('u')).toBe(clock.now());
+      clock.advance(1_000);
+      await service.goOffline({ connectionId: 'c1', userId: 'u' });
+      expect(await lastSeen.find('u')).toBe(clock.now());
+    });
+
+    it('reports an offline user with its persisted last_seen, and a never-seen one as unknown', async () => {
+      const { service, clock } = buildDomain();
+      await service.goOnline(on('c1', 9, { userType: 'agent' }));
+      expect(await service.status('9')).toMatchObject({ status: 'online', userId: 9, userType: 'agent' });
+      const offlineAt = clock.now();
+      await service.goOffline({ connectionId: 'c1', userId: 9 });
+      clock.advance(5_000);
+      expect(await service.status(9)).toMatchObject({ status: 'offline', lastSeen: offlineAt });
+      expect(await service.status('never')).toBeUndefined();
+    });
+
+    it('numbers transitions with a seq that only grows', async () => {
+      const { service, notifier } = buildDomain();
+      await service.goOnline(on('a', 'a'));
+      await service.goOnline(on('b', 'b'));
+      await service.goOffline({ connectionId: 'a', userId: 'a' });
+      expect(notifier.events.map((e) => ('seq' in e ? e.seq : -1))).toEqual([1, 2, 3]);
+    });
+  });
+});
