@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { PresenceService } from '../../domain/presence.service';
+
+/**
+ * Runs the domain's sweep every interval, never two at once. An interval of 0 turns it off, for tests that
+ * sweep by hand.
+ */
+export class IntervalSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly service: PresenceService,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (this.intervalMs <= 0 || !this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.sweepOnce().finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private async sweepOnce(): Promise<void> {
+    try {
+      const result = await this.service.sweep();
+      if (result.transitions > 0) this.logger.debug(result, 'sweep ended stale presence');
+    } catch (error) {
+      this.logger.error({ err: error }, 'sweep failed');
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../domain/ports/clock.port';
+import { forbidden, invalidPayload } from '../../domain/presence.errors';
+import type { PresenceService } from '../../domain/presence.service';
+import type { UserId } from '../../domain/presence.types';
+import { userKeyOf } from '../../domain/presence.types';
+import type { ClientEventName, Refusal } from '../../protocol/socket-events';
+import { SerialQueue } from './serial-queue';
+import { parsePayload, userOnlinePayload, userPayload } from './socket-payload.schema';
+import { toRefusal } from './socket-refusal.mapper';
+import type { PresenceServer, PresenceSocket } from './socket.types';
+import { TokenBucket } from './token-bucket';
+import { toWireOnlineUser } from './wire';
+
+export interface SocketGatewaySettings {
+  readonly nodeId: string;
+  /** Events a second per connection; bursts of twice that. */
+  readonly eventRate: number;
+}
+
+type AckFn = (answer: object) => void;
+type Handler = (payload: unknown) => Promise<object>;
+
+/**
+ * The inbound side of the socket protocol: validates each event, checks it against the token, runs the use case
+ * and answers by ack, or refuses it with `presenceError` (and the ack, when there is one) and changes nothing.
+ */
+export class SocketPresenceGateway {
+  constructor(
+    private readonly io: PresenceServer,
+    private readonly service: PresenceService,
+    private readonly clock: Clock,
+    private readonly settings: SocketGatewaySettings,
+    private readonly logger: Logger,
+  ) {}
+
+  attach(): void {
+    this.io.on('connection', (socket) => this.accept(socket));
+  }
+
+  private accept(socket: PresenceSocket): void {
+    const queue = new SerialQueue();
+    const burst = 2 * this.settings.eventRate;
+    const allowed = new TokenBucket(this.settings.eventRate, burst, this.clock.now());
+    // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
+    const refusals = new TokenBucket(this.settings.eventRate, 2 * burst, this.clock.now());
+
+    const handlers: Record<ClientEventName, Handler> = {
+      userOnline: (payload) => this.userOnline(socket, payload),
+      userHeartbeat: (payload) => this.userHeartbeat(socket, payload),
+      userOffline: (payload) => this.userOffline(socket, payload),
+      getOnlineUsers: () => this.getOnlineUsers(socket),
+    };
+
+    for (const [event, handle] of Object.entries(handlers)) {
+      socket.on(event as ClientEventName, (...args: unknown[]) => {
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
+        const now = this.clock.now();
+        if (!allowed.take(now)) {
+          this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message: `over ${this.settings.eventRate} events a second` });
+          if (!refusals.take(now)) {
+            this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');
+            socket.disconnect(true);
+          }
+          return;
+        }
+        queue.run(() => handle(args[0])).then(
+          (answer) => ack?.({ ok: true, ...answer }),
+          (error: unknown) => this.refuse(socket, event, ack, toRefusal(error, this.logger, event)),
+        );
+      });
+    }
+
+    socket.on('disconnect', () => {
+      void queue.run(async () => {
+        const userId = socket.data.userId;
+        if (userId !== undefined) await this.service.disconnect({ connectionId: socket.id, userId });
+      }).catch((error: unknown) => this.logger.error({ err: error, socket: socket.id }, 'disconnect failed'));
+    });
+  }
+
+  private async userOnline(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parsePayload(userOnlinePayload, raw);
+    const userId = this.userOf(socket, payload.userId);
+    await this.leavePreviousUser(socket, userId);
+    await this.service.goOnline({ ...this.connection(socket), userId, userType: payload.userType, userName: payload.userName });
+    socket.data.userId = userId;
+    if (payload.userType !== undefined) socket.data.userType = payload.userType;
+    if (payload.userName !== undefined) socket.data.userName = payload.userName;
+    return { userId, status: 'online' };
+  }
+
+  private async userHeartbeat(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parsePayload(userPayload, raw);
+    const userId = this.userOf(socket, payload.userId);
+    await this.leavePreviousUser(socket, userId);
+    const { userType, userName } = socket.data;
+    await this.service.heartbeat({ ...this.connection(socket), userId, userType, userName });
+    socket.data.userId = userId;
+    return { userId };
+  }
+
+  private async userOffline(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parsePayload(userPayload, raw);
+    const userId = this.userOf(socket, payload.userId);
+    await this.service.goOffline({ connectionId: socket.id, userId });
+    if (socket.data.userId !== undefined && userKeyOf(socket.data.userId) === userKeyOf(userId)) delete socket.data.userId;
+    return { userId, status: 'offline' };
+  }
+
+  private async getOnlineUsers(socket: PresenceSocket): Promise<object> {
+    const users = (await this.service.listOnline()).map(toWireOnlineUser);
+    socket.emit('onlineUsersList', users);
+    return { users };
+  }
+
+  /** The user an event speaks for: the token's; or, without authentication, the payload's. */
+  private userOf(socket: PresenceSocket, claimed: UserId | undefined): UserId {
+    const authenticated = socket.data.authUserId;
+    if (authenticated === null) {
+      if (claimed === undefined) throw invalidPayload('userId: is required');
+      return claimed;
+    }
+    if (claimed === undefined) return authenticated;
+    if (userKeyOf(claimed) !== userKeyOf(authenticated)) throw forbidden('userId is not the authenticated user');
+    return claimed;
+  }
+
+  /** A connection speaks for one user at a time: announcing another user (open mode only) ends the previous one. */
+  private async leavePreviousUser(socket: PresenceSocket, userId: UserId): Promise<void> {
+    const previous = socket.data.userId;
+    if (previous === undefined || userKeyOf(previous) === userKeyOf(userId)) return;
+    await this.service.goOffline({ connectionId: socket.id, userId: previous });
+    delete socket.data.userId;
+    delete socket.data.userType;
+    delete socket.data.userName;
+  }
+
+  private connection(socket: PresenceSocket) {
+    return { connectionId: socket.id, nodeId: this.settings.nodeId };
+  }
+
+  private refuse(socket: PresenceSocket, event: string, ack: AckFn | undefined, refusal: Refusal): void {
+    socket.emit('presenceError', { event, ...refusal });
+    ack?.({ ok: false, error: refusal });
+  }
+}

@@ -1,0 +1,51 @@
+import type { AddressInfo } from 'node:net';
+import type { Container } from 'inversify';
+import { TOKENS } from './tokens';
+
+/** The running service: what `main` starts and stops, and what end-to-end tests start on an ephemeral port. */
+export class PresenceApp {
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly container: Container) {}
+
+  async start(port: number): Promise<number> {
+    const c = this.container;
+    const logger = c.get(TOKENS.Logger);
+    const http = c.get(TOKENS.HttpServer);
+    c.get(TOKENS.SocketGateway).attach();
+    c.get(TOKENS.Sweeper).start();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = (http.address() as AddressInfo).port;
+    const config = c.get(TOKENS.Config);
+    logger.info(
+      { port: bound, store: config.store, persistence: config.persistence, auth: config.auth !== null, origins: config.allowedOrigins },
+      'presence service listening',
+    );
+    if (config.auth === null) {
+      logger.warn('JWT_ACCESS_SECRET is not set: sockets are not authenticated and any client can speak for any user');
+    }
+    return bound;
+  }
+
+  /** Stops taking connections, stops sweeping, closes every socket and the server. Safe to call twice. */
+  stop(): Promise<void> {
+    this.closing ??= this.close();
+    return this.closing;
+  }
+
+  private async close(): Promise<void> {
+    const c = this.container;
+    await c.get(TOKENS.Sweeper).stop();
+    const io = c.get(TOKENS.SocketServer);
+    await new Promise<void>((resolve) => {
+      void io.close(() => resolve());
+    });
+    c.get(TOKENS.Logger).info('presence service stopped');
+  }
+}

@@ -1,0 +1,123 @@
+/** Reads and validates every setting once, from the environment (and `.env`, loaded by main). */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1')
+    .default(fallback);
+
+const origins = z
+  .string()
+  .default('http://localhost:5173')
+  .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+  .pipe(
+    z
+      .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://app.example.com, comma-separated, without paths'))
+      .min(1, 'must name at least one origin'),
+  );
+
+const optionalText = z.string().trim().min(1).optional().catch(undefined);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: integer(5000, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REACT_WEB_URL: origins,
+  JWT_ACCESS_SECRET: optionalText,
+  JWT_COOKIE_NAME: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name').default('access_token'),
+  JWT_USER_CLAIM: z.string().min(1).default('sub'),
+  PRESENCE_TTL_MS: integer(60_000, 1),
+  PRESENCE_SWEEP_INTERVAL_MS: integer(1_000, 1),
+  PRESENCE_DISCONNECT_GRACE_MS: integer(5_000, 0),
+  PRESENCE_BROADCAST_HEARTBEATS: flag(false),
+  PRESENCE_EVENT_RATE: integer(20, 1),
+  PRESENCE_MAX_MESSAGE_BYTES: integer(16_384, 256),
+  PRESENCE_STORE: z.enum(['memory']).default('memory'),
+  PERSISTENCE: z.enum(['memory']).optional(),
+  NODE_ID: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits or ._:-').optional(),
+  SHUTDOWN_TIMEOUT_MS: integer(8_000, 100, 60_000),
+});
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly logLevel: string;
+  readonly allowedOrigins: readonly string[];
+  readonly auth: { readonly secret: string; readonly cookieName: string; readonly userClaim: string } | null;
+  readonly presence: {
+    readonly ttlMs: number;
+    readonly sweepIntervalMs: number;
+    readonly disconnectGraceMs: number;
+    readonly broadcastHeartbeats: boolean;
+    readonly eventRate: number;
+    readonly maxMessageBytes: number;
+  };
+  readonly store: 'memory';
+  readonly persistence: 'memory';
+  readonly nodeId: string;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Every bad setting at once, so that one failed start tells the operator everything to fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Settings whose values are never repeated back, not even in an error. */
+const secretSettings = new Set(['JWT_ACCESS_SECRET', 'METRICS_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'REACT_SERVICE_ROLE_KEY']);
+
+function describeProblem(name: string, message: string, env: Env): string {
+  const shown = secretSettings.has(name) ? 'a value that is not shown' : JSON.stringify(env[name] ?? null);
+  return `${name}: ${message} (got ${shown})`;
+}
+
+export function loadConfig(env: Env): Config {
+  // An empty variable means "not set": `.env` templates leave unused settings blank.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = schema.safeParse(present);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => describeProblem(String(issue.path[0]), issue.message, present));
+  const nodeEnv = parsed.success ? parsed.data.NODE_ENV : present['NODE_ENV'];
+  if (nodeEnv === 'production' && !present['JWT_ACCESS_SECRET']) {
+    problems.push('JWT_ACCESS_SECRET: must be set when NODE_ENV=production; without it any client could act as any user');
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const s = parsed.data;
+  return {
+    nodeEnv: s.NODE_ENV,
+    port: s.PORT,
+    logLevel: s.LOG_LEVEL,
+    allowedOrigins: s.REACT_WEB_URL,
+    auth: s.JWT_ACCESS_SECRET ? { secret: s.JWT_ACCESS_SECRET, cookieName: s.JWT_COOKIE_NAME, userClaim: s.JWT_USER_CLAIM } : null,
+    presence: {
+      ttlMs: s.PRESENCE_TTL_MS,
+      sweepIntervalMs: s.PRESENCE_SWEEP_INTERVAL_MS,
+      disconnectGraceMs: s.PRESENCE_DISCONNECT_GRACE_MS,
+      broadcastHeartbeats: s.PRESENCE_BROADCAST_HEARTBEATS,
+      eventRate: s.PRESENCE_EVENT_RATE,
+      maxMessageBytes: s.PRESENCE_MAX_MESSAGE_BYTES,
+    },
+    store: s.PRESENCE_STORE,
+    persistence: s.PERSISTENCE ?? 'memory',
+    nodeId: s.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,77 @@
+/** The composition root: the only place that binds ports to adapters. */
+import { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
+import { SystemClock } from './adapters/clock/system.clock';
+import { createHttpServer } from './adapters/http/http-server';
+import { InMemoryLastSeenRepository } from './adapters/memory/in-memory-last-seen.repository';
+import { InMemoryPresenceStore } from './adapters/memory/in-memory-presence.store';
+import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
+import { authenticateSockets } from './adapters/socket/socket-auth.middleware';
+import { SocketIoPresenceNotifier } from './adapters/socket/socket-io-presence.notifier';
+import { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
+import { createSocketServer } from './adapters/socket/socket-server';
+import type { Config } from './config';
+import type { Clock } from './domain/ports/clock.port';
+import { PresenceService } from './domain/presence.service';
+import { TOKENS } from './tokens';
+
+/** Replacements for tests: a fake clock, say. */
+export interface ContainerOverrides {
+  readonly clock?: Clock;
+}
+
+const SWEEP_BATCH_SIZE = 1_000;
+
+export function buildContainer(config: Config, logger: Logger, overrides: ContainerOverrides = {}): Container {
+  const c = new Container({ defaultScope: 'Singleton' });
+  c.bind(TOKENS.Config).toConstantValue(config);
+  c.bind(TOKENS.Logger).toConstantValue(logger);
+  c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
+  c.bind(TOKENS.PresenceStore).toDynamicValue(() => new InMemoryPresenceStore());
+  c.bind(TOKENS.LastSeen).toDynamicValue(() => new InMemoryLastSeenRepository());
+  c.bind(TOKENS.AccessTokenVerifier).toDynamicValue(() =>
+    config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim),
+  );
+
+  c.bind(TOKENS.HttpServer).toDynamicValue(() => createHttpServer());
+  c.bind(TOKENS.SocketServer).toDynamicValue((ctx) => {
+    const io = createSocketServer(ctx.get(TOKENS.HttpServer), {
+      allowedOrigins: config.allowedOrigins,
+      maxMessageBytes: config.presence.maxMessageBytes,
+    });
+    io.use(authenticateSockets(ctx.get(TOKENS.AccessTokenVerifier), config.auth?.cookieName ?? 'access_token', logger));
+    return io;
+  });
+  c.bind(TOKENS.PresenceNotifier).toDynamicValue((ctx) => new SocketIoPresenceNotifier(ctx.get(TOKENS.SocketServer)));
+
+  c.bind(TOKENS.PresenceService).toDynamicValue(
+    (ctx) =>
+      new PresenceService({
+        clock: ctx.get(TOKENS.Clock),
+        store: ctx.get(TOKENS.PresenceStore),
+        notifier: ctx.get(TOKENS.PresenceNotifier),
+        lastSeen: ctx.get(TOKENS.LastSeen),
+        settings: {
+          ttlMs: config.presence.ttlMs,
+          disconnectGraceMs: config.presence.disconnectGraceMs,
+          broadcastHeartbeats: config.presence.broadcastHeartbeats,
+          sweepBatchSize: SWEEP_BATCH_SIZE,
+        },
+      }),
+  );
+  c.bind(TOKENS.SocketGateway).toDynamicValue(
+    (ctx) =>
+      new SocketPresenceGateway(
+        ctx.get(TOKENS.SocketServer),
+        ctx.get(TOKENS.PresenceService),
+        ctx.get(TOKENS.Clock),
+        { nodeId: config.nodeId, eventRate: config.presence.eventRate },
+        logger,
+      ),
+  );
+  c.bind(TOKENS.Sweeper).toDynamicValue(
+    (ctx) => new IntervalSweeper(ctx.get(TOKENS.PresenceService), config.presence.sweepIntervalMs, logger),
+  );
+  return c;
+}

@@ -1,0 +1,62 @@
+/**
+ * The Socket.IO protocol of the presence service, as TypeScript types: shared by the server and by typed clients,
+ * so that the two cannot drift. Times on the wire are ISO 8601 UTC strings.
+ */
+
+export type WireUserId = string | number;
+
+export type RefusalCode = 'INVALID_PAYLOAD' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAUTHORIZED' | 'INTERNAL';
+
+export interface Refusal {
+  readonly code: RefusalCode;
+  readonly message: string;
+}
+
+export type Ack<T extends object = object> = (answer: ({ ok: true } & T) | { ok: false; error: Refusal }) => void;
+
+export interface UserOnlinePayload {
+  readonly userId?: WireUserId;
+  readonly userType?: string | null;
+  readonly userName?: string | null;
+}
+
+export interface UserPayload {
+  readonly userId?: WireUserId;
+}
+
+export type OfflineReason = 'explicit' | 'disconnect' | 'expired' | 'node_lost';
+
+export interface UserStatusChanged {
+  readonly userId: WireUserId;
+  readonly status: 'online' | 'offline';
+  readonly lastSeen: string;
+  readonly reason: 'online' | 'heartbeat' | OfflineReason;
+}
+
+export interface WireOnlineUser {
+  readonly userId: WireUserId;
+  readonly status: 'online';
+  readonly lastSeen: string;
+  readonly userType: string | null;
+  readonly userName: string | null;
+}
+
+export interface PresenceErrorPayload extends Refusal {
+  readonly event: string;
+}
+
+export interface ClientToServerEvents {
+  userOnline(payload: UserOnlinePayload, ack?: Ack<{ userId: WireUserId; status: 'online' }>): void;
+  userHeartbeat(payload: UserPayload, ack?: Ack<{ userId: WireUserId }>): void;
+  userOffline(payload: UserPayload, ack?: Ack<{ userId: WireUserId; status: 'offline' }>): void;
+  getOnlineUsers(ack?: Ack<{ users: WireOnlineUser[] }>): void;
+}
+
+export interface ServerToClientEvents {
+  userStatusChanged(change: UserStatusChanged): void;
+  onlineUsersList(users: WireOnlineUser[]): void;
+  presenceError(error: PresenceErrorPayload): void;
+}
+
+export const clientEvents = ['userOnline', 'userHeartbeat', 'userOffline', 'getOnlineUsers'] as const;
+export type ClientEventName = (typeof clientEvents)[number];

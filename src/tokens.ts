@@ -1,0 +1,31 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { Server as HttpServer } from 'node:http';
+import type { Logger } from 'pino';
+import type { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
+import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
+import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
+import type { PresenceServer } from './adapters/socket/socket.types';
+import type { Config } from './config';
+import type { Clock } from './domain/ports/clock.port';
+import type { LastSeenReader, LastSeenRecorder } from './domain/ports/last-seen.port';
+import type { PresenceNotifier } from './domain/ports/presence-notifier.port';
+import type { PresenceStore } from './domain/ports/presence-store.port';
+import type { PresenceService } from './domain/presence.service';
+
+const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`presence.${name}`);
+
+/** Every service identifier of the container, typed. */
+export const TOKENS = {
+  Config: token<Config>('Config'),
+  Logger: token<Logger>('Logger'),
+  Clock: token<Clock>('Clock'),
+  PresenceStore: token<PresenceStore>('PresenceStore'),
+  PresenceNotifier: token<PresenceNotifier>('PresenceNotifier'),
+  LastSeen: token<LastSeenRecorder & LastSeenReader>('LastSeen'),
+  PresenceService: token<PresenceService>('PresenceService'),
+  AccessTokenVerifier: token<AccessTokenVerifier | null>('AccessTokenVerifier'),
+  HttpServer: token<HttpServer>('HttpServer'),
+  SocketServer: token<PresenceServer>('SocketServer'),
+  SocketGateway: token<SocketPresenceGateway>('SocketGateway'),
+  Sweeper: token<IntervalSweeper>('Sweeper'),
+} as const;

@@ -1,0 +1,27 @@
+import pino from 'pino';
+import { PresenceApp } from '../../src/app';
+import { loadConfig, type Env } from '../../src/config';
+import { buildContainer, type ContainerOverrides } from '../../src/container';
+
+export interface TestApp {
+  readonly app: PresenceApp;
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Short timings by default, so that expiry and grace play out in milliseconds. */
+export const fastTimings: Env = {
+  PRESENCE_TTL_MS: '400',
+  PRESENCE_SWEEP_INTERVAL_MS: '20',
+  PRESENCE_DISCONNECT_GRACE_MS: '150',
+};
+
+/** The real service, built by the real container, on an ephemeral port. */
+export async function buildTestApp(env: Env = {}, overrides: ContainerOverrides = {}): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...fastTimings, ...env });
+  const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const app = new PresenceApp(buildContainer(config, logger, overrides));
+  const port = await app.start(0);
+  return { app, port, url: `http://127.0.0.1:${port}`, stop: () => app.stop() };
+}
