@@ -13,12 +13,14 @@ import { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway
 import { createSocketServer } from './adapters/socket/socket-server';
 import type { Config } from './config';
 import type { Clock } from './domain/ports/clock.port';
+import type { PresenceStore } from './domain/ports/presence-store.port';
 import { PresenceService } from './domain/presence.service';
 import { TOKENS } from './tokens';
 
 /** Replacements for tests: a fake clock, say. */
 export interface ContainerOverrides {
   readonly clock?: Clock;
+  readonly store?: PresenceStore;
 }
 
 const SWEEP_BATCH_SIZE = 1_000;
@@ -28,7 +30,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Config).toConstantValue(config);
   c.bind(TOKENS.Logger).toConstantValue(logger);
   c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
-  c.bind(TOKENS.PresenceStore).toDynamicValue(() => new InMemoryPresenceStore());
+  c.bind(TOKENS.PresenceStore).toDynamicValue(() => overrides.store ?? new InMemoryPresenceStore());
   c.bind(TOKENS.LastSeen).toDynamicValue(() => new InMemoryLastSeenRepository());
   c.bind(TOKENS.AccessTokenVerifier).toDynamicValue(() =>
     config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim),

@@ -37,3 +37,160 @@ describe('socket protocol (open mode)', () => {
     expect(await listed).toEqual(expected);
   });
 });
+
+describe('socket presence rules over real connections', () => {
+  let app: TestApp;
+
+  afterEach(async () => {
+    closeAllSockets();
+    await app.stop();
+  });
+
+  it('keeps a two-tab user online until its last tab goes, then announces offline once', async () => {
+    app = await buildTestApp({ PRESENCE_DISCONNECT_GRACE_MS: '100' });
+    const observer = new StatusLog(await connect(app.url));
+    const tab1 = await connect(app.url);
+    const tab2 = await connect(app.url);
+    await request(tab1, 'userOnline', { userId: 'u' });
+    await request(tab2, 'userOnline', { userId: 'u' });
+    tab1.disconnect();
+    await request(tab2, 'userHeartbeat', { userId: 'u' });
+    await request(tab2, 'userOffline', { userId: 'u' });
+    await observer.waitForCount(2);
+    expect(observer.summary()).toEqual(['u online online', 'u offline explicit']);
+  });
+
+  it('ends presence on userOffline at once and keeps the socket connected', async () => {
+    app = await buildTestApp({ PRESENCE_DISCONNECT_GRACE_MS: '60000' });
+    const alice = await connect(app.url);
+    const log = new StatusLog(alice);
+    await request(alice, 'userOnline', { userId: 'alice' });
+    expect(await request(alice, 'userOffline', { userId: 'alice' })).toEqual({ ok: true, userId: 'alice', status: 'offline' });
+    await log.waitForCount(2);
+    expect(log.summary()).toEqual(['alice online online', 'alice offline explicit']);
+    expect(alice.connected).toBe(true);
+    expect(await request(alice, 'getOnlineUsers')).toEqual({ ok: true, users: [] });
+  });
+
+  it('announces offline with reason disconnect only after the grace', async () => {
+    app = await buildTestApp({ PRESENCE_DISCONNECT_GRACE_MS: '200' });
+    const observer = new StatusLog(await connect(app.url));
+    const alice = await connect(app.url);
+    await request(alice, 'userOnline', { userId: 'alice' });
+    await observer.waitForCount(1);
+    const droppedAt = Date.now();
+    alice.disconnect();
+    const [, offline] = await observer.waitForCount(2);
+    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(150);
+    expect(offline).toMatchObject({ userId: 'alice', status: 'offline', reason: 'disconnect' });
+  });
+
+  it('sends no offline when the user reconnects within the grace', async () => {
+    app = await buildTestApp({ PRESENCE_DISCONNECT_GRACE_MS: '300' });
+    const observer = new StatusLog(await connect(app.url));
+    const before = await connect(app.url);
+    await request(before, 'userOnline', { userId: 'alice' });
+    before.disconnect();
+    const after = await connect(app.url);
+    await request(after, 'userOnline', { userId: 'alice' });
+    // Wait out the grace by an event, not a sleep: a marker user dropped later goes offline after alice would have.
+    const marker = await connect(app.url);
+    await request(marker, 'userOnline', { userId: 'marker' });
+    marker.disconnect();
+    await observer.waitFor((changes) => changes.some((c) => c.userId === 'marker' && c.status === 'offline'));
+    expect(observer.summary().filter((s) => s.startsWith('alice'))).toEqual(['alice online online']);
+  });
+
+  it('goes offline at once on disconnect when the grace is zero', async () => {
+    app = await buildTestApp({ PRESENCE_DISCONNECT_GRACE_MS: '0' });
+    const observer = new StatusLog(await connect(app.url));
+    const alice = await connect(app.url);
+    await request(alice, 'userOnline', { userId: 'alice' });
+    alice.disconnect();
+    await observer.waitForCount(2);
+    expect(observer.summary()).toEqual(['alice online online', 'alice offline disconnect']);
+  });
+
+  it('expires a connection that stops heartbeating, and a later heartbeat brings it back', async () => {
+    app = await buildTestApp({ PRESENCE_TTL_MS: '300', PRESENCE_SWEEP_INTERVAL_MS: '20' });
+    const alice = await connect(app.url);
+    const log = new StatusLog(alice);
+    await request(alice, 'userOnline', { userId: 'alice', userType: 'agent' });
+    const [online, expired] = await log.waitForCount(2);
+    expect(expired).toMatchObject({ userId: 'alice', status: 'offline', reason: 'expired', lastSeen: online?.lastSeen });
+    const offlineFor = Date.parse(expired?.lastSeen ?? '') ;
+    expect(offlineFor).toBe(Date.parse(online?.lastSeen ?? ''));
+    expect(alice.connected).toBe(true);
+    await request(alice, 'userHeartbeat', { userId: 'alice' });
+    await log.waitForCount(3);
+    expect(log.summary()).toEqual(['alice online online', 'alice offline expired', 'alice online online']);
+    expect(await request(alice, 'getOnlineUsers')).toMatchObject({ users: [{ userId: 'alice', userType: 'agent' }] });
+  });
+
+  it('keeps a heartbeating connection online past the TTL, without broadcasting the heartbeats', async () => {
+    app = await buildTestApp({ PRESENCE_TTL_MS: '300', PRESENCE_SWEEP_INTERVAL_MS: '20' });
+    const observer = new StatusLog(await connect(app.url));
+    const alice = await connect(app.url);
+    const bob = await connect(app.url);
+    await request(alice, 'userOnline', { userId: 'alice' });
+    await request(bob, 'userOnline', { userId: 'bob' });
+    // Bob stops heartbeating; alice goes on. Bob's expiry marks that more than a TTL has passed.
+    const beating = setInterval(() => void request(alice, 'userHeartbeat', { userId: 'alice' }), 100);
+    try {
+      await observer.waitFor((changes) => changes.some((c) => c.userId === 'bob' && c.status === 'offline'));
+    } finally {
+      clearInterval(beating);
+    }
+    expect(observer.summary()).toEqual(['alice online online', 'bob online online', 'bob offline expired']);
+  });
+
+  it('broadcasts heartbeats when PRESENCE_BROADCAST_HEARTBEATS is on', async () => {
+    app = await buildTestApp({ PRESENCE_BROADCAST_HEARTBEATS: 'true', PRESENCE_TTL_MS: '60000' });
+    const observer = new StatusLog(await connect(app.url));
+    const alice = await connect(app.url);
+    await request(alice, 'userHeartbeat', { userId: 'alice' });
+    await request(alice, 'userHeartbeat', { userId: 'alice' });
+    await observer.waitForCount(2);
+    expect(observer.summary()).toEqual(['alice online online', 'alice online heartbeat']);
+  });
+
+  it('shows a third client every transition of a user in order, alternating', async () => {
+    app = await buildTestApp({ PRESENCE_DISCONNECT_GRACE_MS: '0' });
+    const observer = new StatusLog(await connect(app.url));
+    for (let round = 0; round < 5; round++) {
+      const tab = await connect(app.url);
+      await request(tab, 'userOnline', { userId: 42 });
+      if (round % 2 === 0) await request(tab, 'userOffline', { userId: 42 });
+      else tab.disconnect();
+    }
+    await observer.waitForCount(10);
+    expect(observer.changes.map((c) => c.status)).toEqual(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'online' : 'offline')));
+    expect(observer.changes.every((c) => c.userId === 42)).toBe(true);
+  });
+
+  it('treats 7 and "7" as one user and speaks of it in the type it was announced with', async () => {
+    app = await buildTestApp();
+    const observer = new StatusLog(await connect(app.url));
+    const numeric = await connect(app.url);
+    const text = await connect(app.url);
+    await request(numeric, 'userOnline', { userId: 7 });
+    await request(text, 'userOnline', { userId: '7' });
+    await request(numeric, 'userOffline', { userId: 7 });
+    await request(text, 'userOffline', { userId: '7' });
+    await observer.waitForCount(2);
+    expect(observer.changes.map((c) => [c.userId, c.status])).toEqual([
+      [7, 'online'],
+      ['7', 'offline'],
+    ]);
+  });
+
+  it('moves an unauthenticated connection to the user it announces next', async () => {
+    app = await buildTestApp();
+    const observer = new StatusLog(await connect(app.url));
+    const shared = await connect(app.url);
+    await request(shared, 'userOnline', { userId: 'first' });
+    await request(shared, 'userOnline', { userId: 'second' });
+    await observer.waitForCount(3);
+    expect(observer.summary()).toEqual(['first online online', 'first offline explicit', 'second online online']);
+  });
+});
