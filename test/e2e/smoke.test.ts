@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { Server } from 'socket.io';
 import { runSmoke, smokeOptionsFrom } from '../../src/cli/smoke';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { signToken, TEST_SECRET } from '../support/tokens';
@@ -83,6 +84,19 @@ describe('smoke CLI', () => {
     expect(result.lines[0]).toMatch(/^FAIL connect: /);
     expect(result.lines.slice(1, -1)).toEqual(steps.slice(1).map((step) => `SKIP ${step}`));
     expect(result.lines.at(-1)).toBe('0 passed, 1 failed');
+  });
+
+  it('fails a step that gets no answer within its timeout', async () => {
+    const silent = new Server();
+    silent.listen(0);
+    const url = `http://127.0.0.1:${(silent.httpServer.address() as { port: number }).port}`;
+    try {
+      const result = await runSmoke({ url, timeoutMs: 200, write: () => undefined });
+      expect(result.lines.slice(0, 2)).toEqual([expect.stringMatching(/^PASS connect /), 'FAIL userOnline: timed out after 200 ms']);
+      expect(result.failed).toBe(1);
+    } finally {
+      await silent.close();
+    }
   });
 });
 

@@ -1,0 +1,83 @@
+import { ConfigError, loadConfig } from '../../../src/config';
+
+describe('loadConfig', () => {
+  it('runs on in-memory defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 5000,
+      logLevel: 'info',
+      allowedOrigins: ['http://localhost:5173'],
+      auth: null,
+      presence: {
+        ttlMs: 60_000,
+        sweepIntervalMs: 1_000,
+        disconnectGraceMs: 5_000,
+        broadcastHeartbeats: false,
+        eventRate: 20,
+        maxMessageBytes: 16_384,
+      },
+      store: 'memory',
+      persistence: 'memory',
+    });
+    expect(config.nodeId).toMatch(/^[\w.:-]+$/);
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      LOG_LEVEL: 'warn',
+      REACT_WEB_URL: 'https://a.example.com, https://b.example.com',
+      JWT_ACCESS_SECRET: 's3cret',
+      JWT_COOKIE_NAME: 'session',
+      JWT_USER_CLAIM: 'uid',
+      PRESENCE_TTL_MS: '30000',
+      PRESENCE_SWEEP_INTERVAL_MS: '500',
+      PRESENCE_DISCONNECT_GRACE_MS: '0',
+      PRESENCE_BROADCAST_HEARTBEATS: 'true',
+      PRESENCE_EVENT_RATE: '5',
+      PRESENCE_MAX_MESSAGE_BYTES: '4096',
+      NODE_ID: 'node-1',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
+    expect(config).toMatchObject({
+      nodeEnv: 'production',
+      port: 8080,
+      logLevel: 'warn',
+      allowedOrigins: ['https://a.example.com', 'https://b.example.com'],
+      auth: { secret: 's3cret', cookieName: 'session', userClaim: 'uid' },
+      presence: { ttlMs: 30_000, sweepIntervalMs: 500, disconnectGraceMs: 0, broadcastHeartbeats: true, eventRate: 5, maxMessageBytes: 4096 },
+      nodeId: 'node-1',
+      shutdownTimeoutMs: 5000,
+    });
+  });
+
+  it('names every bad setting in one error', () => {
+    const attempt = () =>
+      loadConfig({
+        PORT: 'eighty',
+        PRESENCE_TTL_MS: '0',
+        PRESENCE_BROADCAST_HEARTBEATS: 'yes',
+        REACT_WEB_URL: 'localhost:5173',
+        LOG_LEVEL: 'loud',
+        PRESENCE_STORE: 'mongo',
+      });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const names = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(names.sort()).toEqual(['LOG_LEVEL', 'PORT', 'PRESENCE_BROADCAST_HEARTBEATS', 'PRESENCE_STORE', 'PRESENCE_TTL_MS', 'REACT_WEB_URL']);
+      expect((error as Error).message).toContain('PORT: must be a whole number (got "eighty")');
+    }
+  });
+
+  it('refuses production without JWT_ACCESS_SECRET, and says why', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_ACCESS_SECRET: must be set when NODE_ENV=production/);
+  });
+
+  it('treats blank settings as unset', () => {
+    expect(loadConfig({ PORT: '', JWT_ACCESS_SECRET: '  ' })).toMatchObject({ port: 5000, auth: null });
+  });
+});
