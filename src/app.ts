@@ -13,6 +13,7 @@ export class PresenceApp {
     const logger = c.get(TOKENS.Logger);
     const http = c.get(TOKENS.HttpServer);
     c.get(TOKENS.SocketGateway).attach();
+    c.get(TOKENS.HttpApp);
     c.get(TOKENS.Sweeper).start();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);

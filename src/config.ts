@@ -38,6 +38,7 @@ const schema = z.object({
   JWT_ACCESS_SECRET: optionalText,
   JWT_COOKIE_NAME: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name').default('access_token'),
   JWT_USER_CLAIM: z.string().min(1).default('sub'),
+  METRICS_TOKEN: optionalText,
   PRESENCE_TTL_MS: integer(60_000, 1),
   PRESENCE_SWEEP_INTERVAL_MS: integer(1_000, 1),
   PRESENCE_DISCONNECT_GRACE_MS: integer(5_000, 0),
@@ -58,6 +59,7 @@ export interface Config {
   readonly logLevel: string;
   readonly allowedOrigins: readonly string[];
   readonly auth: { readonly secret: string; readonly cookieName: string; readonly userClaim: string } | null;
+  readonly metricsToken: string | null;
   readonly presence: {
     readonly ttlMs: number;
     readonly sweepIntervalMs: number;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env): Config {
     logLevel: s.LOG_LEVEL,
     allowedOrigins: s.REACT_WEB_URL,
     auth: s.JWT_ACCESS_SECRET ? { secret: s.JWT_ACCESS_SECRET, cookieName: s.JWT_COOKIE_NAME, userClaim: s.JWT_USER_CLAIM } : null,
+    metricsToken: s.METRICS_TOKEN ?? null,
     presence: {
       ttlMs: s.PRESENCE_TTL_MS,
       sweepIntervalMs: s.PRESENCE_SWEEP_INTERVAL_MS,

@@ -1,11 +1,20 @@
 /** The composition root: the only place that binds ports to adapters. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
+import { requireAccessToken } from './adapters/auth/koa-jwt.middleware';
 import { SystemClock } from './adapters/clock/system.clock';
+import { inProcessHealth } from './adapters/health/health-check';
 import { createHttpServer } from './adapters/http/http-server';
+import { createKoaApp } from './adapters/http/koa-app';
+import { operationalRoutes } from './adapters/http/operational.routes';
+import { presenceRoutes } from './adapters/http/presence.routes';
 import { InMemoryLastSeenRepository } from './adapters/memory/in-memory-last-seen.repository';
 import { InMemoryPresenceStore } from './adapters/memory/in-memory-presence.store';
+import { MetricsRecordingNotifier } from './adapters/metrics/metrics-recording.notifier';
+import { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import { authenticateSockets } from './adapters/socket/socket-auth.middleware';
 import { SocketIoPresenceNotifier } from './adapters/socket/socket-io-presence.notifier';
@@ -17,13 +26,14 @@ import type { PresenceStore } from './domain/ports/presence-store.port';
 import { PresenceService } from './domain/presence.service';
 import { TOKENS } from './tokens';
 
-/** Replacements for tests: a fake clock, say. */
+/** Replacements for tests: a fake clock, a failing store. */
 export interface ContainerOverrides {
   readonly clock?: Clock;
   readonly store?: PresenceStore;
 }
 
 const SWEEP_BATCH_SIZE = 1_000;
+const OPENAPI_PATH = resolve(__dirname, '../openapi.yaml');
 
 export function buildContainer(config: Config, logger: Logger, overrides: ContainerOverrides = {}): Container {
   const c = new Container({ defaultScope: 'Singleton' });
@@ -32,11 +42,40 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
   c.bind(TOKENS.PresenceStore).toDynamicValue(() => overrides.store ?? new InMemoryPresenceStore());
   c.bind(TOKENS.LastSeen).toDynamicValue(() => new InMemoryLastSeenRepository());
+  c.bind(TOKENS.HealthChecks).toConstantValue({ store: inProcessHealth, persistence: inProcessHealth });
   c.bind(TOKENS.AccessTokenVerifier).toDynamicValue(() =>
     config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim),
   );
 
-  c.bind(TOKENS.HttpServer).toDynamicValue(() => createHttpServer());
+  c.bind(TOKENS.Metrics).toDynamicValue(
+    () =>
+      new PresenceMetrics({
+        countOnline: () => c.get(TOKENS.PresenceService).countOnline(),
+        connectionsPerUser: () => c.get(TOKENS.PresenceService).connectionsPerUser(),
+        openConnections: () => c.get(TOKENS.SocketServer).of('/').sockets.size,
+      }),
+  );
+
+  c.bind(TOKENS.HttpApp).toDynamicValue((ctx) =>
+    createKoaApp({
+      logger,
+      allowedOrigins: config.allowedOrigins,
+      requestDuration: ctx.get(TOKENS.Metrics).httpDuration,
+      routers: [
+        presenceRoutes(
+          ctx.get(TOKENS.PresenceService),
+          config.auth === null ? null : requireAccessToken(config.auth.secret, config.auth.cookieName),
+        ),
+        operationalRoutes({
+          health: ctx.get(TOKENS.HealthChecks),
+          registry: ctx.get(TOKENS.Metrics).registry,
+          metricsToken: config.metricsToken,
+          openApiDocument: readFileSync(OPENAPI_PATH, 'utf8'),
+        }),
+      ],
+    }),
+  );
+  c.bind(TOKENS.HttpServer).toDynamicValue(() => createHttpServer(() => c.get(TOKENS.HttpApp)));
   c.bind(TOKENS.SocketServer).toDynamicValue((ctx) => {
     const io = createSocketServer(ctx.get(TOKENS.HttpServer), {
       allowedOrigins: config.allowedOrigins,
@@ -45,7 +84,14 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
     io.use(authenticateSockets(ctx.get(TOKENS.AccessTokenVerifier), config.auth?.cookieName ?? 'access_token', logger));
     return io;
   });
-  c.bind(TOKENS.PresenceNotifier).toDynamicValue((ctx) => new SocketIoPresenceNotifier(ctx.get(TOKENS.SocketServer)));
+  c.bind(TOKENS.PresenceNotifier).toDynamicValue(
+    (ctx) =>
+      new MetricsRecordingNotifier(
+        new SocketIoPresenceNotifier(ctx.get(TOKENS.SocketServer)),
+        ctx.get(TOKENS.Metrics),
+        ctx.get(TOKENS.Clock),
+      ),
+  );
 
   c.bind(TOKENS.PresenceService).toDynamicValue(
     (ctx) =>
@@ -70,10 +116,12 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
         ctx.get(TOKENS.Clock),
         { nodeId: config.nodeId, eventRate: config.presence.eventRate },
         logger,
+        ctx.get(TOKENS.Metrics),
       ),
   );
   c.bind(TOKENS.Sweeper).toDynamicValue(
-    (ctx) => new IntervalSweeper(ctx.get(TOKENS.PresenceService), config.presence.sweepIntervalMs, logger),
+    (ctx) =>
+      new IntervalSweeper(ctx.get(TOKENS.PresenceService), config.presence.sweepIntervalMs, logger, ctx.get(TOKENS.Metrics)),
   );
   return c;
 }

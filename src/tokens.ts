@@ -1,7 +1,10 @@
 import type { ServiceIdentifier } from 'inversify';
+import type Koa from 'koa';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
+import type { HealthCheck } from './adapters/health/health-check';
+import type { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import type { PresenceServer } from './adapters/socket/socket.types';
@@ -24,6 +27,9 @@ export const TOKENS = {
   LastSeen: token<LastSeenRecorder & LastSeenReader>('LastSeen'),
   PresenceService: token<PresenceService>('PresenceService'),
   AccessTokenVerifier: token<AccessTokenVerifier | null>('AccessTokenVerifier'),
+  HealthChecks: token<{ readonly store: HealthCheck; readonly persistence: HealthCheck }>('HealthChecks'),
+  Metrics: token<PresenceMetrics>('Metrics'),
+  HttpApp: token<Koa>('HttpApp'),
   HttpServer: token<HttpServer>('HttpServer'),
   SocketServer: token<PresenceServer>('SocketServer'),
   SocketGateway: token<SocketPresenceGateway>('SocketGateway'),

@@ -26,6 +26,21 @@ export interface UserStatus extends OnlineUser {
   readonly status: 'online' | 'offline';
 }
 
+export interface PresencePageQuery {
+  /** Only users whose key sorts after this one: the previous page's `nextAfter`. */
+  readonly after?: UserKey;
+  readonly limit: number;
+  readonly userTypes?: readonly string[];
+}
+
+export interface PresencePage {
+  readonly users: UserStatus[];
+  /** How many users match, on every page. */
+  readonly total: number;
+  /** Where the next page starts; `null` on the last page. */
+  readonly nextAfter: UserKey | null;
+}
+
 export interface SweepResult {
   readonly now: Instant;
   readonly usersChecked: number;
@@ -85,17 +100,56 @@ export class PresenceService {
     return users.map(toOnlineUser);
   }
 
+  /** How many connections hold each online user online. */
+  async connectionsPerUser(): Promise<number[]> {
+    return (await this.deps.store.listOnline()).map((user) => Object.keys(user.connections).length);
+  }
+
   async countOnline(): Promise<number> {
     return this.deps.store.countOnline();
   }
 
+  /** Online users in key order, a page at a time: see `PresenceStore.pageOnline`. */
+  async pageOnline(query: PresencePageQuery): Promise<PresencePage> {
+    const page = await this.deps.store.pageOnline(query);
+    const users = page.users.map((user): UserStatus => ({ ...toOnlineUser(user), status: 'online' }));
+    const last = users[users.length - 1];
+    return { users, total: page.total, nextAfter: page.more && last !== undefined ? userKeyOf(last.userId) : null };
+  }
+
+  /**
+   * The named users in key order, a page at a time: online ones as they are, offline ones with the `last_seen`
+   * persistence holds (and no type or name), never-seen ones left out. A type filter keeps online users only.
+   */
+  async pageOf(userIds: readonly UserId[], query: PresencePageQuery): Promise<PresencePage> {
+    const asked = new Map(userIds.map((id) => [userKeyOf(id), id]));
+    const keys = [...asked.keys()].sort();
+    const online = await this.deps.store.findMany(keys);
+    const offline = keys.filter((_, i) => online[i] === undefined).map((key) => asked.get(key) as UserId);
+    const persisted = new Map((await this.deps.lastSeen.findMany(offline)).map((e) => [userKeyOf(e.userId), e]));
+    const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
+    const matched: UserStatus[] = [];
+    keys.forEach((key, i) => {
+      const user = online[i];
+      const entry = persisted.get(key);
+      if (user !== undefined) {
+        if (types === undefined || (user.userType !== null && types.has(user.userType))) {
+          matched.push({ ...toOnlineUser(user), status: 'online' });
+        }
+      } else if (entry !== undefined && types === undefined) {
+        matched.push({ userId: entry.userId, lastSeen: entry.lastSeen, userType: null, userName: null, status: 'offline' });
+      }
+    });
+    const after = query.after;
+    const rest = after === undefined ? matched : matched.filter((u) => userKeyOf(u.userId) > after);
+    const users = rest.slice(0, query.limit);
+    const last = users[users.length - 1];
+    return { users, total: matched.length, nextAfter: rest.length > users.length && last ? userKeyOf(last.userId) : null };
+  }
+
   /** A user online now, or offline with the `last_seen` persistence holds; `undefined` for one never seen. */
   async status(userId: UserId): Promise<UserStatus | undefined> {
-    const user = await this.deps.store.find(userKeyOf(userId));
-    if (user !== undefined) return { ...toOnlineUser(user), status: 'online' };
-    const lastSeen = await this.deps.lastSeen.find(userId);
-    if (lastSeen === undefined) return undefined;
-    return { userId, lastSeen, userType: null, userName: null, status: 'offline' };
+    return (await this.pageOf([userId], { limit: 1 })).users[0];
   }
 
   /** Applies a rule atomically; a transition it causes is persisted and published. */

@@ -1,4 +1,3 @@
-import type { PresenceStore } from '../../src/domain/ports/presence-store.port';
 import { InMemoryPresenceStore } from '../../src/adapters/memory/in-memory-presence.store';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { closeAllSockets, connect, nextEvent, request, StatusLog, type TestSocket } from '../support/socket-client';
@@ -101,19 +100,17 @@ describe('refused socket events', () => {
   });
 
   it('answers INTERNAL when the store fails, says nothing more, and keeps serving', async () => {
-    const working = new InMemoryPresenceStore();
-    let failing = true;
-    const flaky: PresenceStore = {
-      update: (key, decide) => (failing ? Promise.reject(new Error('store is down: secret detail')) : working.update(key, decide)),
-      find: (key) => working.find(key),
-      listOnline: () => working.listOnline(),
-      countOnline: () => working.countOnline(),
-      dueUsers: (now, limit) => working.dueUsers(now, limit),
-    };
+    class FlakyStore extends InMemoryPresenceStore {
+      failing = true;
+      override update(...args: Parameters<InMemoryPresenceStore['update']>) {
+        return this.failing ? Promise.reject(new Error('store is down: secret detail')) : super.update(...args);
+      }
+    }
+    const flaky = new FlakyStore();
     app = await buildTestApp({}, { store: flaky });
     const client: TestSocket = await connect(app.url);
     expect(await request(client, 'userOnline', { userId: 'alice' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
-    failing = false;
+    flaky.failing = false;
     expect(await request(client, 'userOnline', { userId: 'alice' })).toMatchObject({ ok: true });
   });
 });

@@ -1,19 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-}
+import type Koa from 'koa';
 
 /**
- * The HTTP server that Socket.IO shares. Until the HTTP API lands it answers `GET /health`, and a JSON 404
- * for everything else that is not Socket.IO's.
+ * The one HTTP server of the service: Koa's routes, with Socket.IO attached at `/socket.io`. The Koa app is asked
+ * for on the first request: the routes need the presence service, whose notifier needs Socket.IO, which needs
+ * this server, so the server cannot wait for the app.
  */
-export function createHttpServer(): Server {
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' && req.url === '/health') {
-      sendJson(res, 200, { status: 'ok' });
-      return;
-    }
-    sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${req.method ?? ''} ${req.url ?? ''}` } });
+export function createHttpServer(app: () => Koa): Server {
+  let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const server = createServer((req, res) => {
+    handle ??= app().callback();
+    handle(req, res);
   });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  return server;
 }

@@ -1,18 +1,28 @@
 import { nextDeadline } from '../../domain/presence';
-import type { CommittedDecision, PresenceDecision, PresenceStore } from '../../domain/ports/presence-store.port';
+import type {
+  CommittedDecision,
+  OnlinePage,
+  OnlinePageQuery,
+  PresenceDecision,
+  PresenceStore,
+} from '../../domain/ports/presence-store.port';
 import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
 import { DeadlineQueue } from './deadline-queue';
+import { firstIndexAfter } from './sorted-keys';
 
 /** Presence in this process's memory: one node. A rule runs synchronously, so each update is atomic. */
 export class InMemoryPresenceStore implements PresenceStore {
   private readonly users = new Map<UserKey, UserPresence>();
   private readonly deadlines = new DeadlineQueue<UserKey>();
   private seq = 0;
+  /** Keys in order, for paging; rebuilt on the first page after a user came or went. */
+  private sortedKeys: UserKey[] | undefined;
 
   update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision> {
     const current = this.users.get(key);
     const { next, transition } = decide(current);
     if (next !== current) {
+      if ((current === undefined) !== (next === undefined)) this.sortedKeys = undefined;
       if (next === undefined) this.users.delete(key);
       else this.users.set(key, next);
       this.deadlines.schedule(key, next === undefined ? undefined : nextDeadline(next));
@@ -22,6 +32,33 @@ export class InMemoryPresenceStore implements PresenceStore {
 
   find(key: UserKey): Promise<UserPresence | undefined> {
     return Promise.resolve(this.users.get(key));
+  }
+
+  findMany(keys: readonly UserKey[]): Promise<Array<UserPresence | undefined>> {
+    return Promise.resolve(keys.map((key) => this.users.get(key)));
+  }
+
+  pageOnline(query: OnlinePageQuery): Promise<OnlinePage> {
+    this.sortedKeys ??= [...this.users.keys()].sort();
+    const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
+    const matches = (user: UserPresence): boolean => types === undefined || (user.userType !== null && types.has(user.userType));
+    const users: UserPresence[] = [];
+    let more = false;
+    for (let i = firstIndexAfter(this.sortedKeys, query.after); i < this.sortedKeys.length; i++) {
+      const user = this.users.get(this.sortedKeys[i] as UserKey) as UserPresence;
+      if (!matches(user)) continue;
+      if (users.length === query.limit) {
+        more = true;
+        break;
+      }
+      users.push(user);
+    }
+    let total = this.users.size;
+    if (types !== undefined) {
+      total = 0;
+      for (const user of this.users.values()) if (matches(user)) total += 1;
+    }
+    return Promise.resolve({ users, total, more });
   }
 
   listOnline(): Promise<UserPresence[]> {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PresenceService } from '../../domain/presence.service';
+import type { PresenceMetrics } from '../metrics/presence-metrics';
 
 /**
  * Runs the domain's sweep every interval, never two at once. An interval of 0 turns it off, for tests that
@@ -14,6 +15,7 @@ export class IntervalSweeper {
     private readonly service: PresenceService,
     private readonly intervalMs: number,
     private readonly logger: Logger,
+    private readonly metrics: PresenceMetrics,
   ) {}
 
   start(): void {
@@ -30,7 +32,9 @@ export class IntervalSweeper {
 
   private schedule(): void {
     if (this.stopped) return;
+    const due = performance.now() + this.intervalMs;
     this.timer = setTimeout(() => {
+      this.metrics.sweepLag.observe(Math.max(0, performance.now() - due) / 1000);
       this.running = this.sweepOnce().finally(() => {
         this.running = undefined;
         this.schedule();
@@ -40,11 +44,14 @@ export class IntervalSweeper {
   }
 
   private async sweepOnce(): Promise<void> {
+    const finish = this.metrics.sweepDuration.startTimer();
     try {
       const result = await this.service.sweep();
       if (result.transitions > 0) this.logger.debug(result, 'sweep ended stale presence');
     } catch (error) {
       this.logger.error({ err: error }, 'sweep failed');
+    } finally {
+      finish();
     }
   }
 }

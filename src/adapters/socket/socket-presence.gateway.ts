@@ -5,6 +5,7 @@ import type { PresenceService } from '../../domain/presence.service';
 import type { UserId } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
 import type { ClientEventName, Refusal } from '../../protocol/socket-events';
+import type { PresenceMetrics } from '../metrics/presence-metrics';
 import { SerialQueue } from './serial-queue';
 import { parsePayload, userOnlinePayload, userPayload } from './socket-payload.schema';
 import { toRefusal } from './socket-refusal.mapper';
@@ -32,6 +33,7 @@ export class SocketPresenceGateway {
     private readonly clock: Clock,
     private readonly settings: SocketGatewaySettings,
     private readonly logger: Logger,
+    private readonly metrics: PresenceMetrics,
   ) {}
 
   attach(): void {
@@ -55,9 +57,11 @@ export class SocketPresenceGateway {
     for (const [event, handle] of Object.entries(handlers)) {
       socket.on(event as ClientEventName, (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
+        const finish = this.metrics.eventDuration.startTimer({ event });
         const now = this.clock.now();
         if (!allowed.take(now)) {
           this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message: `over ${this.settings.eventRate} events a second` });
+          finish();
           if (!refusals.take(now)) {
             this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');
             socket.disconnect(true);
@@ -65,8 +69,15 @@ export class SocketPresenceGateway {
           return;
         }
         queue.run(() => handle(args[0])).then(
-          (answer) => ack?.({ ok: true, ...answer }),
-          (error: unknown) => this.refuse(socket, event, ack, toRefusal(error, this.logger, event)),
+          (answer) => {
+            ack?.({ ok: true, ...answer });
+            this.metrics.events.inc({ event, result: 'ok' });
+            finish();
+          },
+          (error: unknown) => {
+            this.refuse(socket, event, ack, toRefusal(error, this.logger, event));
+            finish();
+          },
         );
       });
     }
@@ -141,6 +152,7 @@ export class SocketPresenceGateway {
   }
 
   private refuse(socket: PresenceSocket, event: string, ack: AckFn | undefined, refusal: Refusal): void {
+    this.metrics.events.inc({ event, result: refusal.code.toLowerCase() });
     socket.emit('presenceError', { event, ...refusal });
     ack?.({ ok: false, error: refusal });
   }

@@ -8,7 +8,14 @@ export interface LastSeenRecorder {
   record(userId: UserId, lastSeen: Instant): void;
 }
 
+export interface LastSeenEntry {
+  /** As the user was last recorded: a number for a user announced as one. */
+  readonly userId: UserId;
+  readonly lastSeen: Instant;
+}
+
 /** Where an offline user's `last_seen` is read back from. */
 export interface LastSeenReader {
-  find(userId: UserId): Promise<Instant | undefined>;
+  /** The entries persistence holds for these users, in no particular order; never-seen users have none. */
+  findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]>;
 }

@@ -13,6 +13,22 @@ export interface CommittedDecision {
   readonly transition: CommittedTransition | null;
 }
 
+export interface OnlinePageQuery {
+  /** Only users whose key sorts after this one (JavaScript string order). */
+  readonly after?: UserKey;
+  readonly limit: number;
+  /** Only users of these types; none given: every type. */
+  readonly userTypes?: readonly string[];
+}
+
+export interface OnlinePage {
+  readonly users: UserPresence[];
+  /** How many online users match the types, on every page. */
+  readonly total: number;
+  /** Whether matching users sort after the last one of this page. */
+  readonly more: boolean;
+}
+
 /**
  * Where presence lives: one process's memory, or a store that several nodes share.
  *
@@ -26,8 +42,14 @@ export interface PresenceStore {
 
   find(key: UserKey): Promise<UserPresence | undefined>;
 
+  /** The presence of each key, in the order asked; `undefined` for a user that is not online. */
+  findMany(keys: readonly UserKey[]): Promise<Array<UserPresence | undefined>>;
+
   /** Every online user (every stored user is online). */
   listOnline(): Promise<UserPresence[]>;
+
+  /** Online users in key order after `after`, of the given types if any: a stable page however users come and go. */
+  pageOnline(query: OnlinePageQuery): Promise<OnlinePage>;
 
   countOnline(): Promise<number>;
 

@@ -1,0 +1,60 @@
+import { timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type { Registry } from 'prom-client';
+import type { components } from './generated/openapi.types';
+import { checkWithin, type HealthCheck } from '../health/health-check';
+import { unauthorized } from './http-error';
+
+type Readiness = components['schemas']['Readiness'];
+
+export interface OperationalRoutesDeps {
+  readonly health: { readonly store: HealthCheck; readonly persistence: HealthCheck };
+  readonly registry: Registry;
+  /** When set, `/metrics` wants `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken: string | null;
+  readonly openApiDocument: string;
+}
+
+const READY_CHECK_TIMEOUT_MS = 2_000;
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** `/health`, `/ready`, `/metrics`, `/openapi.yaml`: open, except `/metrics` behind METRICS_TOKEN when it is set. */
+export function operationalRoutes(deps: OperationalRoutesDeps): Router {
+  const router = new Router();
+
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get('/ready', async (ctx) => {
+    const [store, persistence] = await Promise.all([
+      checkWithin(deps.health.store, READY_CHECK_TIMEOUT_MS),
+      checkWithin(deps.health.persistence, READY_CHECK_TIMEOUT_MS),
+    ]);
+    const ready = store.status === 'up' && persistence.status === 'up';
+    const body: Readiness = { status: ready ? 'ready' : 'not_ready', components: { store, persistence } };
+    ctx.status = ready ? 200 : 503;
+    ctx.body = body;
+  });
+
+  router.get('/metrics', async (ctx) => {
+    if (deps.metricsToken !== null) {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
+      if (bearer === undefined || !sameSecret(bearer, deps.metricsToken)) throw unauthorized();
+    }
+    ctx.type = deps.registry.contentType;
+    ctx.body = await deps.registry.metrics();
+  });
+
+  router.get('/openapi.yaml', (ctx) => {
+    ctx.type = 'application/yaml';
+    ctx.body = deps.openApiDocument;
+  });
+
+  return router;
+}

@@ -1,0 +1,66 @@
+import type { ParsedUrlQuery } from 'node:querystring';
+import type { UserKey } from '../../domain/presence.types';
+import { MAX_ID_LENGTH } from '../validation/user-id.schema';
+import { invalidRequest } from './http-error';
+import { decodeCursor } from './presence-cursor';
+
+export const DEFAULT_LIMIT = 1_000;
+export const MAX_LIMIT = 10_000;
+export const MAX_USER_IDS = 1_000;
+export const MAX_USER_TYPES = 100;
+
+export interface PresenceListQuery {
+  readonly userIds?: readonly string[];
+  readonly userTypes?: readonly string[];
+  readonly limit: number;
+  readonly after?: UserKey;
+}
+
+const known = new Set(['userId', 'userType', 'limit', 'cursor']);
+
+const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function single(query: ParsedUrlQuery, name: string): string | undefined {
+  const values = asList(query[name]);
+  if (values.length > 1) throw invalidRequest(`${name}: give it once`);
+  return values[0];
+}
+
+function ids(query: ParsedUrlQuery, name: string, most: number): string[] | undefined {
+  const values = asList(query[name]);
+  if (values.length === 0) return undefined;
+  if (values.length > most) throw invalidRequest(`${name}: at most ${most} values`);
+  for (const value of values) {
+    if (value.length === 0 || value.length > MAX_ID_LENGTH) throw invalidRequest(`${name}: each must be 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  return values;
+}
+
+/** `GET /presence`'s query, checked: unknown parameters, bad bounds and a malformed cursor are 400s. */
+export function parsePresenceListQuery(query: ParsedUrlQuery): PresenceListQuery {
+  const unknown = Object.keys(query).filter((name) => !known.has(name));
+  if (unknown.length > 0) throw invalidRequest(`unknown parameter ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+
+  const rawLimit = single(query, 'limit');
+  let limit = DEFAULT_LIMIT;
+  if (rawLimit !== undefined) {
+    if (!/^\d{1,6}$/.test(rawLimit)) throw invalidRequest(`limit: must be a whole number from 1 to ${MAX_LIMIT}`);
+    limit = Number(rawLimit);
+    if (limit < 1 || limit > MAX_LIMIT) throw invalidRequest(`limit: must be from 1 to ${MAX_LIMIT}, got ${limit}`);
+  }
+  const cursor = single(query, 'cursor');
+  return {
+    userIds: ids(query, 'userId', MAX_USER_IDS),
+    userTypes: ids(query, 'userType', MAX_USER_TYPES),
+    limit,
+    after: cursor === undefined ? undefined : decodeCursor(cursor),
+  };
+}
+
+/** `GET /presence/{userId}`'s user. */
+export function parseUserIdParam(value: string | undefined): string {
+  if (value === undefined || value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw invalidRequest(`userId: must be 1 to ${MAX_ID_LENGTH} characters`);
+  }
+  return value;
+}

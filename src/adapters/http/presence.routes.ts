@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { PresencePage, PresenceService, UserStatus } from '../../domain/presence.service';
+import type { components } from './generated/openapi.types';
+import { notFound } from './http-error';
+import { encodeCursor } from './presence-cursor';
+import { parsePresenceListQuery, parseUserIdParam } from './presence-query.schema';
+
+type PresenceUserBody = components['schemas']['PresenceUser'];
+type PresencePageBody = components['schemas']['PresencePage'];
+
+const toUserBody = (user: UserStatus): PresenceUserBody => ({
+  userId: user.userId,
+  status: user.status,
+  lastSeen: new Date(user.lastSeen).toISOString(),
+  userType: user.userType,
+  userName: user.userName,
+});
+
+const toPageBody = (page: PresencePage): PresencePageBody => ({
+  users: page.users.map(toUserBody),
+  total: page.total,
+  nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
+});
+
+/** `GET /presence` and `GET /presence/{userId}`, behind `authenticate` when the service has a secret. */
+export function presenceRoutes(service: PresenceService, authenticate: Middleware | null): Router {
+  const router = new Router();
+  const guard: Middleware[] = authenticate === null ? [] : [authenticate];
+
+  router.get('/presence', ...guard, async (ctx) => {
+    const query = parsePresenceListQuery(ctx.query);
+    const page =
+      query.userIds === undefined ? await service.pageOnline(query) : await service.pageOf(query.userIds, query);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = toPageBody(page);
+  });
+
+  router.get('/presence/:userId', ...guard, async (ctx) => {
+    const userId = parseUserIdParam(ctx.params['userId']);
+    const status = await service.status(userId);
+    if (status === undefined) throw notFound(`user ${userId} has never been seen`);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = toUserBody(status);
+  });
+
+  return router;
+}

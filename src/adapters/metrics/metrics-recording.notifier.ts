@@ -1,0 +1,35 @@
+import type { Clock } from '../../domain/ports/clock.port';
+import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port';
+import type { PresenceEvent } from '../../domain/presence.events';
+import { userKeyOf } from '../../domain/presence.types';
+import { FlapDetector } from './flap-detector';
+import type { PresenceMetrics } from './presence-metrics';
+
+const FLAP_WINDOW_MS = 60_000;
+
+/** Counts what the domain publishes, then passes it on: how metrics observe the domain without it knowing. */
+export class MetricsRecordingNotifier implements PresenceNotifier {
+  private readonly flaps = new FlapDetector(FLAP_WINDOW_MS);
+
+  constructor(
+    private readonly inner: PresenceNotifier,
+    private readonly metrics: PresenceMetrics,
+    private readonly clock: Clock,
+  ) {}
+
+  publish(event: PresenceEvent): void {
+    if (event.type !== 'UserHeartbeatReceived') {
+      const now = this.clock.now();
+      const key = userKeyOf(event.userId);
+      if (event.type === 'UserWentOnline') {
+        this.metrics.statusChanges.inc({ status: 'online', reason: event.reason });
+        if (this.flaps.online(key, now)) this.metrics.flaps.inc();
+      } else {
+        this.metrics.statusChanges.inc({ status: 'offline', reason: event.reason });
+        this.metrics.offlineDelay.observe({ reason: event.reason }, Math.max(0, now - event.lastSeen) / 1000);
+        this.flaps.offline(key, now);
+      }
+    }
+    this.inner.publish(event);
+  }
+}

@@ -1,0 +1,122 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the metrics read at scrape time instead of counting as things happen. */
+export interface MetricsSources {
+  countOnline(): Promise<number>;
+  openConnections(): number;
+  connectionsPerUser(): Promise<number[]>;
+}
+
+const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/**
+ * Every metric of the contract, in a registry of its own (one per container, so tests never share state).
+ * Labels are bounded: event names, results, reasons, route templates; never a user id.
+ */
+export class PresenceMetrics {
+  readonly registry = new Registry();
+
+  readonly events = new Counter({
+    name: 'presence_events_total',
+    help: 'Socket events received, by event and result (ok or the refusal code, lower case).',
+    labelNames: ['event', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly statusChanges = new Counter({
+    name: 'presence_status_changes_total',
+    help: 'User transitions broadcast, by status and reason.',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventDuration = new Histogram({
+    name: 'presence_event_duration_seconds',
+    help: 'Time to handle one socket event, from receipt to answer.',
+    labelNames: ['event'] as const,
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+
+  readonly sweepDuration = new Histogram({
+    name: 'presence_sweep_duration_seconds',
+    help: 'Time one expiry sweep took.',
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+
+  readonly sweepLag = new Histogram({
+    name: 'presence_sweep_lag_seconds',
+    help: 'How late a sweep started against its schedule (event-loop delay shows here).',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly persistFlushes = new Counter({
+    name: 'presence_persist_flushes_total',
+    help: 'last_seen flushes to the database, by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly persistPending = new Gauge({
+    name: 'presence_persist_pending',
+    help: 'last_seen writes waiting for the next flush (at most one per user).',
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+
+  readonly offlineDelay = new Histogram({
+    name: 'presence_offline_delay_seconds',
+    help: "From a user's last sign of life to its offline broadcast, by reason.",
+    labelNames: ['reason'] as const,
+    buckets: [0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 90, 120, 300],
+    registers: [this.registry],
+  });
+
+  readonly flaps = new Counter({
+    name: 'presence_flaps_total',
+    help: 'Users that went offline and came back online within a minute.',
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricsSources) {
+    collectDefaultMetrics({ register: this.registry });
+
+    new Gauge({
+      name: 'presence_online_users',
+      help: 'Users online now.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await sources.countOnline());
+      },
+    });
+
+    new Gauge({
+      name: 'presence_connections',
+      help: 'Open authenticated sockets on this process.',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.openConnections());
+      },
+    });
+
+    new Histogram({
+      name: 'presence_connections_per_user',
+      help: 'Connections that hold each online user online, at scrape time.',
+      buckets: [1, 2, 3, 5, 10, 20, 50],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const count of await sources.connectionsPerUser()) this.observe(count);
+      },
+    });
+  }
+}
