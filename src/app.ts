@@ -6,7 +6,7 @@ import { TOKENS } from './tokens';
 export class PresenceApp {
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly container: Container) {}
+  constructor(readonly container: Container) {}
 
   async start(port: number): Promise<number> {
     const c = this.container;

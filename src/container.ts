@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
 import { requireAccessToken } from './adapters/auth/koa-jwt.middleware';
 import { SystemClock } from './adapters/clock/system.clock';
-import { inProcessHealth } from './adapters/health/health-check';
+import { inProcessHealth, type HealthCheck } from './adapters/health/health-check';
 import { createHttpServer } from './adapters/http/http-server';
 import { createKoaApp } from './adapters/http/koa-app';
 import { operationalRoutes } from './adapters/http/operational.routes';
@@ -30,6 +30,7 @@ import { TOKENS } from './tokens';
 export interface ContainerOverrides {
   readonly clock?: Clock;
   readonly store?: PresenceStore;
+  readonly health?: { readonly store: HealthCheck; readonly persistence: HealthCheck };
 }
 
 const SWEEP_BATCH_SIZE = 1_000;
@@ -42,7 +43,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
   c.bind(TOKENS.PresenceStore).toDynamicValue(() => overrides.store ?? new InMemoryPresenceStore());
   c.bind(TOKENS.LastSeen).toDynamicValue(() => new InMemoryLastSeenRepository());
-  c.bind(TOKENS.HealthChecks).toConstantValue({ store: inProcessHealth, persistence: inProcessHealth });
+  c.bind(TOKENS.HealthChecks).toConstantValue(overrides.health ?? { store: inProcessHealth, persistence: inProcessHealth });
   c.bind(TOKENS.AccessTokenVerifier).toDynamicValue(() =>
     config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim),
   );

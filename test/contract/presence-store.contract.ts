@@ -65,6 +65,31 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       expect(await store.dueUsers(5_000, 10)).toEqual(['mid']);
     });
 
+    it('finds many users at once, in the order asked', async () => {
+      await store.update('a', () => ({ next: presence('a', 5_000), transition: null }));
+      await store.update('c', () => ({ next: presence('c', 5_000), transition: null }));
+      expect(await store.findMany(['c', 'b', 'a'])).toEqual([presence('c', 5_000), undefined, presence('a', 5_000)]);
+    });
+
+    it('pages online users in key order, by type, stably while users come and go', async () => {
+      const typed = (userId: string, userType: string | null): UserPresence => ({ ...presence(userId, 5_000), userType });
+      for (const [id, type] of [['b', 'agent'], ['a', 'client'], ['d', 'agent'], ['c', null], ['e', 'agent']] as const) {
+        await store.update(id, () => ({ next: typed(id, type), transition: null }));
+      }
+      const first = await store.pageOnline({ limit: 2 });
+      expect(first.users.map((u) => u.userId)).toEqual(['a', 'b']);
+      expect(first).toMatchObject({ total: 5, more: true });
+      await store.update('aa', () => ({ next: typed('aa', null), transition: null }));
+      await store.update('c', () => ({ next: undefined, transition: null }));
+      const second = await store.pageOnline({ after: 'b', limit: 2 });
+      expect(second.users.map((u) => u.userId)).toEqual(['d', 'e']);
+      expect(second.more).toBe(false);
+      const agents = await store.pageOnline({ limit: 2, userTypes: ['agent'] });
+      expect(agents.users.map((u) => u.userId)).toEqual(['b', 'd']);
+      expect(agents).toMatchObject({ total: 3, more: true });
+      expect((await store.pageOnline({ after: 'd', limit: 2, userTypes: ['agent'] })).users.map((u) => u.userId)).toEqual(['e']);
+    });
+
     it('applies concurrent updates of one user one after another, none lost', async () => {
       const bump = (current: UserPresence | undefined) => {
         const count = Object.keys(current?.connections ?? {}).length;

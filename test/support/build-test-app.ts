@@ -2,9 +2,13 @@ import pino from 'pino';
 import { PresenceApp } from '../../src/app';
 import { loadConfig, type Env } from '../../src/config';
 import { buildContainer, type ContainerOverrides } from '../../src/container';
+import type { PresenceService } from '../../src/domain/presence.service';
+import { TOKENS } from '../../src/tokens';
 
 export interface TestApp {
   readonly app: PresenceApp;
+  /** The application service, for setting up many users without many sockets. */
+  readonly service: PresenceService;
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
@@ -23,5 +27,6 @@ export async function buildTestApp(env: Env = {}, overrides: ContainerOverrides 
   const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const app = new PresenceApp(buildContainer(config, logger, overrides));
   const port = await app.start(0);
-  return { app, port, url: `http://127.0.0.1:${port}`, stop: () => app.stop() };
+  const service = app.container.get(TOKENS.PresenceService);
+  return { app, service, port, url: `http://127.0.0.1:${port}`, stop: () => app.stop() };
 }

@@ -1,0 +1,110 @@
+import type { HealthCheck } from '../../../src/adapters/health/health-check';
+import { buildTestApp, type TestApp } from '../../support/build-test-app';
+import { get } from '../../support/http-client';
+import { closeAllSockets, connect, request, StatusLog } from '../../support/socket-client';
+
+describe('GET /health and GET /ready', () => {
+  let app: TestApp;
+
+  afterEach(async () => {
+    closeAllSockets();
+    await app.stop();
+  });
+
+  it('answers health, and readiness with each component up', async () => {
+    app = await buildTestApp();
+    expect((await get(app.url, '/health', '/health')).body).toEqual({ status: 'ok' });
+    const ready = await get(app.url, '/ready', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', components: { store: { status: 'up' }, persistence: { status: 'up' } } });
+  });
+
+  it('answers 503 naming the component that does not answer, and 200 again once it does', async () => {
+    let persistence: 'up' | 'degraded' = 'degraded';
+    const flaky: HealthCheck = { check: async () => (persistence === 'up' ? { status: 'up' } : { status: 'degraded', detail: 'writes failing' }) };
+    const failing: HealthCheck = { check: () => Promise.reject(new Error('connection refused')) };
+    app = await buildTestApp({}, { health: { store: failing, persistence: flaky } });
+    const down = await get(app.url, '/ready', '/ready');
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({
+      status: 'not_ready',
+      components: { store: { status: 'down', detail: 'connection refused' }, persistence: { status: 'degraded', detail: 'writes failing' } },
+    });
+    persistence = 'up';
+    expect((await get(app.url, '/ready', '/ready')).body.components.persistence).toEqual({ status: 'up' });
+    expect((await get(app.url, '/health', '/health')).status).toBe(200);
+  });
+});
+
+/** The value of one sample in Prometheus text, or undefined when the series is absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /metrics', () => {
+  let app: TestApp;
+
+  beforeEach(async () => {
+    app = await buildTestApp({ PRESENCE_DISCONNECT_GRACE_MS: '0' });
+  });
+
+  afterEach(async () => {
+    closeAllSockets();
+    await app.stop();
+  });
+
+  it('reports the contract metrics after socket and HTTP traffic, with bounded labels', async () => {
+    const observer = new StatusLog(await connect(app.url));
+    const alice = await connect(app.url);
+    const aliceTab = await connect(app.url);
+    const bob = await connect(app.url);
+    await request(alice, 'userOnline', { userId: 'alice' });
+    await request(aliceTab, 'userOnline', { userId: 'alice' });
+    await request(bob, 'userOnline', { userId: 'bob' });
+    await request(bob, 'userHeartbeat', { userId: 'bob' });
+    await request(bob, 'userOffline', { userId: 'bob' });
+    await request(bob, 'userOnline', { userId: 'bob' });
+    await request(bob, 'userOnline', { userId: '' });
+    bob.disconnect();
+    await observer.waitForCount(5);
+    await get(app.url, '/presence/{userId}', '/presence/alice');
+    await get(app.url, '/presence/{userId}', '/presence/someone-else');
+
+    const res = await get(app.url, '/metrics', '/metrics');
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const text = res.text;
+    expect(sample(text, 'presence_online_users')).toBe(1);
+    expect(sample(text, 'presence_connections')).toBe(3);
+    expect(sample(text, 'presence_events_total{event="userOnline",result="ok"}')).toBe(4);
+    expect(sample(text, 'presence_events_total{event="userOnline",result="invalid_payload"}')).toBe(1);
+    expect(sample(text, 'presence_events_total{event="userHeartbeat",result="ok"}')).toBe(1);
+    expect(sample(text, 'presence_status_changes_total{status="online",reason="online"}')).toBe(3);
+    expect(sample(text, 'presence_status_changes_total{status="offline",reason="explicit"}')).toBe(1);
+    expect(sample(text, 'presence_status_changes_total{status="offline",reason="disconnect"}')).toBe(1);
+    expect(sample(text, 'presence_flaps_total')).toBe(1);
+    expect(sample(text, 'presence_offline_delay_seconds_count{reason="explicit"}')).toBe(1);
+    expect(sample(text, 'presence_connections_per_user_bucket{le="1"}')).toBe(0);
+    expect(sample(text, 'presence_connections_per_user_bucket{le="2"}')).toBe(1);
+    expect(sample(text, 'presence_event_duration_seconds_count{event="userOnline"}')).toBe(5);
+    expect(sample(text, 'presence_sweep_duration_seconds_count')).toBeGreaterThan(0);
+    expect(sample(text, 'presence_sweep_lag_seconds_count')).toBeGreaterThan(0);
+    expect(sample(text, 'presence_persist_pending')).toBe(0);
+    expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="/presence/:userId",status="200"}')).toBe(1);
+    expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="/presence/:userId",status="404"}')).toBe(1);
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toContain('# TYPE presence_persist_flushes_total counter');
+    expect(text).not.toMatch(/alice|someone-else/);
+  });
+
+  it('keeps a registry per service, so two services in one process count apart', async () => {
+    const other = await buildTestApp();
+    try {
+      await app.service.goOnline({ connectionId: 'c', nodeId: 't', userId: 'u' });
+      expect(sample((await get(other.url, '/metrics', '/metrics')).text, 'presence_online_users')).toBe(0);
+      expect(sample((await get(app.url, '/metrics', '/metrics')).text, 'presence_online_users')).toBe(1);
+    } finally {
+      await other.stop();
+    }
+  });
+});
