@@ -63,7 +63,7 @@ describe('GET /presence', () => {
   });
 
   it('pages through more users than one page, each exactly once, while others come and go', async () => {
-    const steady = Array.from({ length: 2_500 }, (_, i) => `user-${String(i).padStart(5, '0')}`);
+    const steady = Array.from({ length: 10_000 }, (_, i) => `user-${String(i).padStart(5, '0')}`);
     for (const id of steady) await app.service.goOnline(on(`c-${id}`, id));
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -80,7 +80,7 @@ describe('GET /presence', () => {
       await app.service.goOnline(on(`new-z-${pages}`, `zzz-${pages}`));
       await app.service.goOffline({ connectionId: `new-a-${pages}`, userId: `aaa-${pages}` });
     } while (cursor !== null);
-    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(pages).toBeGreaterThanOrEqual(10);
     const steadySeen = seen.filter((id) => id.startsWith('user-'));
     expect(steadySeen).toEqual(steady);
     expect(new Set(seen).size).toBe(seen.length);
