@@ -1,6 +1,20 @@
 import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
+import type { Config } from './config';
+import { describePostgresTarget } from './adapters/postgres/postgres-pool';
+import { describeSupabaseTarget } from './adapters/supabase/supabase-last-seen.repository';
 import { TOKENS } from './tokens';
+
+/** How long a clean shutdown keeps trying to flush last_seen: inside the 10 s a SIGTERM allows. */
+const PERSISTENCE_DRAIN_MS = 5_000;
+
+/** Which persistence is in use and where, without credentials. */
+function describePersistence(config: Config): string {
+  const p = config.persistence;
+  if (p.kind === 'postgres') return `postgres ${describePostgresTarget(p.url)}`;
+  if (p.kind === 'supabase') return `supabase ${describeSupabaseTarget(p.url)}`;
+  return 'memory';
+}
 
 /** The running service: what `main` starts and stops, and what end-to-end tests start on an ephemeral port. */
 export class PresenceApp {
@@ -15,6 +29,7 @@ export class PresenceApp {
     c.get(TOKENS.SocketGateway).attach();
     c.get(TOKENS.HttpApp);
     c.get(TOKENS.Sweeper).start();
+    c.get(TOKENS.LastSeen).start();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(port, () => {
@@ -25,7 +40,13 @@ export class PresenceApp {
     const bound = (http.address() as AddressInfo).port;
     const config = c.get(TOKENS.Config);
     logger.info(
-      { port: bound, store: config.store, persistence: config.persistence, auth: config.auth !== null, origins: config.allowedOrigins },
+      {
+        port: bound,
+        store: config.store,
+        persistence: describePersistence(config),
+        auth: config.auth !== null,
+        origins: config.allowedOrigins,
+      },
       'presence service listening',
     );
     if (config.auth === null) {
@@ -47,6 +68,10 @@ export class PresenceApp {
     await new Promise<void>((resolve) => {
       void io.close(() => resolve());
     });
-    c.get(TOKENS.Logger).info('presence service stopped');
+    const logger = c.get(TOKENS.Logger);
+    const left = await c.get(TOKENS.LastSeen).stop(PERSISTENCE_DRAIN_MS);
+    if (left > 0) logger.error({ users: left }, 'last_seen writes could not be flushed before shutdown');
+    await c.get(TOKENS.LastSeenRepository).close();
+    logger.info('presence service stopped');
   }
 }

@@ -46,7 +46,13 @@ const schema = z.object({
   PRESENCE_EVENT_RATE: integer(20, 1),
   PRESENCE_MAX_MESSAGE_BYTES: integer(16_384, 256),
   PRESENCE_STORE: z.enum(['memory']).default('memory'),
-  PERSISTENCE: z.enum(['memory']).optional(),
+  PERSISTENCE: z.enum(['memory', 'postgres', 'supabase']).optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  DATABASE_POOL_MAX: integer(4, 1, 100),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  REACT_SUPABASE_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be the project URL, like https://xyz.supabase.co').optional(),
+  REACT_SERVICE_ROLE_KEY: optionalText,
+  PERSIST_FLUSH_INTERVAL_MS: integer(5_000, 10, 3_600_000),
   NODE_ID: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits or ._:-').optional(),
   SHUTDOWN_TIMEOUT_MS: integer(8_000, 100, 60_000),
 });
@@ -69,7 +75,11 @@ export interface Config {
     readonly maxMessageBytes: number;
   };
   readonly store: 'memory';
-  readonly persistence: 'memory';
+  readonly persistence:
+    | { readonly kind: 'memory' }
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number; readonly statementTimeoutMs: number }
+    | { readonly kind: 'supabase'; readonly url: string; readonly serviceRoleKey: string };
+  readonly persistFlushIntervalMs: number;
   readonly nodeId: string;
   readonly shutdownTimeoutMs: number;
 }
@@ -101,6 +111,7 @@ export function loadConfig(env: Env): Config {
   if (nodeEnv === 'production' && !present['JWT_ACCESS_SECRET']) {
     problems.push('JWT_ACCESS_SECRET: must be set when NODE_ENV=production; without it any client could act as any user');
   }
+  if (parsed.success) problems.push(...persistenceProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const s = parsed.data;
   return {
@@ -119,8 +130,44 @@ export function loadConfig(env: Env): Config {
       maxMessageBytes: s.PRESENCE_MAX_MESSAGE_BYTES,
     },
     store: s.PRESENCE_STORE,
-    persistence: s.PERSISTENCE ?? 'memory',
+    persistence: persistenceOf(s),
+    persistFlushIntervalMs: s.PERSIST_FLUSH_INTERVAL_MS,
     nodeId: s.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+type Settings = z.infer<typeof schema>;
+
+/** PERSISTENCE as set, or chosen from what is configured: Supabase, else PostgreSQL, else memory. */
+function persistenceKind(s: Settings): 'memory' | 'postgres' | 'supabase' {
+  if (s.PERSISTENCE !== undefined) return s.PERSISTENCE;
+  if (s.REACT_SUPABASE_URL !== undefined && s.REACT_SERVICE_ROLE_KEY !== undefined) return 'supabase';
+  return s.DATABASE_URL !== undefined ? 'postgres' : 'memory';
+}
+
+function persistenceProblems(s: Settings): string[] {
+  const kind = persistenceKind(s);
+  if (kind === 'postgres' && s.DATABASE_URL === undefined) return ['DATABASE_URL: must be set when PERSISTENCE=postgres'];
+  if (kind !== 'supabase') return [];
+  return [
+    ...(s.REACT_SUPABASE_URL === undefined ? ['REACT_SUPABASE_URL: must be set when PERSISTENCE=supabase'] : []),
+    ...(s.REACT_SERVICE_ROLE_KEY === undefined ? ['REACT_SERVICE_ROLE_KEY: must be set when PERSISTENCE=supabase'] : []),
+  ];
+}
+
+function persistenceOf(s: Settings): Config['persistence'] {
+  switch (persistenceKind(s)) {
+    case 'postgres':
+      return {
+        kind: 'postgres',
+        url: s.DATABASE_URL as string,
+        poolMax: s.DATABASE_POOL_MAX,
+        statementTimeoutMs: s.DATABASE_STATEMENT_TIMEOUT_MS,
+      };
+    case 'supabase':
+      return { kind: 'supabase', url: s.REACT_SUPABASE_URL as string, serviceRoleKey: s.REACT_SERVICE_ROLE_KEY as string };
+    default:
+      return { kind: 'memory' };
+  }
 }

@@ -6,12 +6,17 @@ import type { Logger } from 'pino';
 import { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
 import { requireAccessToken } from './adapters/auth/koa-jwt.middleware';
 import { SystemClock } from './adapters/clock/system.clock';
-import { inProcessHealth, type HealthCheck } from './adapters/health/health-check';
+import { inProcessHealth, type HealthCheck } from './application/health-check';
 import { createHttpServer } from './adapters/http/http-server';
 import { createKoaApp } from './adapters/http/koa-app';
 import { operationalRoutes } from './adapters/http/operational.routes';
 import { presenceRoutes } from './adapters/http/presence.routes';
 import { InMemoryLastSeenRepository } from './adapters/memory/in-memory-last-seen.repository';
+import { createPostgresPool } from './adapters/postgres/postgres-pool';
+import { PostgresLastSeenRepository } from './adapters/postgres/postgres-last-seen.repository';
+import { SupabaseLastSeenRepository } from './adapters/supabase/supabase-last-seen.repository';
+import { LastSeenWriteBehind } from './application/last-seen-write-behind';
+import type { LastSeenRepository } from './domain/ports/last-seen.port';
 import { InMemoryPresenceStore } from './adapters/memory/in-memory-presence.store';
 import { MetricsRecordingNotifier } from './adapters/metrics/metrics-recording.notifier';
 import { PresenceMetrics } from './adapters/metrics/presence-metrics';
@@ -31,6 +36,21 @@ export interface ContainerOverrides {
   readonly clock?: Clock;
   readonly store?: PresenceStore;
   readonly health?: { readonly store: HealthCheck; readonly persistence: HealthCheck };
+  readonly lastSeenRepository?: LastSeenRepository;
+}
+
+function lastSeenRepositoryFor(config: Config): LastSeenRepository {
+  const p = config.persistence;
+  switch (p.kind) {
+    case 'postgres':
+      return new PostgresLastSeenRepository(
+        createPostgresPool({ connectionString: p.url, maxConnections: p.poolMax, statementTimeoutMs: p.statementTimeoutMs }),
+      );
+    case 'supabase':
+      return new SupabaseLastSeenRepository({ url: p.url, serviceRoleKey: p.serviceRoleKey });
+    case 'memory':
+      return new InMemoryLastSeenRepository();
+  }
 }
 
 const SWEEP_BATCH_SIZE = 1_000;
@@ -42,8 +62,23 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Logger).toConstantValue(logger);
   c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
   c.bind(TOKENS.PresenceStore).toDynamicValue(() => overrides.store ?? new InMemoryPresenceStore());
-  c.bind(TOKENS.LastSeen).toDynamicValue(() => new InMemoryLastSeenRepository());
-  c.bind(TOKENS.HealthChecks).toConstantValue(overrides.health ?? { store: inProcessHealth, persistence: inProcessHealth });
+  c.bind(TOKENS.LastSeenRepository).toDynamicValue(() => overrides.lastSeenRepository ?? lastSeenRepositoryFor(config));
+  c.bind(TOKENS.LastSeen).toDynamicValue(
+    (ctx) =>
+      new LastSeenWriteBehind(
+        ctx.get(TOKENS.LastSeenRepository),
+        {
+          flushIntervalMs: config.persistFlushIntervalMs,
+          baseBackoffMs: Math.min(1_000, config.persistFlushIntervalMs),
+          maxBackoffMs: Math.max(30_000, config.persistFlushIntervalMs),
+        },
+        ctx.get(TOKENS.Metrics).persistence,
+        () => ctx.get(TOKENS.Clock).now(),
+      ),
+  );
+  c.bind(TOKENS.HealthChecks).toDynamicValue(
+    (ctx) => overrides.health ?? { store: inProcessHealth, persistence: ctx.get(TOKENS.LastSeen).health() },
+  );
   c.bind(TOKENS.AccessTokenVerifier).toDynamicValue(() =>
     config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim),
   );

@@ -3,14 +3,15 @@ import type Koa from 'koa';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
-import type { HealthCheck } from './adapters/health/health-check';
+import type { HealthCheck } from './application/health-check';
 import type { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import type { PresenceServer } from './adapters/socket/socket.types';
 import type { Config } from './config';
 import type { Clock } from './domain/ports/clock.port';
-import type { LastSeenReader, LastSeenRecorder } from './domain/ports/last-seen.port';
+import type { LastSeenWriteBehind } from './application/last-seen-write-behind';
+import type { LastSeenRepository } from './domain/ports/last-seen.port';
 import type { PresenceNotifier } from './domain/ports/presence-notifier.port';
 import type { PresenceStore } from './domain/ports/presence-store.port';
 import type { PresenceService } from './domain/presence.service';
@@ -24,7 +25,8 @@ export const TOKENS = {
   Clock: token<Clock>('Clock'),
   PresenceStore: token<PresenceStore>('PresenceStore'),
   PresenceNotifier: token<PresenceNotifier>('PresenceNotifier'),
-  LastSeen: token<LastSeenRecorder & LastSeenReader>('LastSeen'),
+  LastSeenRepository: token<LastSeenRepository>('LastSeenRepository'),
+  LastSeen: token<LastSeenWriteBehind>('LastSeen'),
   PresenceService: token<PresenceService>('PresenceService'),
   AccessTokenVerifier: token<AccessTokenVerifier | null>('AccessTokenVerifier'),
   HealthChecks: token<{ readonly store: HealthCheck; readonly persistence: HealthCheck }>('HealthChecks'),

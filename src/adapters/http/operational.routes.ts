@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
 import type { components } from './generated/openapi.types';
-import { checkWithin, type HealthCheck } from '../health/health-check';
+import { checkWithin, type HealthCheck } from '../../application/health-check';
 import { unauthorized } from './http-error';
 
 type Readiness = components['schemas']['Readiness'];

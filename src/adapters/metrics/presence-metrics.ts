@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WriteBehindObserver } from '../../application/last-seen-write-behind';
 
 /** What the metrics read at scrape time instead of counting as things happen. */
 export interface MetricsSources {
@@ -59,6 +60,12 @@ export class PresenceMetrics {
     registers: [this.registry],
   });
 
+  readonly persistSkipped = new Counter({
+    name: 'presence_persist_skipped_total',
+    help: 'last_seen writes skipped because the user has no sys_user row.',
+    registers: [this.registry],
+  });
+
   readonly persistPending = new Gauge({
     name: 'presence_persist_pending',
     help: 'last_seen writes waiting for the next flush (at most one per user).',
@@ -86,6 +93,13 @@ export class PresenceMetrics {
     help: 'Users that went offline and came back online within a minute.',
     registers: [this.registry],
   });
+
+  /** How the write-behind reports to these metrics. */
+  readonly persistence: WriteBehindObserver = {
+    flushed: (result) => this.persistFlushes.inc({ result }),
+    skipped: (users) => this.persistSkipped.inc(users),
+    pending: (users) => this.persistPending.set(users),
+  };
 
   constructor(sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry });

@@ -19,3 +19,20 @@ export interface LastSeenReader {
   /** The entries persistence holds for these users, in no particular order; never-seen users have none. */
   findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]>;
 }
+
+export interface SaveResult {
+  /** Users the database has no row for: skipped, not retried. */
+  readonly missing: readonly UserId[];
+}
+
+/**
+ * A database of `last_seen`: what the write-behind flushes to. `saveMany` writes every entry in one round trip and
+ * never moves a stored value backwards; it throws when the database cannot be reached, and then nothing is written.
+ */
+export interface LastSeenRepository extends LastSeenReader {
+  saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult>;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+  /** Releases connections; called once, at shutdown. */
+  close(): Promise<void>;
+}

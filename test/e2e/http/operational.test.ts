@@ -1,4 +1,4 @@
-import type { HealthCheck } from '../../../src/adapters/health/health-check';
+import type { HealthCheck } from '../../../src/application/health-check';
 import { buildTestApp, type TestApp } from '../../support/build-test-app';
 import { get } from '../../support/http-client';
 import { closeAllSockets, connect, request, StatusLog } from '../../support/socket-client';
@@ -89,7 +89,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'presence_event_duration_seconds_count{event="userOnline"}')).toBe(5);
     expect(sample(text, 'presence_sweep_duration_seconds_count')).toBeGreaterThan(0);
     expect(sample(text, 'presence_sweep_lag_seconds_count')).toBeGreaterThan(0);
-    expect(sample(text, 'presence_persist_pending')).toBe(0);
+    expect(sample(text, 'presence_persist_pending')).toBe(2);
     expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="/presence/:userId",status="200"}')).toBe(1);
     expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="/presence/:userId",status="404"}')).toBe(1);
     expect(text).toContain('process_cpu_user_seconds_total');

@@ -18,7 +18,8 @@ describe('loadConfig', () => {
         maxMessageBytes: 16_384,
       },
       store: 'memory',
-      persistence: 'memory',
+      persistence: { kind: 'memory' },
+      persistFlushIntervalMs: 5_000,
     });
     expect(config.nodeId).toMatch(/^[\w.:-]+$/);
   });
@@ -71,6 +72,28 @@ describe('loadConfig', () => {
       expect(names.sort()).toEqual(['LOG_LEVEL', 'PORT', 'PRESENCE_BROADCAST_HEARTBEATS', 'PRESENCE_STORE', 'PRESENCE_TTL_MS', 'REACT_WEB_URL']);
       expect((error as Error).message).toContain('PORT: must be a whole number (got "eighty")');
     }
+  });
+
+  it('chooses persistence from what is configured: Supabase, else PostgreSQL, else memory', () => {
+    const supabase = { REACT_SUPABASE_URL: 'https://xyz.supabase.co', REACT_SERVICE_ROLE_KEY: 'service-key' };
+    const postgres = { DATABASE_URL: 'postgres://u:p@db:5432/app' };
+    expect(loadConfig({ ...supabase, ...postgres }).persistence).toEqual({ kind: 'supabase', url: 'https://xyz.supabase.co', serviceRoleKey: 'service-key' });
+    expect(loadConfig(postgres).persistence).toEqual({ kind: 'postgres', url: postgres.DATABASE_URL, poolMax: 4, statementTimeoutMs: 5_000 });
+    expect(loadConfig({ ...postgres, PERSISTENCE: 'memory' }).persistence).toEqual({ kind: 'memory' });
+    expect(loadConfig({ ...supabase, ...postgres, PERSISTENCE: 'postgres' }).persistence).toMatchObject({ kind: 'postgres' });
+  });
+
+  it('names what a chosen persistence is missing, without repeating secrets', () => {
+    expect(() => loadConfig({ PERSISTENCE: 'postgres' })).toThrow(/DATABASE_URL: must be set when PERSISTENCE=postgres/);
+    expect(() => loadConfig({ PERSISTENCE: 'supabase' })).toThrow(/REACT_SUPABASE_URL: .*\n.*REACT_SERVICE_ROLE_KEY: /s);
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/app' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL: must be a postgres');
+    expect(message).not.toContain('hunter2');
   });
 
   it('refuses production without JWT_ACCESS_SECRET, and says why', () => {

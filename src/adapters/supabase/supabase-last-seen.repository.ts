@@ -1,0 +1,103 @@
+import { createClient, type SupabaseClient, type WebSocketLikeConstructor } from '@supabase/supabase-js';
+import ws from 'ws';
+import type { LastSeenEntry, LastSeenRepository, SaveResult } from '../../domain/ports/last-seen.port';
+import type { UserId, UserKey } from '../../domain/presence.types';
+import { userKeyOf } from '../../domain/presence.types';
+
+export interface SupabaseLastSeenOptions {
+  readonly url: string;
+  readonly serviceRoleKey: string;
+  /** How long one request may take before it is aborted; 5000 ms unless given. */
+  readonly timeoutMs?: number;
+}
+
+interface LastSeenRow {
+  user_id: string;
+  seen_at: string;
+  id_is_number: boolean;
+}
+
+interface RpcError {
+  message: string;
+  code?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** `last_seen` in a Supabase project, through the two SQL functions of migration 002 called over PostgREST. */
+export class SupabaseLastSeenRepository implements LastSeenRepository {
+  private readonly client: SupabaseClient;
+  private readonly serviceRoleKey: string;
+
+  constructor(options: SupabaseLastSeenOptions) {
+    this.serviceRoleKey = options.serviceRoleKey;
+    this.client = createClient(options.url, options.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      // supabase-js builds a realtime client even when it is never used, and on Node 20 (no global WebSocket) it throws without one.
+      realtime: { transport: ws as unknown as WebSocketLikeConstructor },
+      global: { fetch: fetchWithTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS) },
+    });
+  }
+
+  async saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
+    if (entries.length === 0) return { missing: [] };
+    const { data, error, status } = await this.client.rpc('presence_record_last_seen', {
+      p_ids: entries.map((entry) => userKeyOf(entry.userId)),
+      p_seen: entries.map((entry) => new Date(entry.lastSeen).toISOString()),
+    });
+    if (error) throw this.failure('presence_record_last_seen', status, error);
+    const given = new Map<UserKey, UserId>();
+    for (const entry of entries) if (!given.has(userKeyOf(entry.userId))) given.set(userKeyOf(entry.userId), entry.userId);
+    const rows = (data ?? []) as Array<{ missing_id: string }>;
+    return { missing: rows.map((row) => given.get(row.missing_id) ?? row.missing_id) };
+  }
+
+  async findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]> {
+    if (userIds.length === 0) return [];
+    const { data, error, status } = await this.client.rpc('presence_last_seen', { p_ids: userIds.map(userKeyOf) });
+    if (error) throw this.failure('presence_last_seen', status, error);
+    return ((data ?? []) as LastSeenRow[]).map((row) => ({ userId: userIdOf(row), lastSeen: Date.parse(row.seen_at) }));
+  }
+
+  async ping(): Promise<void> {
+    const { error, status } = await this.client.rpc('presence_last_seen', { p_ids: [] });
+    if (error) throw this.failure('presence_last_seen', status, error);
+  }
+
+  /**
+   * Nothing to release: requests are plain fetches and no realtime socket is ever opened. Not removeAllChannels():
+   * its disconnect leaves a 10 s timer behind that holds the process open at shutdown.
+   */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private failure(fn: string, status: number, error: RpcError): Error {
+    const answer = status === 0 ? 'no response' : `HTTP ${status}${error.code ? ` ${error.code}` : ''}`;
+    const message = `Supabase rpc ${fn} failed (${answer}): ${error.message}`;
+    // A proxy or a network error may echo request headers back; the key must never reach a log.
+    return new Error(message.split(this.serviceRoleKey).join('[redacted]'));
+  }
+}
+
+/** Where the repository writes to, fit for a log line: the host only, never the key or a path. */
+export function describeSupabaseTarget(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function userIdOf(row: LastSeenRow): UserId {
+  const asNumber = Number(row.user_id);
+  return row.id_is_number && Number.isSafeInteger(asNumber) && String(asNumber) === row.user_id ? asNumber : row.user_id;
+}
+
+function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal });
+  };
+}

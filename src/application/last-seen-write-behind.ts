@@ -1,0 +1,164 @@
+/**
+ * Write-behind of `last_seen`, whatever the database: presence hands over each user's latest sign of life and never
+ * waits; this buffer keeps one entry a user (the latest), flushes them all in one `saveMany` per interval, and on a
+ * failure keeps them and retries with exponential backoff and jitter. Values only move forwards: a newer value
+ * recorded while a flush is in flight wins over the older one that failed.
+ */
+import type { LastSeenEntry, LastSeenReader, LastSeenRecorder, LastSeenRepository } from '../domain/ports/last-seen.port';
+import type { Instant, UserId, UserKey } from '../domain/presence.types';
+import { userKeyOf } from '../domain/presence.types';
+import type { ComponentHealth, HealthCheck } from './health-check';
+
+export interface WriteBehindSettings {
+  readonly flushIntervalMs: number;
+  /** The first retry waits about this long; each failure doubles it, up to `maxBackoffMs`. */
+  readonly baseBackoffMs: number;
+  readonly maxBackoffMs: number;
+  /** A number in [0, 1): the jitter source, replaceable in tests. */
+  readonly random?: () => number;
+}
+
+/** What the write-behind reports as it works: the metrics adapter counts it. */
+export interface WriteBehindObserver {
+  flushed(result: 'ok' | 'error', users: number): void;
+  skipped(users: number): void;
+  pending(users: number): void;
+}
+
+export interface FlushFailure {
+  readonly since: Instant;
+  readonly attempts: number;
+  readonly message: string;
+}
+
+function keepLatest(into: Map<UserKey, LastSeenEntry>, entry: LastSeenEntry): void {
+  const key = userKeyOf(entry.userId);
+  const known = into.get(key);
+  if (known === undefined || entry.lastSeen > known.lastSeen) into.set(key, entry);
+}
+
+export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
+  private pending = new Map<UserKey, LastSeenEntry>();
+  private inFlight = new Map<UserKey, LastSeenEntry>();
+  private flushing: Promise<boolean> | undefined;
+  private failure: FlushFailure | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly repository: LastSeenRepository,
+    private readonly settings: WriteBehindSettings,
+    private readonly observer: WriteBehindObserver,
+    private readonly now: () => Instant,
+  ) {}
+
+  record(userId: UserId, lastSeen: Instant): void {
+    keepLatest(this.pending, { userId, lastSeen });
+    this.observer.pending(this.pending.size);
+  }
+
+  /** What the database holds, overlaid with newer values still waiting to be written. */
+  async findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]> {
+    const found = new Map<UserKey, LastSeenEntry>();
+    for (const entry of await this.repository.findMany(userIds)) keepLatest(found, entry);
+    for (const id of userIds) {
+      const key = userKeyOf(id);
+      for (const buffer of [this.inFlight, this.pending]) {
+        const waiting = buffer.get(key);
+        if (waiting !== undefined) keepLatest(found, waiting);
+      }
+    }
+    return [...found.values()];
+  }
+
+  get waiting(): number {
+    return this.pending.size + this.inFlight.size;
+  }
+
+  get lastFailure(): FlushFailure | undefined {
+    return this.failure;
+  }
+
+  /** Writes everything waiting in one round trip. Resolves false when the database refused it (kept for later). */
+  flush(): Promise<boolean> {
+    this.flushing ??= this.writeBatch().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.scheduleNext();
+  }
+
+  /** Stops the timer and flushes what is left, retrying until `deadlineMs` has passed. Resolves how many were left. */
+  async stop(deadlineMs: number): Promise<number> {
+    this.running = false;
+    clearTimeout(this.timer);
+    const giveUpAt = this.now() + deadlineMs;
+    while (this.waiting > 0 && this.now() < giveUpAt) {
+      if (await this.flush()) continue;
+      await new Promise((r) => setTimeout(r, Math.min(this.backoffMs(), Math.max(0, giveUpAt - this.now()))));
+    }
+    return this.waiting;
+  }
+
+  /** Down when the database does not answer; degraded while writes fail; up otherwise. */
+  health(): HealthCheck {
+    return {
+      check: async (): Promise<ComponentHealth> => {
+        try {
+          await this.repository.ping();
+        } catch (error) {
+          return { status: 'down', detail: `${error instanceof Error ? error.message : 'no answer'}; ${this.waiting} waiting` };
+        }
+        const failing = this.failure;
+        if (failing === undefined) return { status: 'up' };
+        return { status: 'degraded', detail: `${failing.attempts} failed flushes: ${failing.message}; ${this.waiting} waiting` };
+      },
+    };
+  }
+
+  private async writeBatch(): Promise<boolean> {
+    if (this.pending.size === 0) return true;
+    this.inFlight = this.pending;
+    this.pending = new Map();
+    const batch = [...this.inFlight.values()];
+    try {
+      const { missing } = await this.repository.saveMany(batch);
+      this.failure = undefined;
+      this.observer.flushed('ok', batch.length);
+      if (missing.length > 0) this.observer.skipped(missing.length);
+      return true;
+    } catch (error) {
+      for (const entry of batch) keepLatest(this.pending, entry);
+      this.failure = {
+        since: this.failure?.since ?? this.now(),
+        attempts: (this.failure?.attempts ?? 0) + 1,
+        message: error instanceof Error ? error.message : String(error),
+      };
+      this.observer.flushed('error', batch.length);
+      return false;
+    } finally {
+      this.inFlight = new Map();
+      this.observer.pending(this.pending.size);
+    }
+  }
+
+  private backoffMs(): number {
+    const attempts = this.failure?.attempts ?? 0;
+    const ceiling = Math.min(this.settings.maxBackoffMs, this.settings.baseBackoffMs * 2 ** Math.max(0, attempts - 1));
+    return Math.round(ceiling * (0.5 + (this.settings.random ?? Math.random)()));
+  }
+
+  private scheduleNext(): void {
+    if (!this.running) return;
+    const delay = this.failure === undefined ? this.settings.flushIntervalMs : this.backoffMs();
+    this.timer = setTimeout(() => {
+      void this.flush().finally(() => this.scheduleNext());
+    }, delay);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,23 @@
+import { Pool } from 'pg';
+import { PostgresLastSeenRepository } from '../../src/adapters/postgres/postgres-last-seen.repository';
+import { createTestDatabase } from '../support/postgres';
+import { describeLastSeenRepositoryContract } from './last-seen-repository.contract';
+
+describeLastSeenRepositoryContract('PostgresLastSeenRepository', async () => {
+  const db = await createTestDatabase();
+  // A pool of its own, so that only the repository's queries are counted, not the test's.
+  const pool = new Pool({ connectionString: db.url, max: 2 });
+  let queries = 0;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  pool.query = ((...args: unknown[]) => (queries++, query(...args))) as unknown as Pool['query'];
+  const repository = new PostgresLastSeenRepository(pool);
+  return {
+    repository,
+    pool: db.pool,
+    roundTrips: () => queries,
+    async close() {
+      await repository.close();
+      await db.drop();
+    },
+  };
+});

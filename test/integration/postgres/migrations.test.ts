@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { migrate, plannedMigrations } from '../../../src/adapters/postgres/migrator';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+
+const root = resolve(__dirname, '../../..');
+const tsx = pathToFileURL(require.resolve('tsx', { paths: [root] })).href;
+
+/** `npm run migrate`'s program, run from source as a separate process. */
+function migrateCli(databaseUrl: string, ...args: string[]) {
+  return spawnSync(process.execPath, ['--import', tsx, resolve(root, 'src/cli/migrate.ts'), ...args], {
+    env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+}
+
+describe('migrations', () => {
+  let db: TestDatabase | undefined;
+
+  afterEach(async () => {
+    await db?.drop();
+    db = undefined;
+  });
+
+  it('applies each migration once through `npm run migrate`, and a second run is a no-op', async () => {
+    db = await createTestDatabase({ migrated: false });
+    const { url, pool } = db;
+    const first = migrateCli(url, '--dev');
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/applied dev\/000_create_sys_user\.sql[\s\S]*applied 001_add_last_seen_column\.sql[\s\S]*applied 002_/);
+    expect(first.stdout).not.toMatch(/postgres@/);
+    const second = migrateCli(url, '--dev');
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/up to date/);
+    const { rows } = await pool.query<{ name: string }>('SELECT name FROM presence_migrations ORDER BY name');
+    expect(rows.map((r) => r.name)).toEqual(plannedMigrations({ dev: true }).map((m) => m.name).sort());
+  });
+
+  it('runs on a database whose sys_user already has last_seen, as a Supabase project may, without the dev seed', async () => {
+    db = await createTestDatabase({ migrated: false });
+    const { pool } = db;
+    await pool.query('CREATE TABLE sys_user (sys_user_id integer PRIMARY KEY, last_seen timestamptz, sys_user_email text)');
+    await pool.query("INSERT INTO sys_user VALUES (1, '2026-01-01T00:00:00Z', 'a@example.com')");
+    expect(await migrate(pool, plannedMigrations({ dev: false }))).toEqual(['001_add_last_seen_column.sql', '002_presence_last_seen_functions.sql']);
+    const { rows } = await pool.query('SELECT last_seen FROM sys_user WHERE sys_user_id = 1');
+    expect(rows[0].last_seen.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('keeps every migration file idempotent: applying the SQL again changes nothing and fails nothing', async () => {
+    db = await createTestDatabase({ migrated: true });
+    const { pool } = db;
+    for (const migration of plannedMigrations({ dev: true })) await pool.query(migration.sql);
+    const { rows } = await pool.query("SELECT indexname FROM pg_indexes WHERE tablename = 'sys_user' AND indexname = 'idx_sys_user_last_seen'");
+    expect(rows).toHaveLength(1);
+  });
+
+  it('refuses to run without DATABASE_URL, and says so', () => {
+    const result = spawnSync(process.execPath, ['--import', tsx, resolve(root, 'src/cli/migrate.ts')], {
+      env: { PATH: process.env['PATH'] ?? '' },
+      cwd: '/',
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/DATABASE_URL is not set/);
+  });
+});

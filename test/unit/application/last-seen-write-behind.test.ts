@@ -1,0 +1,197 @@
+import { LastSeenWriteBehind, type WriteBehindObserver } from '../../../src/application/last-seen-write-behind';
+import { InMemoryLastSeenRepository } from '../../../src/adapters/memory/in-memory-last-seen.repository';
+import type { LastSeenEntry, SaveResult } from '../../../src/domain/ports/last-seen.port';
+import { FakeClock } from '../../support/fake-clock';
+
+/** A database that can be down, or have no row for some users, and counts its round trips. */
+class FakeDatabase extends InMemoryLastSeenRepository {
+  down = false;
+  readonly batches: LastSeenEntry[][] = [];
+  readonly withoutRow = new Set<string>();
+  /** Runs while a write is in flight, before it lands or fails. */
+  duringWrite: () => void = () => undefined;
+
+  override async saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
+    this.batches.push([...entries]);
+    this.duringWrite();
+    if (this.down) throw new Error('connection refused');
+    const missing = entries.filter((e) => this.withoutRow.has(String(e.userId))).map((e) => e.userId);
+    await super.saveMany(entries.filter((e) => !this.withoutRow.has(String(e.userId))));
+    return { missing };
+  }
+
+  override async ping(): Promise<void> {
+    if (this.down) throw new Error('connection refused');
+  }
+}
+
+class CountingObserver implements WriteBehindObserver {
+  ok = 0;
+  errors = 0;
+  skippedUsers = 0;
+  lastPending = 0;
+  flushed(result: 'ok' | 'error'): void {
+    if (result === 'ok') this.ok += 1;
+    else this.errors += 1;
+  }
+  skipped(users: number): void {
+    this.skippedUsers += users;
+  }
+  pending(users: number): void {
+    this.lastPending = users;
+  }
+}
+
+function setup() {
+  const db = new FakeDatabase();
+  const observer = new CountingObserver();
+  const clock = new FakeClock();
+  const writeBehind = new LastSeenWriteBehind(db, { flushIntervalMs: 5_000, baseBackoffMs: 100, maxBackoffMs: 1_000, random: () => 0.5 }, observer, () =>
+    clock.now(),
+  );
+  return { db, observer, clock, writeBehind };
+}
+
+describe('LastSeenWriteBehind', () => {
+  it('holds one entry a user, the latest, and writes them all in one round trip', async () => {
+    const { db, writeBehind, observer } = setup();
+    for (let i = 0; i < 3_000; i++) writeBehind.record(i % 1_000, 1_000 + i);
+    writeBehind.record(5, 10);
+    expect(writeBehind.waiting).toBe(1_000);
+    expect(observer.lastPending).toBe(1_000);
+    expect(await writeBehind.flush()).toBe(true);
+    expect(db.batches).toHaveLength(1);
+    expect(db.batches[0]).toHaveLength(1_000);
+    expect(await db.findMany([5])).toEqual([{ userId: 5, lastSeen: 3_005 }]);
+    expect(observer).toMatchObject({ ok: 1, lastPending: 0 });
+  });
+
+  it('makes no round trip when nothing waits', async () => {
+    const { db, writeBehind } = setup();
+    expect(await writeBehind.flush()).toBe(true);
+    expect(db.batches).toHaveLength(0);
+  });
+
+  it('keeps a failed batch and lands it once the database is back, losing nothing', async () => {
+    const { db, writeBehind, observer } = setup();
+    writeBehind.record('a', 100);
+    writeBehind.record('b', 200);
+    db.down = true;
+    expect(await writeBehind.flush()).toBe(false);
+    expect(writeBehind.waiting).toBe(2);
+    expect(writeBehind.lastFailure).toMatchObject({ attempts: 1, message: 'connection refused' });
+    db.down = false;
+    expect(await writeBehind.flush()).toBe(true);
+    expect(await db.findMany(['a', 'b'])).toEqual([
+      { userId: 'a', lastSeen: 100 },
+      { userId: 'b', lastSeen: 200 },
+    ]);
+    expect(writeBehind.lastFailure).toBeUndefined();
+    expect(observer).toMatchObject({ ok: 1, errors: 1 });
+  });
+
+  it('never lets a failed older value replace a newer one recorded meanwhile', async () => {
+    const { db, writeBehind } = setup();
+    writeBehind.record('a', 100);
+    db.down = true;
+    db.duringWrite = () => writeBehind.record('a', 300);
+    await writeBehind.flush();
+    db.duringWrite = () => undefined;
+    db.down = false;
+    await writeBehind.flush();
+    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 300 }]);
+  });
+
+  it('reads the database overlaid with newer values still waiting', async () => {
+    const { db, writeBehind } = setup();
+    await db.saveMany([{ userId: 'a', lastSeen: 100 }, { userId: 'b', lastSeen: 100 }]);
+    writeBehind.record('a', 500);
+    writeBehind.record('c', 50);
+    const found = await writeBehind.findMany(['a', 'b', 'c', 'd']);
+    expect(found.sort((x, y) => String(x.userId).localeCompare(String(y.userId)))).toEqual([
+      { userId: 'a', lastSeen: 500 },
+      { userId: 'b', lastSeen: 100 },
+      { userId: 'c', lastSeen: 50 },
+    ]);
+  });
+
+  it('counts users without a row as skipped, and does not retry them', async () => {
+    const { db, writeBehind, observer } = setup();
+    db.withoutRow.add('ghost');
+    writeBehind.record('ghost', 1);
+    writeBehind.record('real', 1);
+    expect(await writeBehind.flush()).toBe(true);
+    expect(observer.skippedUsers).toBe(1);
+    expect(writeBehind.waiting).toBe(0);
+  });
+
+  it('reports up, degraded while writes fail, and down when the database does not answer', async () => {
+    const { db, writeBehind } = setup();
+    const health = writeBehind.health();
+    expect(await health.check()).toEqual({ status: 'up' });
+    writeBehind.record('a', 1);
+    db.down = true;
+    expect(await health.check()).toEqual({ status: 'down', detail: 'connection refused; 1 waiting' });
+    await writeBehind.flush();
+    db.down = false;
+    expect(await health.check()).toEqual({ status: 'degraded', detail: '1 failed flushes: connection refused; 1 waiting' });
+    await writeBehind.flush();
+    expect(await health.check()).toEqual({ status: 'up' });
+  });
+
+  it('flushes on stop, retrying until the deadline', async () => {
+    const { db, writeBehind } = setup();
+    writeBehind.record('a', 1);
+    db.down = true;
+    let attempts = 0;
+    db.duringWrite = () => {
+      attempts += 1;
+      if (attempts === 3) db.down = false;
+    };
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const stopping = writeBehind.stop(60_000);
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(await stopping).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(attempts).toBe(3);
+    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 1 }]);
+  });
+
+  it('gives up at the deadline and says how many were left', async () => {
+    const { db, writeBehind, clock } = setup();
+    writeBehind.record('a', 1);
+    db.down = true;
+    db.duringWrite = () => clock.advance(1_000);
+    expect(await writeBehind.stop(1_500)).toBe(1);
+  });
+
+  it('backs off exponentially after failures, then returns to the interval', async () => {
+    const { db, writeBehind } = setup();
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      db.down = true;
+      writeBehind.record('a', 1);
+      writeBehind.start();
+      await jest.advanceTimersByTimeAsync(5_000); // the first flush, at the interval
+      expect(db.batches).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(100); // retries after 100, 200, 400 ms (jitter fixed at 1x)
+      await jest.advanceTimersByTimeAsync(200);
+      await jest.advanceTimersByTimeAsync(400);
+      expect(db.batches).toHaveLength(4);
+      db.down = false;
+      await jest.advanceTimersByTimeAsync(800);
+      expect(db.batches).toHaveLength(5);
+      writeBehind.record('b', 2);
+      await jest.advanceTimersByTimeAsync(4_999);
+      expect(db.batches).toHaveLength(5);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(db.batches).toHaveLength(6);
+    } finally {
+      await writeBehind.stop(0);
+      jest.useRealTimers();
+    }
+  });
+});
