@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '../support/postgres';
 import { ServiceProcess } from '../support/service-process';
 import { closeAllSockets, connect, refusedConnection, request } from '../support/socket-client';
 import { signToken } from '../support/tokens';
@@ -68,5 +69,20 @@ describe('the service process', () => {
     await service.exited();
     expect(service.output).toContain('socket handshake refused');
     for (const leaked of [secret, good, forged]) expect(service.output).not.toContain(leaked);
+  });
+
+  it('says which persistence it uses at start, without credentials', async () => {
+    const db = await createTestDatabase();
+    try {
+      const url = db.url.replace('postgres@', 'postgres:hunter2-password@');
+      const service = start({ PORT: '0', DATABASE_URL: url });
+      await service.listening();
+      expect(service.output).toContain(`"persistence":"postgres 127.0.0.1:5432/${db.name}"`);
+      service.kill('SIGTERM');
+      expect(await service.exited()).toBe(0);
+      expect(service.output).not.toContain('hunter2');
+    } finally {
+      await db.drop();
+    }
   });
 });

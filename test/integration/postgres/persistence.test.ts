@@ -6,6 +6,7 @@ import { TOKENS } from '../../../src/tokens';
 import { buildTestApp, type TestApp } from '../../support/build-test-app';
 import { createTestDatabase, insertUsers, lastSeenOf, type TestDatabase } from '../../support/postgres';
 import { closeAllSockets, connect, request as emit, StatusLog } from '../../support/socket-client';
+import { startPostgrestFixture } from '../../support/postgrest-fixture';
 import { TcpProxy } from '../../support/tcp-proxy';
 import { waitUntil } from '../../support/wait-until';
 
@@ -142,5 +143,24 @@ describe('last_seen on PostgreSQL, end to end', () => {
     const app = await start();
     await app.service.goOnline({ connectionId: 'c', nodeId: 't', userId: 'no-such-user' });
     await waitUntil(async () => /presence_persist_skipped_total 1/.test((await request(app.url).get('/metrics')).text));
+  });
+
+  it('writes through Supabase the same way, via supabase-js and PostgREST RPCs, when PERSISTENCE=supabase', async () => {
+    const key = 'service-role-key-for-tests';
+    const fixture = await startPostgrestFixture(db.pool, key);
+    try {
+      const app = await start({ PERSISTENCE: 'supabase', REACT_SUPABASE_URL: fixture.url, REACT_SERVICE_ROLE_KEY: key, DATABASE_URL: '' });
+      const socket = await connect(app.url);
+      const log = new StatusLog(socket);
+      await emit(socket, 'userOnline', { userId: 103 });
+      await emit(socket, 'userOffline', { userId: 103 });
+      const [, offline] = await log.waitForCount(2);
+      await waitUntil(async () => (await lastSeenOf(db.pool, 103))?.getTime() === Date.parse(offline?.lastSeen ?? ''));
+      expect((await request(app.url).get('/presence/103')).body).toMatchObject({ userId: 103, status: 'offline', lastSeen: offline?.lastSeen });
+      expect((await request(app.url).get('/ready')).body.components.persistence).toEqual({ status: 'up' });
+      expect(fixture.requests.every((r) => r.path.startsWith('/rest/v1/rpc/presence_'))).toBe(true);
+    } finally {
+      await fixture.close();
+    }
   });
 });
