@@ -17,6 +17,7 @@ import { PostgresLastSeenRepository } from './adapters/postgres/postgres-last-se
 import { SupabaseLastSeenRepository } from './adapters/supabase/supabase-last-seen.repository';
 import { LastSeenWriteBehind } from './application/last-seen-write-behind';
 import type { LastSeenRepository } from './domain/ports/last-seen.port';
+import { InMemoryNodeRegistry } from './adapters/memory/in-memory-node.registry';
 import { InMemoryPresenceStore } from './adapters/memory/in-memory-presence.store';
 import { MetricsRecordingNotifier } from './adapters/metrics/metrics-recording.notifier';
 import { PresenceMetrics } from './adapters/metrics/presence-metrics';
@@ -54,6 +55,7 @@ function lastSeenRepositoryFor(config: Config): LastSeenRepository {
 }
 
 const SWEEP_BATCH_SIZE = 1_000;
+const NODE_RECOVERY_CLAIM_MS = 30_000;
 const OPENAPI_PATH = resolve(__dirname, '../openapi.yaml');
 
 export function buildContainer(config: Config, logger: Logger, overrides: ContainerOverrides = {}): Container {
@@ -62,6 +64,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Logger).toConstantValue(logger);
   c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
   c.bind(TOKENS.PresenceStore).toDynamicValue(() => overrides.store ?? new InMemoryPresenceStore());
+  c.bind(TOKENS.NodeRegistry).toDynamicValue(() => new InMemoryNodeRegistry());
   c.bind(TOKENS.LastSeenRepository).toDynamicValue(() => overrides.lastSeenRepository ?? lastSeenRepositoryFor(config));
   c.bind(TOKENS.LastSeen).toDynamicValue(
     (ctx) =>
@@ -136,11 +139,14 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
         store: ctx.get(TOKENS.PresenceStore),
         notifier: ctx.get(TOKENS.PresenceNotifier),
         lastSeen: ctx.get(TOKENS.LastSeen),
+        nodes: ctx.get(TOKENS.NodeRegistry),
         settings: {
           ttlMs: config.presence.ttlMs,
           disconnectGraceMs: config.presence.disconnectGraceMs,
           broadcastHeartbeats: config.presence.broadcastHeartbeats,
           sweepBatchSize: SWEEP_BATCH_SIZE,
+          nodeId: config.nodeId,
+          nodeRecoveryClaimMs: NODE_RECOVERY_CLAIM_MS,
         },
       }),
   );

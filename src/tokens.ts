@@ -13,6 +13,7 @@ import type { Clock } from './domain/ports/clock.port';
 import type { LastSeenWriteBehind } from './application/last-seen-write-behind';
 import type { LastSeenRepository } from './domain/ports/last-seen.port';
 import type { PresenceNotifier } from './domain/ports/presence-notifier.port';
+import type { NodeRegistry } from './domain/ports/node-registry.port';
 import type { PresenceStore } from './domain/ports/presence-store.port';
 import type { PresenceService } from './domain/presence.service';
 
@@ -24,6 +25,7 @@ export const TOKENS = {
   Logger: token<Logger>('Logger'),
   Clock: token<Clock>('Clock'),
   PresenceStore: token<PresenceStore>('PresenceStore'),
+  NodeRegistry: token<NodeRegistry>('NodeRegistry'),
   PresenceNotifier: token<PresenceNotifier>('PresenceNotifier'),
   LastSeenRepository: token<LastSeenRepository>('LastSeenRepository'),
   LastSeen: token<LastSeenWriteBehind>('LastSeen'),

@@ -3,16 +3,18 @@ import type { ConnectionId, Instant, OnlineUser, UserId, UserKey, UserPresence }
 import { userKeyOf } from './presence.types';
 import type { Clock } from './ports/clock.port';
 import type { LastSeenReader, LastSeenRecorder } from './ports/last-seen.port';
+import type { NodeRegistry } from './ports/node-registry.port';
 import type { PresenceNotifier } from './ports/presence-notifier.port';
 import type { CommittedDecision, PresenceDecision, PresenceStore } from './ports/presence-store.port';
 import type { Announcement } from './presence';
-import { announce, dropConnection, endConnection, expireDue, heartbeat, toOnlineUser } from './presence';
+import { announce, dropConnection, endConnection, endNodeConnections, expireDue, heartbeat, toOnlineUser } from './presence';
 
 export interface PresenceServiceDeps {
   readonly clock: Clock;
   readonly store: PresenceStore;
   readonly notifier: PresenceNotifier;
   readonly lastSeen: LastSeenRecorder & LastSeenReader;
+  readonly nodes: NodeRegistry;
   readonly settings: PresenceSettings;
 }
 
@@ -45,6 +47,8 @@ export interface SweepResult {
   readonly now: Instant;
   readonly usersChecked: number;
   readonly transitions: number;
+  /** Nodes whose lease lapsed and whose connections this sweep ended. */
+  readonly nodesRecovered: readonly string[];
 }
 
 /** The use cases of presence. Each reads the clock once and hands `now` to the rules. */
@@ -77,7 +81,10 @@ export class PresenceService {
     await this.commit(userKeyOf(c.userId), (u) => dropConnection(u, c.connectionId, now, this.deps.settings.disconnectGraceMs));
   }
 
-  /** Ends every connection whose deadline has passed. Costs what is due, however many users are online. */
+  /**
+   * Ends every connection whose deadline has passed, then the connections of nodes whose lease lapsed. Costs what
+   * is due, however many users are online.
+   */
   async sweep(): Promise<SweepResult> {
     const now = this.deps.clock.now();
     const { store, settings } = this.deps;
@@ -91,8 +98,34 @@ export class PresenceService {
         if (committed.transition !== null) transitions += 1;
       }
       // A short batch means nothing else is due; a batch of users already checked means the rest is not ours to end.
-      if (due.length === 0 || due.length < settings.sweepBatchSize) return { now, usersChecked: checked.size, transitions };
+      if (due.length === 0 || due.length < settings.sweepBatchSize) break;
     }
+    const recovered = await this.recoverLostNodes(now);
+    return { now, usersChecked: checked.size, transitions: transitions + recovered.transitions, nodesRecovered: recovered.nodes };
+  }
+
+  /** Renews this node's lease until `until`: the caller does so well before it lapses. */
+  renewLease(until: Instant): Promise<void> {
+    return this.deps.nodes.renew(this.deps.settings.nodeId, until);
+  }
+
+  /** This node stops cleanly: it is forgotten without its users being recovered as lost. */
+  leave(): Promise<void> {
+    return this.deps.nodes.forget(this.deps.settings.nodeId);
+  }
+
+  private async recoverLostNodes(now: Instant): Promise<{ nodes: string[]; transitions: number }> {
+    const { nodes, store, settings } = this.deps;
+    const lapsed = (await nodes.claimLapsed(now, now + settings.nodeRecoveryClaimMs, 10)).filter((id) => id !== settings.nodeId);
+    let transitions = 0;
+    for (const nodeId of lapsed) {
+      for (const key of await store.usersOnNode(nodeId)) {
+        const committed = await this.commit(key, (u) => endNodeConnections(u, nodeId));
+        if (committed.transition !== null) transitions += 1;
+      }
+      await nodes.forget(nodeId);
+    }
+    return { nodes: lapsed, transitions };
   }
 
   async listOnline(): Promise<OnlineUser[]> {

@@ -9,4 +9,8 @@ export interface PresenceSettings {
   readonly broadcastHeartbeats: boolean;
   /** How many users one store round trip of a sweep may expire. */
   readonly sweepBatchSize: number;
+  /** The node this service runs on: it never recovers itself. */
+  readonly nodeId: string;
+  /** How long a node that recovers a lost node may take before another may take the job over. */
+  readonly nodeRecoveryClaimMs: number;
 }

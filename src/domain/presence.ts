@@ -95,6 +95,15 @@ export function expireDue(user: UserPresence | undefined, now: Instant): Presenc
   return settle(user, connections, now, last.dropped ? 'disconnect' : 'expired', lastSeenOf(user));
 }
 
+/** The node the connections were on is gone: they end, and the user goes offline as `node_lost` if they were all. */
+export function endNodeConnections(user: UserPresence | undefined, nodeId: string): PresenceDecision {
+  if (user === undefined) return unchanged(user);
+  const connections: Record<ConnectionId, ConnectionPresence> = {};
+  for (const [id, c] of Object.entries(user.connections)) if (c.nodeId !== nodeId) connections[id] = c;
+  if (Object.keys(connections).length === Object.keys(user.connections).length) return unchanged(user);
+  return settle(user, connections, lastSeenOf(user), 'node_lost');
+}
+
 /** The earliest deadline among the user's connections: when `expireDue` next has work to do. */
 export function nextDeadline(user: UserPresence): Instant | undefined {
   let earliest: Instant | undefined;

@@ -1,4 +1,5 @@
 import { InMemoryLastSeenRepository } from '../../src/adapters/memory/in-memory-last-seen.repository';
+import { InMemoryNodeRegistry } from '../../src/adapters/memory/in-memory-node.registry';
 import { InMemoryPresenceStore } from '../../src/adapters/memory/in-memory-presence.store';
 import type { PresenceStore } from '../../src/domain/ports/presence-store.port';
 import { PresenceService } from '../../src/domain/presence.service';
@@ -11,6 +12,8 @@ export const testSettings: PresenceSettings = {
   disconnectGraceMs: 5_000,
   broadcastHeartbeats: false,
   sweepBatchSize: 100,
+  nodeId: 'node-a',
+  nodeRecoveryClaimMs: 30_000,
 };
 
 /** The domain on a fake clock with in-memory adapters, built by hand: no container. */
@@ -18,13 +21,13 @@ export function buildDomain(settings: Partial<PresenceSettings> = {}, store: Pre
   const clock = new FakeClock();
   const notifier = new RecordingNotifier();
   const lastSeen = new InMemoryLastSeenRepository();
-  const service = new PresenceService({ clock, store, notifier, lastSeen, settings: { ...testSettings, ...settings } });
-  return { clock, notifier, lastSeen, store, service };
+  const nodes = new InMemoryNodeRegistry();
+  const service = new PresenceService({ clock, store, notifier, lastSeen, nodes, settings: { ...testSettings, ...settings } });
+  return { clock, notifier, lastSeen, store, nodes, service };
 }
 
-export const on = (connectionId: string, userId: string | number, extra: { userType?: string; userName?: string } = {}) => ({
-  connectionId,
-  userId,
-  nodeId: 'node-a',
-  ...extra,
-});
+export const on = (
+  connectionId: string,
+  userId: string | number,
+  extra: { userType?: string; userName?: string; nodeId?: string } = {},
+) => ({ connectionId, userId, nodeId: 'node-a', ...extra });

@@ -69,6 +69,14 @@ export class InMemoryPresenceStore implements PresenceStore {
     return Promise.resolve(this.users.size);
   }
 
+  usersOnNode(nodeId: string): Promise<UserKey[]> {
+    const keys: UserKey[] = [];
+    for (const [key, user] of this.users) {
+      if (Object.values(user.connections).some((c) => c.nodeId === nodeId)) keys.push(key);
+    }
+    return Promise.resolve(keys);
+  }
+
   dueUsers(now: Instant, limit: number): Promise<UserKey[]> {
     return Promise.resolve(this.deadlines.due(now, limit));
   }

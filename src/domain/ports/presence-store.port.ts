@@ -53,6 +53,9 @@ export interface PresenceStore {
 
   countOnline(): Promise<number>;
 
+  /** Users with a connection on that node. */
+  usersOnNode(nodeId: string): Promise<UserKey[]>;
+
   /** Up to `limit` users with a connection deadline at or before `now`; costs what is due, not what is stored. */
   dueUsers(now: Instant, limit: number): Promise<UserKey[]>;
 }

@@ -228,3 +228,45 @@ describe('PresenceService', () => {
     });
   });
 });
+
+describe('node loss', () => {
+  it('ends the connections of a node whose lease lapsed, once, as node_lost with the last sign of life', async () => {
+    const { service, notifier, clock, nodes } = buildDomain();
+    await nodes.renew('node-b', clock.now() + 10_000);
+    await service.goOnline(on('b1', 'only-on-b', { nodeId: 'node-b' }));
+    const lastSign = clock.now();
+    await service.goOnline(on('b2', 'on-both', { nodeId: 'node-b' }));
+    await service.goOnline(on('a1', 'on-both', { nodeId: 'node-a' }));
+    await service.goOnline(on('a2', 'only-on-a', { nodeId: 'node-a' }));
+    clock.advance(9_999);
+    expect((await service.sweep()).nodesRecovered).toEqual([]);
+    clock.advance(1);
+    const result = await service.sweep();
+    expect(result.nodesRecovered).toEqual(['node-b']);
+    expect(notifier.events.slice(3)).toEqual([{ type: 'UserWentOffline', userId: 'only-on-b', lastSeen: lastSign, reason: 'node_lost', seq: 4 }]);
+    expect((await service.listOnline()).map((u) => u.userId).sort()).toEqual(['on-both', 'only-on-a']);
+    clock.advance(10_000);
+    expect((await service.sweep()).nodesRecovered).toEqual([]);
+  });
+
+  it('never recovers the node it runs on', async () => {
+    const { service, clock, nodes } = buildDomain();
+    await service.renewLease(clock.now() + 1_000);
+    await service.goOnline(on('a1', 'u'));
+    clock.advance(2_000);
+    expect((await service.sweep()).nodesRecovered).toEqual([]);
+    expect(await service.countOnline()).toBe(1);
+  });
+
+  it('leaves a node that stops cleanly to the normal rules', async () => {
+    const { service, clock, nodes, notifier } = buildDomain();
+    await service.renewLease(clock.now() + 1_000);
+    await service.goOnline(on('a1', 'u'));
+    await service.disconnect({ connectionId: 'a1', userId: 'u' });
+    await service.leave();
+    expect(await nodes.claimLapsed(clock.now() + 10_000, clock.now() + 20_000, 10)).toEqual([]);
+    clock.advance(5_000);
+    await service.sweep();
+    expect(notifier.summary()).toEqual(['u online online', 'u offline disconnect']);
+  });
+});

@@ -1,0 +1,57 @@
+import type { UserKey } from '../../domain/presence.types';
+
+/** Every key the service keeps in Redis, under one prefix (so that several services, or test runs, share a Redis). */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  user(key: UserKey): string {
+    return `${this.prefix}user:${key}`;
+  }
+
+  /** Online users by earliest connection deadline (score: ms). */
+  get deadlines(): string {
+    return `${this.prefix}deadlines`;
+  }
+
+  /** Online users in key order (all scores 0, read by lex range). */
+  get users(): string {
+    return `${this.prefix}users`;
+  }
+
+  get typePrefix(): string {
+    return `${this.prefix}type:`;
+  }
+
+  /** Online users of one type, in key order. */
+  type(userType: string): string {
+    return `${this.typePrefix}${userType}`;
+  }
+
+  get nodeUsersPrefix(): string {
+    return `${this.prefix}node-users:`;
+  }
+
+  /** Users with a connection on one node. */
+  nodeUsers(nodeId: string): string {
+    return `${this.nodeUsersPrefix}${nodeId}`;
+  }
+
+  /** Nodes by lease expiry (score: ms). */
+  get nodes(): string {
+    return `${this.prefix}nodes`;
+  }
+
+  get seq(): string {
+    return `${this.prefix}seq`;
+  }
+
+  /** Committed transitions in seq order: what every node delivers to its clients, and the replay buffer. */
+  get transitions(): string {
+    return `${this.prefix}transitions`;
+  }
+
+  /** Socket.IO's own stream, for its adapter's broadcasts. */
+  get socketIoStream(): string {
+    return `${this.prefix}socket.io`;
+  }
+}

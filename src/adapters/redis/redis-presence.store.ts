@@ -1,0 +1,139 @@
+import { nextDeadline } from '../../domain/presence';
+import type { CommittedTransition } from '../../domain/presence.events';
+import type {
+  CommittedDecision,
+  OnlinePage,
+  OnlinePageQuery,
+  PresenceDecision,
+  PresenceStore,
+} from '../../domain/ports/presence-store.port';
+import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
+import type { PresenceRedis } from './redis-client';
+import type { RedisKeys } from './redis-keys';
+
+export interface RedisStoreSettings {
+  /** How many transitions the transitions stream keeps (about). */
+  readonly transitionsKept: number;
+  /** How often an update is tried again when other nodes keep changing the same user. */
+  readonly maxAttempts?: number;
+}
+
+const nodesOf = (user: UserPresence | undefined): Set<string> =>
+  new Set(Object.values(user?.connections ?? {}).map((c) => c.nodeId));
+
+const READ_CHUNK = 1_000;
+
+/**
+ * Presence shared by every node, in Redis. A rule runs on the presence read with its version, and the result is
+ * committed by a script only if the version is unchanged (optimistic concurrency); otherwise it is read and
+ * decided again. The script also keeps the indexes, numbers the transition and appends it to the transitions
+ * stream, so that a transition, its seq and its place in every node's delivery order are one atomic step.
+ */
+export class RedisPresenceStore implements PresenceStore {
+  constructor(
+    private readonly redis: PresenceRedis,
+    private readonly keys: RedisKeys,
+    private readonly settings: RedisStoreSettings,
+  ) {}
+
+  async update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision> {
+    const attempts = this.settings.maxAttempts ?? 50;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const [version, json] = await this.redis.hmget(this.keys.user(key), 'v', 'p');
+      const current = json ? (JSON.parse(json) as UserPresence) : undefined;
+      const { next, transition } = decide(current);
+      if (next === current) return { next, transition: null };
+      const before = nodesOf(current);
+      const after = nodesOf(next);
+      const [committed, seq] = await this.redis.commitPresence(
+        this.keys.user(key),
+        this.keys.deadlines,
+        this.keys.users,
+        this.keys.seq,
+        this.keys.transitions,
+        key,
+        version ?? '0',
+        next === undefined ? '' : JSON.stringify(next),
+        next === undefined ? 0 : (nextDeadline(next) ?? 0),
+        current?.userType ?? '',
+        next?.userType ?? '',
+        this.keys.typePrefix,
+        this.keys.nodeUsersPrefix,
+        [...after].filter((n) => !before.has(n)).join(','),
+        [...before].filter((n) => !after.has(n)).join(','),
+        transition === null ? '' : JSON.stringify(transition),
+        this.settings.transitionsKept,
+      );
+      if (committed === 1) {
+        return { next, transition: transition === null ? null : ({ ...transition, seq: Number(seq) } as CommittedTransition) };
+      }
+    }
+    throw new Error(`user ${key} changed under ${attempts} attempts in a row`);
+  }
+
+  async find(key: UserKey): Promise<UserPresence | undefined> {
+    const json = await this.redis.hget(this.keys.user(key), 'p');
+    return json ? (JSON.parse(json) as UserPresence) : undefined;
+  }
+
+  async findMany(keys: readonly UserKey[]): Promise<Array<UserPresence | undefined>> {
+    const found: Array<UserPresence | undefined> = [];
+    for (let i = 0; i < keys.length; i += READ_CHUNK) {
+      const pipeline = this.redis.pipeline();
+      for (const key of keys.slice(i, i + READ_CHUNK)) pipeline.hget(this.keys.user(key), 'p');
+      for (const [error, json] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        found.push(typeof json === 'string' ? (JSON.parse(json) as UserPresence) : undefined);
+      }
+    }
+    return found;
+  }
+
+  async listOnline(): Promise<UserPresence[]> {
+    const keys = await this.redis.zrange(this.keys.users, 0, -1);
+    return (await this.findMany(keys)).filter((u): u is UserPresence => u !== undefined);
+  }
+
+  async pageOnline(query: OnlinePageQuery): Promise<OnlinePage> {
+    const start = query.after === undefined ? '-' : `(${query.after}`;
+    const indexes = query.userTypes?.length ? [...new Set(query.userTypes)].map((t) => this.keys.type(t)) : [this.keys.users];
+    const pipeline = this.redis.pipeline();
+    for (const index of indexes) {
+      pipeline.zrangebylex(index, start, '+', 'LIMIT', 0, query.limit + 1);
+      pipeline.zcard(index);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const candidates = new Set<UserKey>();
+    let total = 0;
+    for (let i = 0; i < results.length; i += 2) {
+      for (const key of (results[i]?.[1] as string[] | undefined) ?? []) candidates.add(key);
+      total += Number(results[i + 1]?.[1] ?? 0);
+    }
+    // Redis orders by bytes: so must the merge of several type indexes.
+    const ordered = [...candidates].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).slice(0, query.limit + 1);
+    const page = ordered.slice(0, query.limit);
+    const users = (await this.findMany(page)).filter((u): u is UserPresence => u !== undefined);
+    return { users, total, more: ordered.length > query.limit };
+  }
+
+  countOnline(): Promise<number> {
+    return this.redis.zcard(this.keys.users);
+  }
+
+  usersOnNode(nodeId: string): Promise<UserKey[]> {
+    return this.redis.smembers(this.keys.nodeUsers(nodeId));
+  }
+
+  dueUsers(now: Instant, limit: number): Promise<UserKey[]> {
+    return this.redis.zrangebyscore(this.keys.deadlines, '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  /** After Redis lost its data: numbering resumes above every seq already handed out. */
+  async raiseSeq(atLeast: number): Promise<void> {
+    await this.redis.raiseSeq(this.keys.seq, atLeast);
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+}

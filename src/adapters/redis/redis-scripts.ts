@@ -1,0 +1,53 @@
+/**
+ * Lua scripts: each runs atomically in Redis. Keys other than KEYS[] (type and node indexes) are derived inside,
+ * which a single Redis (or a primary with replicas) allows; Redis Cluster is not supported.
+ */
+
+/**
+ * Commits one user's decided presence if nobody changed it since it was read (its version), with the user's
+ * indexes, and numbers and appends the transition in the same step.
+ * KEYS: user, deadlines, users, seq, transitions.
+ * ARGV: key, expectedVersion, presenceJson ('' removes), deadline, oldType, newType, typePrefix, nodeUsersPrefix,
+ *       addedNodes (comma-separated), removedNodes, transitionJson ('' none), transitionsMaxLen.
+ * Returns {0} on a conflict, or {1, seq} (seq 0 when there was no transition).
+ */
+export const COMMIT_PRESENCE = `
+local version = redis.call('HGET', KEYS[1], 'v') or '0'
+if version ~= ARGV[2] then return {0} end
+local key = ARGV[1]
+if ARGV[3] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], key)
+  redis.call('ZREM', KEYS[3], key)
+else
+  redis.call('HSET', KEYS[1], 'v', tostring(tonumber(version) + 1), 'p', ARGV[3])
+  redis.call('ZADD', KEYS[2], ARGV[4], key)
+  redis.call('ZADD', KEYS[3], 0, key)
+end
+if ARGV[5] ~= '' and (ARGV[5] ~= ARGV[6] or ARGV[3] == '') then redis.call('ZREM', ARGV[7] .. ARGV[5], key) end
+if ARGV[6] ~= '' and ARGV[3] ~= '' then redis.call('ZADD', ARGV[7] .. ARGV[6], 0, key) end
+for node in string.gmatch(ARGV[9], '[^,]+') do redis.call('SADD', ARGV[8] .. node, key) end
+for node in string.gmatch(ARGV[10], '[^,]+') do redis.call('SREM', ARGV[8] .. node, key) end
+local seq = 0
+if ARGV[11] ~= '' then
+  seq = redis.call('INCR', KEYS[4])
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[12], '*', 'seq', seq, 'transition', ARGV[11])
+end
+return {1, seq}
+`;
+
+/**
+ * Claims the nodes whose lease lapsed. KEYS: nodes. ARGV: now, claimUntil, limit. Returns the claimed node ids.
+ */
+export const CLAIM_LAPSED_NODES = `
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, node in ipairs(lapsed) do redis.call('ZADD', KEYS[1], ARGV[2], node) end
+return lapsed
+`;
+
+/** Raises the seq counter to at least ARGV[1] (after Redis lost its data). KEYS: seq. */
+export const RAISE_SEQ = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) return tonumber(ARGV[1]) end
+return current
+`;

@@ -1,0 +1,58 @@
+import { createRedis, whenReady } from '../../src/adapters/redis/redis-client';
+import { RedisKeys } from '../../src/adapters/redis/redis-keys';
+import { RedisPresenceStore } from '../../src/adapters/redis/redis-presence.store';
+import type { UserPresence } from '../../src/domain/presence.types';
+import { REDIS_URL, testRedisPrefix } from '../support/redis';
+import { describePresenceStoreContract } from './presence-store.contract';
+
+describePresenceStoreContract('RedisPresenceStore', async () => {
+  const { prefix, cleanup } = testRedisPrefix();
+  const redis = createRedis(REDIS_URL, { name: 'contract' });
+  await whenReady(redis, 5_000);
+  return {
+    store: new RedisPresenceStore(redis, new RedisKeys(prefix), { transitionsKept: 100 }),
+    async close() {
+      redis.disconnect();
+      await cleanup();
+    },
+  };
+});
+
+describe('RedisPresenceStore across nodes', () => {
+  const presence = (userId: string, connectionId: string, nodeId: string): UserPresence => ({
+    userId,
+    userType: null,
+    userName: null,
+    connections: { [connectionId]: { nodeId, lastSeen: 1, expiresAt: 1_000, dropped: false } },
+  });
+
+  it('lets exactly one of two nodes commit the same transition, and appends it once to the transitions stream', async () => {
+    const { prefix, cleanup } = testRedisPrefix();
+    const keys = new RedisKeys(prefix);
+    const nodeA = createRedis(REDIS_URL, { name: 'a' });
+    const nodeB = createRedis(REDIS_URL, { name: 'b' });
+    await Promise.all([whenReady(nodeA, 5_000), whenReady(nodeB, 5_000)]);
+    try {
+      const stores = [new RedisPresenceStore(nodeA, keys, { transitionsKept: 100 }), new RedisPresenceStore(nodeB, keys, { transitionsKept: 100 })];
+      const online = (store: RedisPresenceStore, connectionId: string, nodeId: string) =>
+        store.update('u', (current) =>
+          current === undefined
+            ? {
+                next: presence('u', connectionId, nodeId),
+                transition: { type: 'UserWentOnline', userId: 'u', lastSeen: 1, reason: 'online', userType: null, userName: null },
+              }
+            : { next: { ...current, connections: { ...current.connections, ...presence('u', connectionId, nodeId).connections } }, transition: null },
+        );
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => online(stores[i % 2] as RedisPresenceStore, `c${i}`, i % 2 ? 'b' : 'a')));
+      expect(results.filter((r) => r.transition !== null)).toHaveLength(1);
+      expect(Object.keys((await stores[0]?.find('u'))?.connections ?? {})).toHaveLength(10);
+      expect(await nodeA.xlen(keys.transitions)).toBe(1);
+      expect((await stores[1]?.usersOnNode('a'))?.sort()).toEqual(['u']);
+      expect((await stores[1]?.usersOnNode('b'))?.sort()).toEqual(['u']);
+    } finally {
+      nodeA.disconnect();
+      nodeB.disconnect();
+      await cleanup();
+    }
+  });
+});
