@@ -1,19 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
-import type { Config } from './config';
 import { describePostgresTarget } from './adapters/postgres/postgres-pool';
 import { describeSupabaseTarget } from './adapters/supabase/supabase-last-seen.repository';
+import type { Config } from './config';
 import { TOKENS } from './tokens';
 
-/** How long a clean shutdown keeps trying to flush last_seen: inside the 10 s a SIGTERM allows. */
-const PERSISTENCE_DRAIN_MS = 5_000;
-
-/** Which persistence is in use and where, without credentials. */
-function describePersistence(config: Config): string {
+/** Which store and persistence are in use and where, without credentials. */
+function describeBackends(config: Config): { store: string; persistence: string } {
   const p = config.persistence;
-  if (p.kind === 'postgres') return `postgres ${describePostgresTarget(p.url)}`;
-  if (p.kind === 'supabase') return `supabase ${describeSupabaseTarget(p.url)}`;
-  return 'memory';
+  const persistence =
+    p.kind === 'postgres' ? `postgres ${describePostgresTarget(p.url)}` : p.kind === 'supabase' ? `supabase ${describeSupabaseTarget(p.url)}` : 'memory';
+  const store = config.store.kind === 'redis' ? `redis ${new URL(config.store.url).host} prefix ${config.store.keyPrefix}` : 'memory';
+  return { store, persistence };
 }
 
 /** The running service: what `main` starts and stops, and what end-to-end tests start on an ephemeral port. */
@@ -28,8 +26,7 @@ export class PresenceApp {
     const http = c.get(TOKENS.HttpServer);
     c.get(TOKENS.SocketGateway).attach();
     c.get(TOKENS.HttpApp);
-    c.get(TOKENS.Sweeper).start();
-    c.get(TOKENS.LastSeen).start();
+    for (const part of c.get(TOKENS.Lifecycle)) await part.start();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(port, () => {
@@ -40,13 +37,7 @@ export class PresenceApp {
     const bound = (http.address() as AddressInfo).port;
     const config = c.get(TOKENS.Config);
     logger.info(
-      {
-        port: bound,
-        store: config.store,
-        persistence: describePersistence(config),
-        auth: config.auth !== null,
-        origins: config.allowedOrigins,
-      },
+      { port: bound, ...describeBackends(config), auth: config.auth !== null, origins: config.allowedOrigins },
       'presence service listening',
     );
     if (config.auth === null) {
@@ -55,7 +46,10 @@ export class PresenceApp {
     return bound;
   }
 
-  /** Stops taking connections, stops sweeping, closes every socket and the server. Safe to call twice. */
+  /**
+   * Stops taking connections, closes every socket and handles their disconnects, then stops the rest in reverse
+   * order of starting (flushing last_seen on the way). Safe to call twice.
+   */
   stop(): Promise<void> {
     this.closing ??= this.close();
     return this.closing;
@@ -63,15 +57,19 @@ export class PresenceApp {
 
   private async close(): Promise<void> {
     const c = this.container;
-    await c.get(TOKENS.Sweeper).stop();
     const io = c.get(TOKENS.SocketServer);
     await new Promise<void>((resolve) => {
       void io.close(() => resolve());
     });
+    await c.get(TOKENS.SocketGateway).drain();
     const logger = c.get(TOKENS.Logger);
-    const left = await c.get(TOKENS.LastSeen).stop(PERSISTENCE_DRAIN_MS);
-    if (left > 0) logger.error({ users: left }, 'last_seen writes could not be flushed before shutdown');
-    await c.get(TOKENS.LastSeenRepository).close();
+    for (const part of [...c.get(TOKENS.Lifecycle)].reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        logger.error({ err: error, part: part.name }, 'stopping failed');
+      }
+    }
     logger.info('presence service stopped');
   }
 }

@@ -45,7 +45,11 @@ const schema = z.object({
   PRESENCE_BROADCAST_HEARTBEATS: flag(false),
   PRESENCE_EVENT_RATE: integer(20, 1),
   PRESENCE_MAX_MESSAGE_BYTES: integer(16_384, 256),
-  PRESENCE_STORE: z.enum(['memory']).default('memory'),
+  PRESENCE_STORE: z.enum(['memory', 'redis']).default('memory'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits or ._:-').default('presence:'),
+  PRESENCE_NODE_LEASE_MS: integer(15_000, 300, 3_600_000),
+  PRESENCE_REPLAY_SIZE: integer(10_000, 100, 10_000_000),
   PERSISTENCE: z.enum(['memory', 'postgres', 'supabase']).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   DATABASE_POOL_MAX: integer(4, 1, 100),
@@ -74,7 +78,11 @@ export interface Config {
     readonly eventRate: number;
     readonly maxMessageBytes: number;
   };
-  readonly store: 'memory';
+  readonly store:
+    | { readonly kind: 'memory' }
+    | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string; readonly nodeLeaseMs: number };
+  /** How many recent transitions are kept (the Redis transitions stream's length). */
+  readonly replaySize: number;
   readonly persistence:
     | { readonly kind: 'memory' }
     | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number; readonly statementTimeoutMs: number }
@@ -111,7 +119,7 @@ export function loadConfig(env: Env): Config {
   if (nodeEnv === 'production' && !present['JWT_ACCESS_SECRET']) {
     problems.push('JWT_ACCESS_SECRET: must be set when NODE_ENV=production; without it any client could act as any user');
   }
-  if (parsed.success) problems.push(...persistenceProblems(parsed.data));
+  if (parsed.success) problems.push(...storeProblems(parsed.data), ...persistenceProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const s = parsed.data;
   return {
@@ -129,7 +137,11 @@ export function loadConfig(env: Env): Config {
       eventRate: s.PRESENCE_EVENT_RATE,
       maxMessageBytes: s.PRESENCE_MAX_MESSAGE_BYTES,
     },
-    store: s.PRESENCE_STORE,
+    store:
+      s.PRESENCE_STORE === 'redis'
+        ? { kind: 'redis', url: s.REDIS_URL as string, keyPrefix: s.REDIS_KEY_PREFIX, nodeLeaseMs: s.PRESENCE_NODE_LEASE_MS }
+        : { kind: 'memory' },
+    replaySize: s.PRESENCE_REPLAY_SIZE,
     persistence: persistenceOf(s),
     persistFlushIntervalMs: s.PERSIST_FLUSH_INTERVAL_MS,
     nodeId: s.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
@@ -144,6 +156,10 @@ function persistenceKind(s: Settings): 'memory' | 'postgres' | 'supabase' {
   if (s.PERSISTENCE !== undefined) return s.PERSISTENCE;
   if (s.REACT_SUPABASE_URL !== undefined && s.REACT_SERVICE_ROLE_KEY !== undefined) return 'supabase';
   return s.DATABASE_URL !== undefined ? 'postgres' : 'memory';
+}
+
+function storeProblems(s: Settings): string[] {
+  return s.PRESENCE_STORE === 'redis' && s.REDIS_URL === undefined ? ['REDIS_URL: must be set when PRESENCE_STORE=redis'] : [];
 }
 
 function persistenceProblems(s: Settings): string[] {

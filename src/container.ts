@@ -23,7 +23,17 @@ import { MetricsRecordingNotifier } from './adapters/metrics/metrics-recording.n
 import { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import { authenticateSockets } from './adapters/socket/socket-auth.middleware';
-import { SocketIoPresenceNotifier } from './adapters/socket/socket-io-presence.notifier';
+import { LocalPresenceView } from './adapters/socket/local-presence-view';
+import { DirectSocketNotifier, SocketPresenceBroadcaster, StreamedSocketNotifier } from './adapters/socket/socket-presence.broadcaster';
+import { createRedis, whenReady, type PresenceRedis } from './adapters/redis/redis-client';
+import { RedisKeys } from './adapters/redis/redis-keys';
+import { RedisNodeRegistry } from './adapters/redis/redis-node.registry';
+import { RedisPresenceStore } from './adapters/redis/redis-presence.store';
+import { RedisTransitionFeed } from './adapters/redis/redis-transition.feed';
+import { StoreRecovery } from './adapters/redis/store-recovery';
+import { NodeLeaseKeeper } from './adapters/scheduling/node-lease-keeper';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import type { Lifecycle } from './lifecycle';
 import { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import { createSocketServer } from './adapters/socket/socket-server';
 import type { Config } from './config';
@@ -63,8 +73,14 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Config).toConstantValue(config);
   c.bind(TOKENS.Logger).toConstantValue(logger);
   c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
-  c.bind(TOKENS.PresenceStore).toDynamicValue(() => overrides.store ?? new InMemoryPresenceStore());
-  c.bind(TOKENS.NodeRegistry).toDynamicValue(() => new InMemoryNodeRegistry());
+  if (config.store.kind === 'redis') bindRedis(c, config, config.store, logger);
+  else {
+    c.bind(TOKENS.PresenceStore).toDynamicValue(() => overrides.store ?? new InMemoryPresenceStore());
+    c.bind(TOKENS.NodeRegistry).toDynamicValue(() => new InMemoryNodeRegistry());
+    c.bind(TOKENS.StoreHealth).toConstantValue(inProcessHealth);
+    c.bind(TOKENS.PresenceNotifierTarget).toDynamicValue((ctx) => new DirectSocketNotifier(ctx.get(TOKENS.Broadcaster)));
+    c.bind(TOKENS.StoreLifecycle).toConstantValue([]);
+  }
   c.bind(TOKENS.LastSeenRepository).toDynamicValue(() => overrides.lastSeenRepository ?? lastSeenRepositoryFor(config));
   c.bind(TOKENS.LastSeen).toDynamicValue(
     (ctx) =>
@@ -80,7 +96,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
       ),
   );
   c.bind(TOKENS.HealthChecks).toDynamicValue(
-    (ctx) => overrides.health ?? { store: inProcessHealth, persistence: ctx.get(TOKENS.LastSeen).health() },
+    (ctx) => overrides.health ?? { store: ctx.get(TOKENS.StoreHealth), persistence: ctx.get(TOKENS.LastSeen).health() },
   );
   c.bind(TOKENS.AccessTokenVerifier).toDynamicValue(() =>
     config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim),
@@ -123,13 +139,12 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
     io.use(authenticateSockets(ctx.get(TOKENS.AccessTokenVerifier), config.auth?.cookieName ?? 'access_token', logger));
     return io;
   });
+  c.bind(TOKENS.LocalView).toDynamicValue(() => new LocalPresenceView());
+  c.bind(TOKENS.Broadcaster).toDynamicValue(
+    (ctx) => new SocketPresenceBroadcaster(ctx.get(TOKENS.SocketServer), ctx.get(TOKENS.LocalView)),
+  );
   c.bind(TOKENS.PresenceNotifier).toDynamicValue(
-    (ctx) =>
-      new MetricsRecordingNotifier(
-        new SocketIoPresenceNotifier(ctx.get(TOKENS.SocketServer)),
-        ctx.get(TOKENS.Metrics),
-        ctx.get(TOKENS.Clock),
-      ),
+    (ctx) => new MetricsRecordingNotifier(ctx.get(TOKENS.PresenceNotifierTarget), ctx.get(TOKENS.Metrics), ctx.get(TOKENS.Clock)),
   );
 
   c.bind(TOKENS.PresenceService).toDynamicValue(
@@ -165,5 +180,97 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
     (ctx) =>
       new IntervalSweeper(ctx.get(TOKENS.PresenceService), config.presence.sweepIntervalMs, logger, ctx.get(TOKENS.Metrics)),
   );
+  c.bind(TOKENS.Lifecycle).toDynamicValue((ctx): Lifecycle[] => {
+    const sweeper = ctx.get(TOKENS.Sweeper);
+    const lastSeen = ctx.get(TOKENS.LastSeen);
+    const repository = ctx.get(TOKENS.LastSeenRepository);
+    return [
+      { name: 'last_seen repository', start: () => undefined, stop: () => repository.close() },
+      ...ctx.get(TOKENS.StoreLifecycle),
+      { name: 'sweeper', start: () => sweeper.start(), stop: () => sweeper.stop() },
+      {
+        name: 'last_seen write-behind',
+        start: () => lastSeen.start(),
+        stop: async () => {
+          const left = await lastSeen.stop(PERSISTENCE_DRAIN_MS);
+          if (left > 0) logger.error({ users: left }, 'last_seen writes could not be flushed before shutdown');
+        },
+      },
+    ];
+  });
   return c;
+}
+
+/** How long a clean shutdown keeps trying to flush last_seen: inside the 10 s a SIGTERM allows. */
+const PERSISTENCE_DRAIN_MS = 5_000;
+
+/** Several nodes on one Redis: the shared store, node leases, the transitions feed and Socket.IO's adapter. */
+function bindRedis(c: Container, config: Config, store: Extract<Config['store'], { kind: 'redis' }>, logger: Logger): void {
+  const keys = new RedisKeys(store.keyPrefix);
+  c.bind(TOKENS.Redis).toDynamicValue(() => createRedis(store.url, { name: `presence:${config.nodeId}` }));
+  c.bind(TOKENS.PresenceStore).toDynamicValue(
+    (ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, { transitionsKept: config.replaySize }),
+  );
+  c.bind(TOKENS.NodeRegistry).toDynamicValue((ctx) => new RedisNodeRegistry(ctx.get(TOKENS.Redis), keys));
+  c.bind(TOKENS.StoreHealth).toDynamicValue((ctx) => ({
+    check: async () => {
+      await ctx.get(TOKENS.Redis).ping();
+      return { status: 'up' as const };
+    },
+  }));
+  c.bind(TOKENS.PresenceNotifierTarget).toDynamicValue((ctx) => new StreamedSocketNotifier(ctx.get(TOKENS.Broadcaster)));
+  c.bind(TOKENS.StoreLifecycle).toDynamicValue((ctx): Lifecycle[] => {
+    const redis = ctx.get(TOKENS.Redis);
+    const service = ctx.get(TOKENS.PresenceService);
+    const view = ctx.get(TOKENS.LocalView);
+    const broadcaster = ctx.get(TOKENS.Broadcaster);
+    const io = ctx.get(TOKENS.SocketServer);
+    const adapterRedis = createRedis(store.url, { name: `presence:${config.nodeId}:socket.io`, blocking: true });
+    io.adapter(createStreamsAdapter(adapterRedis, { streamName: keys.socketIoStream }));
+    let recovery: StoreRecovery | undefined;
+    const feed = new RedisTransitionFeed(
+      createRedis(store.url, { name: `presence:${config.nodeId}:feed`, blocking: true }),
+      keys,
+      (transition) => broadcaster.deliverTransition(transition),
+      () => recovery?.scheduleReconcile(),
+      logger,
+    );
+    recovery = new StoreRecovery({
+      redis,
+      store: ctx.get(TOKENS.PresenceStore) as RedisPresenceStore,
+      feed,
+      gateway: ctx.get(TOKENS.SocketGateway),
+      service,
+      view,
+      broadcaster,
+      clock: ctx.get(TOKENS.Clock),
+      settleMs: Math.max(1_000, 2 * config.presence.sweepIntervalMs),
+      logger,
+    });
+    const lease = new NodeLeaseKeeper(service, ctx.get(TOKENS.Clock), store.nodeLeaseMs, logger);
+    const started = recovery;
+    return [
+      {
+        name: 'redis',
+        start: async () => {
+          if (!(await whenReady(redis, 5_000))) logger.warn('Redis is not reachable yet; presence events fail until it is');
+          started.attach();
+        },
+        stop: () => {
+          started.stop();
+          redis.disconnect();
+          adapterRedis.disconnect();
+        },
+      },
+      { name: 'node lease', start: () => lease.start(), stop: () => lease.stop() },
+      {
+        name: 'transitions feed',
+        start: async () => {
+          await feed.start();
+          view.seed((await service.listOnline().catch(() => [])).map((u) => u.userId));
+        },
+        stop: () => feed.stop(),
+      },
+    ];
+  });
 }

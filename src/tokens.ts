@@ -8,7 +8,11 @@ import type { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import type { PresenceServer } from './adapters/socket/socket.types';
+import type { PresenceRedis } from './adapters/redis/redis-client';
+import type { LocalPresenceView } from './adapters/socket/local-presence-view';
+import type { SocketPresenceBroadcaster } from './adapters/socket/socket-presence.broadcaster';
 import type { Config } from './config';
+import type { Lifecycle } from './lifecycle';
 import type { Clock } from './domain/ports/clock.port';
 import type { LastSeenWriteBehind } from './application/last-seen-write-behind';
 import type { LastSeenRepository } from './domain/ports/last-seen.port';
@@ -38,4 +42,13 @@ export const TOKENS = {
   SocketServer: token<PresenceServer>('SocketServer'),
   SocketGateway: token<SocketPresenceGateway>('SocketGateway'),
   Sweeper: token<IntervalSweeper>('Sweeper'),
+  Redis: token<PresenceRedis>('Redis'),
+  StoreHealth: token<HealthCheck>('StoreHealth'),
+  LocalView: token<LocalPresenceView>('LocalView'),
+  Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
+  /** Where the domain's notifications go, before metrics wrap them. */
+  PresenceNotifierTarget: token<PresenceNotifier>('PresenceNotifierTarget'),
+  StoreLifecycle: token<Lifecycle[]>('StoreLifecycle'),
+  /** Everything to start, in order (and to stop in reverse). */
+  Lifecycle: token<Lifecycle[]>('Lifecycle'),
 } as const;

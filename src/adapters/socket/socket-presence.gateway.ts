@@ -36,12 +36,38 @@ export class SocketPresenceGateway {
     private readonly metrics: PresenceMetrics,
   ) {}
 
+  /** Each connection's events, in order; kept until its disconnect has been handled. */
+  private readonly queues = new Map<string, SerialQueue>();
+
   attach(): void {
     this.io.on('connection', (socket) => this.accept(socket));
   }
 
+  /**
+   * Heartbeats every announced connection of this node now: after the store lost or missed state (Redis restarted,
+   * or unreachable for a while), what this node knows to be connected is online again.
+   */
+  async reannounce(): Promise<number> {
+    const announced = [...this.io.of('/').sockets.values()].filter((s) => s.data.userId !== undefined);
+    await Promise.all(
+      announced.map((socket) =>
+        this.queues.get(socket.id)?.run(async () => {
+          const { userId, userType, userName } = socket.data;
+          if (userId !== undefined) await this.service.heartbeat({ ...this.connection(socket), userId, userType, userName });
+        }),
+      ),
+    );
+    return announced.length;
+  }
+
+  /** Resolves when every event received so far, disconnects included, has been handled. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.run(() => Promise.resolve())));
+  }
+
   private accept(socket: PresenceSocket): void {
     const queue = new SerialQueue();
+    this.queues.set(socket.id, queue);
     const burst = 2 * this.settings.eventRate;
     const allowed = new TokenBucket(this.settings.eventRate, burst, this.clock.now());
     // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
@@ -83,10 +109,13 @@ export class SocketPresenceGateway {
     }
 
     socket.on('disconnect', () => {
-      void queue.run(async () => {
-        const userId = socket.data.userId;
-        if (userId !== undefined) await this.service.disconnect({ connectionId: socket.id, userId });
-      }).catch((error: unknown) => this.logger.error({ err: error, socket: socket.id }, 'disconnect failed'));
+      void queue
+        .run(async () => {
+          const userId = socket.data.userId;
+          if (userId !== undefined) await this.service.disconnect({ connectionId: socket.id, userId });
+        })
+        .catch((error: unknown) => this.logger.error({ err: error, socket: socket.id }, 'disconnect failed'))
+        .finally(() => this.queues.delete(socket.id));
     });
   }
 

@@ -17,7 +17,8 @@ describe('loadConfig', () => {
         eventRate: 20,
         maxMessageBytes: 16_384,
       },
-      store: 'memory',
+      store: { kind: 'memory' },
+      replaySize: 10_000,
       persistence: { kind: 'memory' },
       persistFlushIntervalMs: 5_000,
     });
@@ -94,6 +95,16 @@ describe('loadConfig', () => {
     }
     expect(message).toContain('DATABASE_URL: must be a postgres');
     expect(message).not.toContain('hunter2');
+  });
+
+  it('reads the Redis store settings, and wants REDIS_URL with it', () => {
+    expect(loadConfig({ PRESENCE_STORE: 'redis', REDIS_URL: 'redis://cache:6379/2', PRESENCE_NODE_LEASE_MS: '9000' }).store).toEqual({
+      kind: 'redis',
+      url: 'redis://cache:6379/2',
+      keyPrefix: 'presence:',
+      nodeLeaseMs: 9_000,
+    });
+    expect(() => loadConfig({ PRESENCE_STORE: 'redis' })).toThrow(/REDIS_URL: must be set when PRESENCE_STORE=redis/);
   });
 
   it('refuses production without JWT_ACCESS_SECRET, and says why', () => {

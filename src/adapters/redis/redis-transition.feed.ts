@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { CommittedTransition } from '../../domain/presence.events';
+import type { PresenceRedis } from './redis-client';
+import type { RedisKeys } from './redis-keys';
+
+type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
+
+/**
+ * Reads the shared transitions stream, in order, and hands each transition to this node's delivery. A jump in
+ * seq (entries trimmed away while this node could not read, or Redis lost its data) is reported, so that the
+ * node can reconcile what its clients know with the store.
+ */
+export class RedisTransitionFeed {
+  private lastId = '$';
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private seq = 0;
+
+  constructor(
+    private readonly redis: PresenceRedis,
+    private readonly keys: RedisKeys,
+    private readonly deliver: (transition: CommittedTransition) => void,
+    private readonly onGap: () => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The highest seq delivered so far. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Starts after the stream's current end: what is already in it is in the store too. */
+  async start(): Promise<void> {
+    const last = await this.redis.xrevrange(this.keys.transitions, '+', '-', 'COUNT', 1).catch(() => []);
+    const [id, fields] = last[0] ?? [];
+    if (id !== undefined) {
+      this.lastId = id;
+      this.seq = Number(fields?.[fields.indexOf('seq') + 1] ?? 0);
+    } else {
+      this.lastId = '0-0';
+    }
+    this.running = true;
+    this.loop = this.readLoop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.redis.disconnect();
+    await this.loop;
+  }
+
+  private async readLoop(): Promise<void> {
+    while (this.running) {
+      try {
+        const reply = (await this.redis.xread('COUNT', 500, 'BLOCK', 1_000, 'STREAMS', this.keys.transitions, this.lastId)) as StreamReply;
+        for (const [, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            this.lastId = id;
+            this.accept(fields);
+          }
+        }
+      } catch (error) {
+        if (!this.running) return;
+        this.logger.warn({ err: error }, 'reading presence transitions failed; retrying');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  private accept(fields: string[]): void {
+    const value = (name: string): string | undefined => fields[fields.indexOf(name) + 1];
+    const seq = Number(value('seq'));
+    const json = value('transition');
+    if (json === undefined || !Number.isFinite(seq)) return;
+    if (this.seq > 0 && seq !== this.seq + 1) this.onGap();
+    this.seq = Math.max(this.seq, seq);
+    this.deliver({ ...(JSON.parse(json) as Omit<CommittedTransition, 'seq'>), seq } as CommittedTransition);
+  }
+}
