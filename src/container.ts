@@ -120,6 +120,11 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
         presenceRoutes(
           ctx.get(TOKENS.PresenceService),
           config.auth === null ? null : requireAccessToken(config.auth.secret, config.auth.cookieName),
+          {
+            now: () => ctx.get(TOKENS.Clock).now(),
+            maxStalenessMs: Math.max(config.presence.ttlMs, config.presence.disconnectGraceMs) + config.presence.sweepIntervalMs,
+            nodeLossBoundMs: config.store.kind === 'redis' ? config.store.nodeLeaseMs + config.presence.sweepIntervalMs : null,
+          },
         ),
         operationalRoutes({
           health: ctx.get(TOKENS.HealthChecks),

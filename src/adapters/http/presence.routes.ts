@@ -17,23 +17,34 @@ const toUserBody = (user: UserStatus): PresenceUserBody => ({
   userName: user.userName,
 });
 
-const toPageBody = (page: PresencePage): PresencePageBody => ({
+/** How fresh an answer is: the bounds come from the settings, the time from the clock. */
+export interface Freshness {
+  now(): number;
+  readonly maxStalenessMs: number;
+  readonly nodeLossBoundMs: number | null;
+}
+
+const toPageBody = (page: PresencePage, freshness: Freshness, asOf: number): PresencePageBody => ({
   users: page.users.map(toUserBody),
   total: page.total,
   nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
+  asOf: new Date(asOf).toISOString(),
+  maxStalenessMs: freshness.maxStalenessMs,
+  nodeLossBoundMs: freshness.nodeLossBoundMs,
 });
 
 /** `GET /presence` and `GET /presence/{userId}`, behind `authenticate` when the service has a secret. */
-export function presenceRoutes(service: PresenceService, authenticate: Middleware | null): Router {
+export function presenceRoutes(service: PresenceService, authenticate: Middleware | null, freshness: Freshness): Router {
   const router = new Router();
   const guard: Middleware[] = authenticate === null ? [] : [authenticate];
 
   router.get('/presence', ...guard, async (ctx) => {
     const query = parsePresenceListQuery(ctx.query);
+    const asOf = freshness.now();
     const page =
       query.userIds === undefined ? await service.pageOnline(query) : await service.pageOf(query.userIds, query);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = toPageBody(page);
+    ctx.body = toPageBody(page, freshness, asOf);
   });
 
   router.get('/presence/:userId', ...guard, async (ctx) => {

@@ -19,7 +19,8 @@ describe('GET /presence', () => {
   it('answers an empty list when nobody is online', async () => {
     const res = await get(app.url, '/presence', '/presence');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ users: [], total: 0, nextCursor: null });
+    expect(res.body).toEqual({ users: [], total: 0, nextCursor: null, asOf: expect.any(String), maxStalenessMs: 60_020, nodeLossBoundMs: null });
+    expect(Math.abs(Date.parse(res.body.asOf) - Date.now())).toBeLessThan(5_000);
   });
 
   it('lists the users online through sockets, with their type, name and lastSeen', async () => {
@@ -30,6 +31,9 @@ describe('GET /presence', () => {
       users: [{ userId: 7, status: 'online', lastSeen: expect.stringMatching(/Z$/), userType: 'agent', userName: 'Ada' }],
       total: 1,
       nextCursor: null,
+      asOf: expect.any(String),
+      maxStalenessMs: 60_020,
+      nodeLossBoundMs: null,
     });
     expect(res.headers['cache-control']).toBe('no-store');
   });
@@ -59,6 +63,9 @@ describe('GET /presence', () => {
       ],
       total: 2,
       nextCursor: null,
+      asOf: expect.any(String),
+      maxStalenessMs: 60_020,
+      nodeLossBoundMs: null,
     });
   });
 

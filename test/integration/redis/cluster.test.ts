@@ -53,6 +53,7 @@ describe('three nodes on one Redis act as one service', () => {
     for (const n of nodes) {
       const res = await request(n.url).get('/presence/7');
       expect(res.body).toMatchObject({ userId: 7, status: 'online' });
+      expect((await request(n.url).get('/presence')).body).toMatchObject({ maxStalenessMs: 4_050, nodeLossBoundMs: 950 });
       expect((await request(n.url).get('/presence')).body.users.map((u: { userId: unknown }) => u.userId)).toContain(7);
     }
     tabA.disconnect();

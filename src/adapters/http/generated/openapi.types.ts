@@ -137,6 +137,21 @@ export interface components {
             userName: string | null;
         };
         PresencePage: {
+            /**
+             * Format: date-time
+             * @description When this answer was read.
+             */
+            asOf: string;
+            /**
+             * @description The longest a listed user can have been gone already: a client that went silent is listed until its TTL
+             *     passes and a sweep runs (`PRESENCE_TTL_MS` + `PRESENCE_SWEEP_INTERVAL_MS`; the disconnect grace if longer).
+             */
+            maxStalenessMs: number;
+            /**
+             * @description With several nodes, how long the users of a node that died can still be listed: its lease plus a sweep
+             *     (`PRESENCE_NODE_LEASE_MS` + `PRESENCE_SWEEP_INTERVAL_MS`). Null on a single node.
+             */
+            nodeLossBoundMs: number | null;
             users: components["schemas"]["PresenceUser"][];
             /** @description How many users match */
             total: number;
