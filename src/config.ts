@@ -50,6 +50,7 @@ const schema = z.object({
   REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits or ._:-').default('presence:'),
   PRESENCE_NODE_LEASE_MS: integer(15_000, 300, 3_600_000),
   PRESENCE_REPLAY_SIZE: integer(10_000, 100, 10_000_000),
+  PRESENCE_DIFF_INTERVAL_MS: integer(250, 10, 60_000),
   PERSISTENCE: z.enum(['memory', 'postgres', 'supabase']).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   DATABASE_POOL_MAX: integer(4, 1, 100),
@@ -77,6 +78,7 @@ export interface Config {
     readonly broadcastHeartbeats: boolean;
     readonly eventRate: number;
     readonly maxMessageBytes: number;
+    readonly diffIntervalMs: number;
   };
   readonly store:
     | { readonly kind: 'memory' }
@@ -136,6 +138,7 @@ export function loadConfig(env: Env): Config {
       broadcastHeartbeats: s.PRESENCE_BROADCAST_HEARTBEATS,
       eventRate: s.PRESENCE_EVENT_RATE,
       maxMessageBytes: s.PRESENCE_MAX_MESSAGE_BYTES,
+      diffIntervalMs: s.PRESENCE_DIFF_INTERVAL_MS,
     },
     store:
       s.PRESENCE_STORE === 'redis'

@@ -24,6 +24,7 @@ import { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import { authenticateSockets } from './adapters/socket/socket-auth.middleware';
 import { LocalPresenceView } from './adapters/socket/local-presence-view';
+import { SubscriptionHub } from './adapters/socket/subscriptions/subscription-hub';
 import { DirectSocketNotifier, SocketPresenceBroadcaster, StreamedSocketNotifier } from './adapters/socket/socket-presence.broadcaster';
 import { createRedis, whenReady, type PresenceRedis } from './adapters/redis/redis-client';
 import { RedisKeys } from './adapters/redis/redis-keys';
@@ -145,8 +146,24 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
     return io;
   });
   c.bind(TOKENS.LocalView).toDynamicValue(() => new LocalPresenceView());
+  c.bind(TOKENS.SubscriptionHub).toDynamicValue(
+    (ctx) =>
+      new SubscriptionHub(
+        ctx.get(TOKENS.SocketServer),
+        async (userIds) => (await c.get(TOKENS.PresenceService).pageOf(userIds, { limit: userIds.length })).users,
+        { replaySize: config.replaySize },
+        ctx.get(TOKENS.Metrics).frameCounter,
+        logger,
+      ),
+  );
   c.bind(TOKENS.Broadcaster).toDynamicValue(
-    (ctx) => new SocketPresenceBroadcaster(ctx.get(TOKENS.SocketServer), ctx.get(TOKENS.LocalView)),
+    (ctx) =>
+      new SocketPresenceBroadcaster(
+        ctx.get(TOKENS.SocketServer),
+        ctx.get(TOKENS.LocalView),
+        ctx.get(TOKENS.SubscriptionHub),
+        ctx.get(TOKENS.Metrics).frameCounter,
+      ),
   );
   c.bind(TOKENS.PresenceNotifier).toDynamicValue(
     (ctx) => new MetricsRecordingNotifier(ctx.get(TOKENS.PresenceNotifierTarget), ctx.get(TOKENS.Metrics), ctx.get(TOKENS.Clock)),
@@ -179,6 +196,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
         { nodeId: config.nodeId, eventRate: config.presence.eventRate },
         logger,
         ctx.get(TOKENS.Metrics),
+        ctx.get(TOKENS.SubscriptionHub),
       ),
   );
   c.bind(TOKENS.Sweeper).toDynamicValue(
@@ -188,11 +206,13 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Lifecycle).toDynamicValue((ctx): Lifecycle[] => {
     const sweeper = ctx.get(TOKENS.Sweeper);
     const lastSeen = ctx.get(TOKENS.LastSeen);
+    const hub = ctx.get(TOKENS.SubscriptionHub);
     const repository = ctx.get(TOKENS.LastSeenRepository);
     return [
       { name: 'last_seen repository', start: () => undefined, stop: () => repository.close() },
       ...ctx.get(TOKENS.StoreLifecycle),
       { name: 'sweeper', start: () => sweeper.start(), stop: () => sweeper.stop() },
+      { name: 'presence diffs', start: () => hub.start(config.presence.diffIntervalMs), stop: () => hub.stop() },
       {
         name: 'last_seen write-behind',
         start: () => lastSeen.start(),
@@ -228,6 +248,7 @@ function bindRedis(c: Container, config: Config, store: Extract<Config['store'],
     const redis = ctx.get(TOKENS.Redis);
     const service = ctx.get(TOKENS.PresenceService);
     const view = ctx.get(TOKENS.LocalView);
+    const hub = ctx.get(TOKENS.SubscriptionHub);
     const broadcaster = ctx.get(TOKENS.Broadcaster);
     const io = ctx.get(TOKENS.SocketServer);
     const adapterRedis = createRedis(store.url, { name: `presence:${config.nodeId}:socket.io`, blocking: true });
@@ -237,7 +258,10 @@ function bindRedis(c: Container, config: Config, store: Extract<Config['store'],
       createRedis(store.url, { name: `presence:${config.nodeId}:feed`, blocking: true }),
       keys,
       (transition) => broadcaster.deliverTransition(transition),
-      () => recovery?.scheduleReconcile(),
+      (seq) => {
+        hub.missedBefore(seq);
+        recovery?.scheduleReconcile();
+      },
       logger,
     );
     recovery = new StoreRecovery({
@@ -272,7 +296,9 @@ function bindRedis(c: Container, config: Config, store: Extract<Config['store'],
         name: 'transitions feed',
         start: async () => {
           await feed.start();
-          view.seed((await service.listOnline().catch(() => [])).map((u) => u.userId));
+          const online = await service.listOnline().catch(() => []);
+          view.seed(online.map((u) => u.userId));
+          hub.seed(online, feed.lastSeq);
         },
         stop: () => feed.stop(),
       },

@@ -10,6 +10,7 @@ import type { SocketPresenceGateway } from './adapters/socket/socket-presence.ga
 import type { PresenceServer } from './adapters/socket/socket.types';
 import type { PresenceRedis } from './adapters/redis/redis-client';
 import type { LocalPresenceView } from './adapters/socket/local-presence-view';
+import type { SubscriptionHub } from './adapters/socket/subscriptions/subscription-hub';
 import type { SocketPresenceBroadcaster } from './adapters/socket/socket-presence.broadcaster';
 import type { Config } from './config';
 import type { Lifecycle } from './lifecycle';
@@ -45,6 +46,7 @@ export const TOKENS = {
   Redis: token<PresenceRedis>('Redis'),
   StoreHealth: token<HealthCheck>('StoreHealth'),
   LocalView: token<LocalPresenceView>('LocalView'),
+  SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
   /** Where the domain's notifications go, before metrics wrap them. */
   PresenceNotifierTarget: token<PresenceNotifier>('PresenceNotifierTarget'),

@@ -41,6 +41,41 @@ export interface WireOnlineUser {
   readonly userName: string | null;
 }
 
+/** A user as a presenceState or a presenceDiff's join tells of it. */
+export interface WirePresenceUser {
+  readonly userId: WireUserId;
+  readonly status: 'online' | 'offline';
+  readonly lastSeen: string;
+  readonly userType: string | null;
+  readonly userName: string | null;
+}
+
+export interface PresenceSubscribePayload {
+  /** Users to follow by id (at most 10000), online or offline. */
+  readonly userIds?: readonly WireUserId[];
+  /** Users to follow by type. With both filters: users matching either; with neither: all users. */
+  readonly userTypes?: readonly string[];
+  /** The seq of the last state or diff applied, to resume after a reconnect. */
+  readonly since?: number;
+}
+
+export interface PresenceStatePayload {
+  readonly seq: number;
+  readonly users: readonly WirePresenceUser[];
+}
+
+export interface PresenceLeave {
+  readonly userId: WireUserId;
+  readonly lastSeen: string;
+  readonly reason: OfflineReason;
+}
+
+export interface PresenceDiffPayload {
+  readonly seq: number;
+  readonly joins: readonly WirePresenceUser[];
+  readonly leaves: readonly PresenceLeave[];
+}
+
 export interface PresenceErrorPayload extends Refusal {
   readonly event: string;
 }
@@ -50,13 +85,24 @@ export interface ClientToServerEvents {
   userHeartbeat(payload: UserPayload, ack?: Ack<{ userId: WireUserId }>): void;
   userOffline(payload: UserPayload, ack?: Ack<{ userId: WireUserId; status: 'offline' }>): void;
   getOnlineUsers(ack?: Ack<{ users: WireOnlineUser[] }>): void;
+  presenceSubscribe(payload: PresenceSubscribePayload, ack?: Ack<{ seq: number }>): void;
+  presenceUnsubscribe(ack?: Ack): void;
 }
 
 export interface ServerToClientEvents {
   userStatusChanged(change: UserStatusChanged): void;
   onlineUsersList(users: WireOnlineUser[]): void;
   presenceError(error: PresenceErrorPayload): void;
+  presenceState(state: PresenceStatePayload): void;
+  presenceDiff(diff: PresenceDiffPayload): void;
 }
 
-export const clientEvents = ['userOnline', 'userHeartbeat', 'userOffline', 'getOnlineUsers'] as const;
+export const clientEvents = [
+  'userOnline',
+  'userHeartbeat',
+  'userOffline',
+  'getOnlineUsers',
+  'presenceSubscribe',
+  'presenceUnsubscribe',
+] as const;
 export type ClientEventName = (typeof clientEvents)[number];

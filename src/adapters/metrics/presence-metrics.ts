@@ -72,6 +72,16 @@ export class PresenceMetrics {
     registers: [this.registry],
   });
 
+  readonly frames = new Counter({
+    name: 'presence_frames_total',
+    help: 'Presence messages written to connections, by event: one per receiving connection.',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
+  /** How the socket side reports the frames it writes. */
+  readonly frameCounter = { frames: (event: string, connections: number) => this.frames.inc({ event }, connections) };
+
   readonly httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration, by method, route template and status.',

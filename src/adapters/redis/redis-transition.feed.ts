@@ -20,7 +20,7 @@ export class RedisTransitionFeed {
     private readonly redis: PresenceRedis,
     private readonly keys: RedisKeys,
     private readonly deliver: (transition: CommittedTransition) => void,
-    private readonly onGap: () => void,
+    private readonly onGap: (seq: number) => void,
     private readonly logger: Logger,
   ) {}
 
@@ -72,7 +72,7 @@ export class RedisTransitionFeed {
     const seq = Number(value('seq'));
     const json = value('transition');
     if (json === undefined || !Number.isFinite(seq)) return;
-    if (this.seq > 0 && seq !== this.seq + 1) this.onGap();
+    if (this.seq > 0 && seq !== this.seq + 1) this.onGap(seq - 1);
     this.seq = Math.max(this.seq, seq);
     this.deliver({ ...(JSON.parse(json) as Omit<CommittedTransition, 'seq'>), seq } as CommittedTransition);
   }

@@ -14,6 +14,25 @@ export const userOnlinePayload = z.object({ userId: userIdSchema.optional(), use
 
 export const userPayload = z.object({ userId: userIdSchema.optional() }, object);
 
+export const MAX_SUBSCRIBED_IDS = 10_000;
+export const MAX_SUBSCRIBED_TYPES = 100;
+
+/** `presenceSubscribe`'s payload; none at all means every user. */
+export const presenceSubscribePayload = z
+  .object(
+    {
+      userIds: z.array(userIdSchema, { error: 'must be an array of user ids' }).max(MAX_SUBSCRIBED_IDS, `at most ${MAX_SUBSCRIBED_IDS}`).optional(),
+      userTypes: z
+        .array(z.string().min(1).max(MAX_ID_LENGTH, `each at most ${MAX_ID_LENGTH} characters`), { error: 'must be an array of strings' })
+        .max(MAX_SUBSCRIBED_TYPES, `at most ${MAX_SUBSCRIBED_TYPES}`)
+        .optional(),
+      since: z.number().int('must be a whole number').min(0).refine(Number.isSafeInteger, 'must be a safe integer').optional(),
+    },
+    object,
+  )
+  .optional()
+  .transform((payload) => payload ?? {});
+
 /** The payload as the schema reads it, or INVALID_PAYLOAD naming the first thing wrong. */
 export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
   const parsed = schema.safeParse(payload);

@@ -2,23 +2,38 @@ import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port
 import type { CommittedTransition, PresenceEvent, UserHeartbeatReceived } from '../../domain/presence.events';
 import type { LocalPresenceView } from './local-presence-view';
 import type { PresenceServer } from './socket.types';
+import { SUBSCRIBED_ROOM, type FrameCounter, type SubscriptionHub } from './subscriptions/subscription-hub';
 import { toStatusChanged } from './wire';
 
-/** Sends presence to clients as `userStatusChanged`. */
+/**
+ * Sends presence to this node's clients: §1 clients get each transition as `userStatusChanged`, subscribed (§7)
+ * clients get it in the hub's next batched diff.
+ */
 export class SocketPresenceBroadcaster {
   constructor(
     private readonly io: PresenceServer,
     private readonly view: LocalPresenceView,
+    private readonly hub: SubscriptionHub,
+    private readonly counter: FrameCounter,
   ) {}
 
-  /** A transition, to this node's clients, if it changes what they know. */
+  /** A transition, if it changes what this node's clients know. */
   deliverTransition(transition: CommittedTransition): void {
-    if (this.view.apply(transition)) this.io.local.emit('userStatusChanged', toStatusChanged(transition));
+    if (!this.view.apply(transition)) return;
+    this.io.local.except(SUBSCRIBED_ROOM).emit('userStatusChanged', toStatusChanged(transition));
+    this.counter.frames('userStatusChanged', this.unsubscribedConnections());
+    this.hub.record(transition);
   }
 
-  /** A heartbeat, to the clients of every node (through the Socket.IO adapter when there are several). */
+  /** A heartbeat, to the §1 clients of every node (through the Socket.IO adapter when there are several). */
   broadcastHeartbeat(heartbeat: UserHeartbeatReceived): void {
-    this.io.emit('userStatusChanged', toStatusChanged(heartbeat));
+    this.io.except(SUBSCRIBED_ROOM).emit('userStatusChanged', toStatusChanged(heartbeat));
+    this.counter.frames('userStatusChanged', this.unsubscribedConnections());
+  }
+
+  private unsubscribedConnections(): number {
+    const nsp = this.io.of('/');
+    return nsp.sockets.size - (nsp.adapter.rooms.get(SUBSCRIBED_ROOM)?.size ?? 0);
   }
 }
 

@@ -7,7 +7,9 @@ import { userKeyOf } from '../../domain/presence.types';
 import type { ClientEventName, Refusal } from '../../protocol/socket-events';
 import type { PresenceMetrics } from '../metrics/presence-metrics';
 import { SerialQueue } from './serial-queue';
-import { parsePayload, userOnlinePayload, userPayload } from './socket-payload.schema';
+import { parsePayload, presenceSubscribePayload, userOnlinePayload, userPayload } from './socket-payload.schema';
+import { PresenceScope } from './subscriptions/presence-scope';
+import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import { toRefusal } from './socket-refusal.mapper';
 import type { PresenceServer, PresenceSocket } from './socket.types';
 import { TokenBucket } from './token-bucket';
@@ -34,6 +36,7 @@ export class SocketPresenceGateway {
     private readonly settings: SocketGatewaySettings,
     private readonly logger: Logger,
     private readonly metrics: PresenceMetrics,
+    private readonly hub: SubscriptionHub,
   ) {}
 
   /** Each connection's events, in order; kept until its disconnect has been handled. */
@@ -78,6 +81,11 @@ export class SocketPresenceGateway {
       userHeartbeat: (payload) => this.userHeartbeat(socket, payload),
       userOffline: (payload) => this.userOffline(socket, payload),
       getOnlineUsers: () => this.getOnlineUsers(socket),
+      presenceSubscribe: (payload) => this.presenceSubscribe(socket, payload),
+      presenceUnsubscribe: () => {
+        this.hub.unsubscribe(socket);
+        return Promise.resolve({});
+      },
     };
 
     for (const [event, handle] of Object.entries(handlers)) {
@@ -111,6 +119,7 @@ export class SocketPresenceGateway {
     socket.on('disconnect', () => {
       void queue
         .run(async () => {
+          this.hub.unsubscribe(socket);
           const userId = socket.data.userId;
           if (userId !== undefined) await this.service.disconnect({ connectionId: socket.id, userId });
         })
@@ -152,6 +161,12 @@ export class SocketPresenceGateway {
     const users = (await this.service.listOnline()).map(toWireOnlineUser);
     socket.emit('onlineUsersList', users);
     return { users };
+  }
+
+  private async presenceSubscribe(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parsePayload(presenceSubscribePayload, raw);
+    const seq = await this.hub.subscribe(socket, new PresenceScope(payload.userIds, payload.userTypes), payload.since);
+    return { seq };
   }
 
   /** The user an event speaks for: the token's; or, without authentication, the payload's. */

@@ -1,0 +1,226 @@
+import type { Logger } from 'pino';
+import type { CommittedTransition, UserWentOnline } from '../../../domain/presence.events';
+import type { UserStatus } from '../../../domain/presence.service';
+import type { OnlineUser, UserId, UserKey } from '../../../domain/presence.types';
+import { userKeyOf } from '../../../domain/presence.types';
+import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../protocol/socket-events';
+import type { PresenceServer, PresenceSocket } from '../socket.types';
+import { isoOf } from '../wire';
+import type { PresenceScope } from './presence-scope';
+import { ReplayBuffer } from './replay-buffer';
+import { TransitionWindow, type NetChange } from './transition-window';
+
+/** Subscribed connections are in this room: §1's `userStatusChanged` skips them. */
+export const SUBSCRIBED_ROOM = 'presence:subscribed';
+const diffRoom = (scope: PresenceScope): string => `presence:diff:${scope.key}`;
+const stateRoom = (scope: PresenceScope): string => `presence:state:${scope.key}`;
+
+export interface SubscriptionHubSettings {
+  readonly replaySize: number;
+}
+
+/** Counts what the hub writes: one frame per receiving connection. */
+export interface FrameCounter {
+  frames(event: string, connections: number): void;
+}
+
+type SeqAck = (answer: { ok: true; seq: number }) => void;
+
+interface Group {
+  readonly scope: PresenceScope;
+  readonly members: Set<string>;
+  readonly waitingForState: Map<string, SeqAck>;
+}
+
+const toWireUser = (user: UserWentOnline | OnlineUser): WirePresenceUser => ({
+  userId: user.userId,
+  status: 'online',
+  lastSeen: isoOf(user.lastSeen),
+  userType: user.userType,
+  userName: user.userName,
+});
+
+/**
+ * §7 for this node's clients. Transitions the node delivers collect in a window; every interval the window's net
+ * change is applied to the node's snapshot and sent as one `presenceDiff` per scope, encoded once for all the
+ * connections that share that scope (a Socket.IO room). A new subscriber gets the snapshot as `presenceState` at the
+ * next flush (so a reconnect wave shares that encoding too), or, resuming with `since`, one diff replayed from the
+ * buffer at once.
+ */
+export class SubscriptionHub {
+  private readonly snapshot = new Map<UserKey, UserWentOnline>();
+  private snapshotSeq = 0;
+  private readonly window = new TransitionWindow((key) => this.snapshot.get(key)?.userType ?? null);
+  private replay: ReplayBuffer;
+  private readonly groups = new Map<string, Group>();
+  private readonly subscriptions = new Map<string, Group>();
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly io: PresenceServer,
+    /** The named users' presence (online, or offline with their lastSeen), read when a state needs it. */
+    private readonly statusesOf: (userIds: readonly UserId[]) => Promise<UserStatus[]>,
+    private readonly settings: SubscriptionHubSettings,
+    private readonly counter: FrameCounter,
+    private readonly logger: Logger,
+  ) {
+    this.replay = new ReplayBuffer(settings.replaySize, 0);
+  }
+
+  /** Starts from the users online now, current to `seq`. */
+  seed(users: readonly OnlineUser[], seq: number): void {
+    for (const user of users) {
+      this.snapshot.set(userKeyOf(user.userId), { type: 'UserWentOnline', ...user, reason: 'online' });
+    }
+    this.snapshotSeq = seq;
+    this.replay = new ReplayBuffer(this.settings.replaySize, seq);
+  }
+
+  record(transition: CommittedTransition): void {
+    this.window.add(transition);
+    this.replay.add(transition);
+  }
+
+  /** Transitions were missed: replays cannot reach back before `seq` any more. */
+  missedBefore(seq: number): void {
+    this.replay.restartAt(seq);
+  }
+
+  /** The seq a subscriber is current to after this node's next flush (or now, when nothing is pending). */
+  get seq(): number {
+    return Math.max(this.snapshotSeq, this.window.seq);
+  }
+
+  isSubscribed(socket: PresenceSocket): boolean {
+    return this.subscriptions.has(socket.id);
+  }
+
+  /**
+   * Subscribes (or re-subscribes) a connection. Resolves with the seq its first state or diff is current to: at once
+   * for a replay, at the next flush for a state.
+   */
+  subscribe(socket: PresenceSocket, scope: PresenceScope, since: number | undefined): Promise<number> {
+    this.unsubscribe(socket);
+    const group = this.groupOf(scope);
+    this.subscriptions.set(socket.id, group);
+    void socket.join(SUBSCRIBED_ROOM);
+
+    const replayed = since === undefined ? undefined : this.replayFor(scope, since);
+    if (replayed !== undefined) {
+      group.members.add(socket.id);
+      void socket.join(diffRoom(scope));
+      socket.emit('presenceDiff', replayed);
+      this.counter.frames('presenceDiff', 1);
+      return Promise.resolve(replayed.seq);
+    }
+    void socket.join(stateRoom(scope));
+    return new Promise((resolve) => group.waitingForState.set(socket.id, (answer) => resolve(answer.seq)));
+  }
+
+  unsubscribe(socket: PresenceSocket): void {
+    const group = this.subscriptions.get(socket.id);
+    if (group === undefined) return;
+    this.subscriptions.delete(socket.id);
+    group.members.delete(socket.id);
+    group.waitingForState.delete(socket.id);
+    for (const room of [SUBSCRIBED_ROOM, diffRoom(group.scope), stateRoom(group.scope)]) void socket.leave(room);
+    if (group.members.size === 0 && group.waitingForState.size === 0) this.groups.delete(group.scope.key);
+  }
+
+  start(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Sends the window's net change to every scope, then states to those waiting for one. Never two at once. */
+  flush(): Promise<void> {
+    this.flushing ??= this.sendWindowAndStates()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'presence diff flush failed'))
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  private async sendWindowAndStates(): Promise<void> {
+    if (this.window.size > 0) {
+      const net = this.window.net();
+      this.window.clear();
+      for (const join of net.joins) this.snapshot.set(userKeyOf(join.userId), join);
+      for (const leave of net.leaves) this.snapshot.delete(userKeyOf(leave.userId));
+      this.snapshotSeq = Math.max(this.snapshotSeq, net.seq);
+      for (const group of this.groups.values()) {
+        if (group.members.size === 0) continue;
+        const diff = this.diffFor(group.scope, net, this.snapshotSeq);
+        if (diff.joins.length === 0 && diff.leaves.length === 0) continue;
+        this.io.local.to(diffRoom(group.scope)).emit('presenceDiff', diff);
+        this.counter.frames('presenceDiff', group.members.size);
+      }
+    }
+    for (const group of [...this.groups.values()]) {
+      if (group.waitingForState.size === 0) continue;
+      const waiting = [...group.waitingForState];
+      group.waitingForState.clear();
+      const state = await this.stateFor(group.scope);
+      this.io.local.to(stateRoom(group.scope)).emit('presenceState', state);
+      this.counter.frames('presenceState', waiting.length);
+      for (const [socketId, ack] of waiting) {
+        const socket = this.io.of('/').sockets.get(socketId);
+        if (socket === undefined || this.subscriptions.get(socketId) !== group) continue;
+        void socket.leave(stateRoom(group.scope));
+        void socket.join(diffRoom(group.scope));
+        group.members.add(socketId);
+        ack({ ok: true, seq: state.seq });
+      }
+    }
+  }
+
+  private groupOf(scope: PresenceScope): Group {
+    let group = this.groups.get(scope.key);
+    if (group === undefined) {
+      group = { scope, members: new Set(), waitingForState: new Map() };
+      this.groups.set(scope.key, group);
+    }
+    return group;
+  }
+
+  /** One diff with what a subscriber that saw `since` missed, if this node still holds all of it. */
+  private replayFor(scope: PresenceScope, since: number): PresenceDiffPayload | undefined {
+    if (since > this.seq || since < 0) return undefined;
+    const missed = this.replay.between(since, this.snapshotSeq);
+    if (missed === undefined) return undefined;
+    const window = new TransitionWindow((key) => this.snapshot.get(key)?.userType ?? null);
+    for (const t of missed) window.add(t);
+    return this.diffFor(scope, window.net(), Math.max(since, this.snapshotSeq));
+  }
+
+  private diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {
+    return {
+      seq,
+      joins: net.joins.filter((j) => scope.covers(j.userId, j.userType)).map(toWireUser),
+      leaves: net.leaves
+        .filter((l) => scope.covers(l.userId, l.userType))
+        .map((l) => ({ userId: l.userId, lastSeen: isoOf(l.lastSeen), reason: l.reason })),
+    };
+  }
+
+  /** The scope as of the snapshot: its online users, and its listed users that are offline with their lastSeen. */
+  private async stateFor(scope: PresenceScope): Promise<PresenceStatePayload> {
+    const seq = this.snapshotSeq;
+    const users: WirePresenceUser[] = [];
+    for (const user of this.snapshot.values()) if (scope.covers(user.userId, user.userType)) users.push(toWireUser(user));
+    const offlineListed = scope.listedIds.filter((id) => !this.snapshot.has(userKeyOf(id)));
+    if (offlineListed.length > 0) {
+      for (const user of await this.statusesOf(offlineListed)) {
+        if (user.status === 'offline') users.push({ ...toWireUser(user), status: 'offline' });
+      }
+    }
+    return { seq, users };
+  }
+}
