@@ -13,6 +13,7 @@ export const clusterTimings: Record<string, string> = {
   PRESENCE_DISCONNECT_GRACE_MS: '150',
   PRESENCE_NODE_LEASE_MS: '900',
   PERSIST_FLUSH_INTERVAL_MS: '100',
+  PRESENCE_DIFF_INTERVAL_MS: '50',
 };
 
 /** One node of the service as its own process, on Redis under the given prefix. */

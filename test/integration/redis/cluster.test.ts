@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startNode, type ClusterNode } from '../../support/cluster';
+import { PresenceMirror } from '../../support/presence-mirror';
 import { REDIS_URL, testRedisPrefix } from '../../support/redis';
 import { closeAllSockets, connect, request as emit, StatusLog, type TestSocket } from '../../support/socket-client';
 
@@ -56,11 +57,12 @@ describe('three nodes on one Redis act as one service', () => {
       expect((await request(n.url).get('/presence')).body).toMatchObject({ maxStalenessMs: 4_050, nodeLossBoundMs: 950 });
       expect((await request(n.url).get('/presence')).body.users.map((u: { userId: unknown }) => u.userId)).toContain(7);
     }
-    tabA.disconnect();
     await emit(tabB, 'userHeartbeat', { userId: 7 });
     await emit(tabB, 'userOffline', { userId: 7 });
+    for (const n of nodes) expect((await request(n.url).get('/presence/7')).body.status).toBe('online');
+    tabA.disconnect();
     await everyObserver((o) => o.changes.filter((c) => c.userId === 7).length >= 2);
-    for (const o of observers) expect(perUser(o).get('7')).toEqual(['online online', 'offline explicit']);
+    for (const o of observers) expect(perUser(o).get('7')).toEqual(['online online', 'offline disconnect']);
     expect((await emit(await connect(node(2).url), 'getOnlineUsers')).users.map((u: { userId: unknown }) => u.userId)).not.toContain(7);
   });
 
@@ -78,6 +80,41 @@ describe('three nodes on one Redis act as one service', () => {
     }
     const totals = await Promise.all(nodes.map(async (n) => (await request(n.url).get('/presence?userType=x')).body.total));
     expect(totals).toEqual([0, 0, 0]);
+  });
+
+  it('gives §7 clients on any node the cluster view, and resumes one on another node from since', async () => {
+    const subscriber = await connect(node(1).url);
+    const mirror = new PresenceMirror(subscriber);
+    await emit(subscriber, 'presenceSubscribe', {});
+    const onA = await connect(node(0).url);
+    const onC = await connect(node(2).url);
+    await emit(onA, 'userOnline', { userId: 'sub-a', userType: 'agent' });
+    await emit(onC, 'userOnline', { userId: 'sub-c' });
+    const truth = async () =>
+      (await request(node(2).url).get('/presence')).body.users.map((u: { userId: string }) => String(u.userId)).sort();
+    await mirror.waitFor(() => mirror.online().includes('sub-a') && mirror.online().includes('sub-c'));
+    expect(mirror.online()).toEqual(await truth());
+    const seenSeq = mirror.seq;
+    subscriber.disconnect();
+
+    await emit(onA, 'userOffline', { userId: 'sub-a' });
+    await emit(onC, 'userOnline', { userId: 'sub-c2' });
+    const watcherSocket = await connect(node(2).url);
+    const watching = new PresenceMirror(watcherSocket);
+    await emit(watcherSocket, 'presenceSubscribe', {});
+    await watching.waitFor(() => watching.online().includes('sub-c2') && !watching.online().includes('sub-a'));
+
+    const resumed = await connect(node(2).url);
+    const resumedMirror = new PresenceMirror(resumed);
+    for (const [id, user] of mirror.users) resumedMirror.users.set(id, user);
+    resumedMirror.seq = seenSeq;
+    const ack = await emit(resumed, 'presenceSubscribe', { since: seenSeq });
+    await resumedMirror.waitFor(() => resumedMirror.seq >= ack.seq);
+    expect(resumedMirror.states).toBe(0);
+    expect(resumedMirror.online()).toEqual(await truth());
+    expect(resumedMirror.problems).toEqual([]);
+    await emit(onC, 'userOffline', { userId: 'sub-c' });
+    await emit(onC, 'userOffline', { userId: 'sub-c2' });
   });
 
   it('ends the users of a node killed with -9 once each, as node_lost, and nobody else flaps; a restarted node joins cleanly', async () => {

@@ -1,0 +1,78 @@
+import { PresenceScope } from '../../../../src/adapters/socket/subscriptions/presence-scope';
+import { ReplayBuffer } from '../../../../src/adapters/socket/subscriptions/replay-buffer';
+import { TransitionWindow } from '../../../../src/adapters/socket/subscriptions/transition-window';
+import type { CommittedTransition } from '../../../../src/domain/presence.events';
+
+let seq = 0;
+const online = (userId: string | number, userType: string | null = null): CommittedTransition => ({
+  type: 'UserWentOnline',
+  userId,
+  lastSeen: 1_000 + seq,
+  reason: 'online',
+  userType,
+  userName: null,
+  seq: ++seq,
+});
+const offline = (userId: string | number): CommittedTransition => ({ type: 'UserWentOffline', userId, lastSeen: 1_000 + seq, reason: 'explicit', seq: ++seq });
+
+describe('TransitionWindow', () => {
+  it('leaves out a user who flapped inside the window and ended as before', () => {
+    const window = new TransitionWindow();
+    window.add(online('flap'));
+    window.add(offline('flap'));
+    window.add(offline('back'));
+    window.add(online('back'));
+    expect(window.net()).toMatchObject({ joins: [], leaves: [] });
+  });
+
+  it('keeps the net change: the last join, the last leave, and the seq of the last transition', () => {
+    const window = new TransitionWindow();
+    window.add(online('a', 'agent'));
+    window.add(offline('a'));
+    window.add(online('a', 'admin'));
+    const lastLeave = offline('b');
+    window.add(lastLeave);
+    const net = window.net();
+    expect(net.joins).toEqual([expect.objectContaining({ userId: 'a', userType: 'admin' })]);
+    expect(net.leaves).toEqual([{ ...lastLeave, userType: null }]);
+    expect(net.seq).toBe(lastLeave.seq);
+  });
+
+  it('remembers the type a leaving user had, from the window or from what was known before it', () => {
+    const window = new TransitionWindow((key) => (key === 'known' ? 'agent' : null));
+    window.add(online('typed', 'client'));
+    window.clear();
+    window.add(offline('known'));
+    expect(window.net().leaves).toEqual([expect.objectContaining({ userId: 'known', userType: 'agent' })]);
+  });
+});
+
+describe('ReplayBuffer', () => {
+  it('replays what came after a seq it covers, and refuses one it does not', () => {
+    const buffer = new ReplayBuffer(3, 10);
+    const t = [11, 12, 13, 14].map((s) => ({ ...online(`u${s}`), seq: s }));
+    for (const x of t) buffer.add(x);
+    expect(buffer.between(10, 14)).toBeUndefined();
+    expect(buffer.between(11, 14)?.map((x) => x.seq)).toEqual([12, 13, 14]);
+    expect(buffer.between(12, 13)?.map((x) => x.seq)).toEqual([13]);
+    buffer.restartAt(20);
+    expect(buffer.between(14, 20)).toBeUndefined();
+    expect(buffer.between(20, 20)).toEqual([]);
+  });
+});
+
+describe('PresenceScope', () => {
+  it('covers all users without filters, else those listed or of the listed types', () => {
+    expect(new PresenceScope(undefined, undefined).covers('x', null)).toBe(true);
+    const scope = new PresenceScope([7, 'b'], ['agent']);
+    expect(scope.covers('7', null)).toBe(true);
+    expect(scope.covers('c', 'agent')).toBe(true);
+    expect(scope.covers('c', 'client')).toBe(false);
+    expect(new PresenceScope([], undefined).covers('x', null)).toBe(false);
+  });
+
+  it('gives scopes over the same users the same key, whatever the order', () => {
+    expect(new PresenceScope(['b', 7], ['y', 'x']).key).toBe(new PresenceScope(['7', 'b'], ['x', 'y']).key);
+    expect(new PresenceScope(['a'], undefined).key).not.toBe(new PresenceScope(['b'], undefined).key);
+  });
+});
