@@ -1,3 +1,4 @@
+import type { PresenceDiffPayload } from '../../src/protocol/socket-events';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { PresenceMirror } from '../support/presence-mirror';
@@ -66,7 +67,7 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     const flapper = await online('flapper');
     const client = await connect(app.url);
     const mirror = new PresenceMirror(client);
-    const diffs: Array<{ joins: Array<{ userId: unknown }>; leaves: Array<{ userId: unknown }> }> = [];
+    const diffs: PresenceDiffPayload[] = [];
     client.on('presenceDiff', (d) => diffs.push(d));
     await emit(client, 'presenceSubscribe', {});
     await emit(flapper, 'userOffline', { userId: 'flapper' });
