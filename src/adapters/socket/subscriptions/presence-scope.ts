@@ -27,6 +27,15 @@ export class PresenceScope {
     return this.key === 'all';
   }
 
+  /** The keys of the users listed by id. */
+  get idKeys(): ReadonlySet<UserKey> {
+    return this.ids;
+  }
+
+  get typeSet(): ReadonlySet<string> {
+    return this.types;
+  }
+
   /** The users listed by id: offline ones are part of a state too. */
   get listedIds(): readonly UserId[] {
     return this.userIds ?? [];

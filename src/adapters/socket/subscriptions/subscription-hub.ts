@@ -53,6 +53,10 @@ export class SubscriptionHub {
   private readonly window = new TransitionWindow((key) => this.snapshot.get(key)?.userType ?? null);
   private replay: ReplayBuffer;
   private readonly groups = new Map<string, Group>();
+  /** Which groups a user's change concerns: by its id, by its type, or every user's. */
+  private readonly groupsByUser = new Map<UserKey, Set<Group>>();
+  private readonly groupsByType = new Map<string, Set<Group>>();
+  private readonly groupsOfAll = new Set<Group>();
   private readonly subscriptions = new Map<string, Group>();
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -125,7 +129,7 @@ export class SubscriptionHub {
     group.members.delete(socket.id);
     group.waitingForState.delete(socket.id);
     for (const room of [SUBSCRIBED_ROOM, diffRoom(group.scope), stateRoom(group.scope)]) void socket.leave(room);
-    if (group.members.size === 0 && group.waitingForState.size === 0) this.groups.delete(group.scope.key);
+    if (group.members.size === 0 && group.waitingForState.size === 0) this.dropGroup(group);
   }
 
   start(intervalMs: number): void {
@@ -155,10 +159,9 @@ export class SubscriptionHub {
       for (const join of net.joins) this.snapshot.set(userKeyOf(join.userId), join);
       for (const leave of net.leaves) this.snapshot.delete(userKeyOf(leave.userId));
       this.snapshotSeq = Math.max(this.snapshotSeq, net.seq);
-      for (const group of this.groups.values()) {
+      for (const [group, change] of this.changesByGroup(net)) {
         if (group.members.size === 0) continue;
-        const diff = this.diffFor(group.scope, net, this.snapshotSeq);
-        if (diff.joins.length === 0 && diff.leaves.length === 0) continue;
+        const diff = this.diffFor(group.scope, change, this.snapshotSeq);
         this.io.local.to(diffRoom(group.scope)).emit('presenceDiff', diff);
         this.counter.frames('presenceDiff', group.members.size);
       }
@@ -186,8 +189,54 @@ export class SubscriptionHub {
     if (group === undefined) {
       group = { scope, members: new Set(), waitingForState: new Map() };
       this.groups.set(scope.key, group);
+      this.index(group, true);
     }
     return group;
+  }
+
+  private dropGroup(group: Group): void {
+    this.groups.delete(group.scope.key);
+    this.index(group, false);
+  }
+
+  /** Adds the group to, or removes it from, the indexes that find the groups a user's change concerns. */
+  private index(group: Group, add: boolean): void {
+    if (group.scope.all) {
+      if (add) this.groupsOfAll.add(group);
+      else this.groupsOfAll.delete(group);
+      return;
+    }
+    const update = (index: Map<string, Set<Group>>, key: string): void => {
+      const set = index.get(key) ?? new Set<Group>();
+      if (add) set.add(group);
+      else set.delete(group);
+      if (set.size > 0) index.set(key, set);
+      else index.delete(key);
+    };
+    for (const key of group.scope.idKeys) update(this.groupsByUser, key);
+    for (const type of group.scope.typeSet) update(this.groupsByType, type);
+  }
+
+  /** The window's net change, split by the groups it concerns: costs the changes times their groups, not all groups. */
+  private changesByGroup(net: NetChange): Map<Group, NetChange> {
+    const split = new Map<Group, { joins: NetChange['joins']; leaves: NetChange['leaves']; seq: number }>();
+    const concerned = (userId: UserId, userType: string | null): Set<Group> => {
+      const groups = new Set(this.groupsOfAll);
+      for (const g of this.groupsByUser.get(userKeyOf(userId)) ?? []) groups.add(g);
+      if (userType !== null) for (const g of this.groupsByType.get(userType) ?? []) groups.add(g);
+      return groups;
+    };
+    const entry = (group: Group) => {
+      let change = split.get(group);
+      if (change === undefined) {
+        change = { joins: [], leaves: [], seq: net.seq };
+        split.set(group, change);
+      }
+      return change;
+    };
+    for (const join of net.joins) for (const g of concerned(join.userId, join.userType)) entry(g).joins.push(join);
+    for (const leave of net.leaves) for (const g of concerned(leave.userId, leave.userType)) entry(g).leaves.push(leave);
+    return split;
   }
 
   /** One diff with what a subscriber that saw `since` missed, if this node still holds all of it. */
@@ -214,7 +263,14 @@ export class SubscriptionHub {
   private async stateFor(scope: PresenceScope): Promise<PresenceStatePayload> {
     const seq = this.snapshotSeq;
     const users: WirePresenceUser[] = [];
-    for (const user of this.snapshot.values()) if (scope.covers(user.userId, user.userType)) users.push(toWireUser(user));
+    if (scope.all || scope.typeSet.size > 0) {
+      for (const user of this.snapshot.values()) if (scope.covers(user.userId, user.userType)) users.push(toWireUser(user));
+    } else {
+      for (const key of scope.idKeys) {
+        const user = this.snapshot.get(key);
+        if (user !== undefined) users.push(toWireUser(user));
+      }
+    }
     const offlineListed = scope.listedIds.filter((id) => !this.snapshot.has(userKeyOf(id)));
     if (offlineListed.length > 0) {
       for (const user of await this.statusesOf(offlineListed)) {

@@ -1,0 +1,43 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { ClientSpec, Command } from './load-worker';
+
+/** Several client processes, each holding a share of the connections, driven together. */
+export class ClientFleet {
+  private readonly workers: ChildProcess[];
+
+  constructor(count: number) {
+    this.workers = Array.from({ length: count }, () =>
+      fork(resolve(__dirname, 'load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    );
+  }
+
+  /** Sends the command to every worker (or one) and resolves with their replies. */
+  ask<T>(command: Command, only?: number): Promise<T[]> {
+    const targets = only === undefined ? this.workers : [this.workers[only] as ChildProcess];
+    return Promise.all(
+      targets.map(
+        (worker) =>
+          new Promise<T>((resolveReply) => {
+            worker.once('message', (reply) => resolveReply(reply as T));
+            worker.send(command);
+          }),
+      ),
+    );
+  }
+
+  /** Spreads the clients over the workers, round robin, and connects them. */
+  async connect(url: string, clients: readonly ClientSpec[], listen: 'status' | 'mirror' | 'none'): Promise<void> {
+    const shares = this.workers.map((_, w) => clients.filter((_, i) => i % this.workers.length === w));
+    await Promise.all(shares.map((share, w) => this.ask({ cmd: 'connect', url, clients: share, listen }, w)));
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async close(): Promise<void> {
+    await this.ask({ cmd: 'close' });
+    for (const worker of this.workers) worker.kill();
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * `npm run bench`: measures the service against its targets and against a bare Socket.IO server, on this machine.
+ * Prints a table and writes bench/results/latest.json. Figures, not tests: nothing here fails on speed.
+ *
+ *   npm run bench [-- --quick] [-- --store redis] [-- --persistence postgres]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { Pool } from 'pg';
+import { io } from 'socket.io-client';
+import { migrate, plannedMigrations } from '../src/adapters/postgres/migrator';
+import { ClientFleet } from './cluster-of-clients';
+import { domainBenchmarks } from './domain.bench';
+import type { ClientSpec } from './load-worker';
+import { cpuSeconds, rssBytes } from './process-usage';
+import { metric, ServerProcess } from './server-process';
+import { nowMs, percentile, round, summarize } from './stats';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const store = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'memory';
+const persistence = args.includes('--persistence') ? args[args.indexOf('--persistence') + 1] : 'memory';
+
+const SECRET = 'bench-secret-bench-secret-bench-secret';
+const WORKERS = 3;
+const sizes = {
+  legacyStorm: quick ? 300 : 1_000,
+  scopedStorm: quick ? 2_000 : 10_000,
+  allScopeStorm: quick ? 300 : 1_000,
+  throughputClients: quick ? 500 : 2_000,
+  expiryClients: 200,
+};
+
+const token = (userId: number): string => jwt.sign({ sub: userId }, SECRET, { algorithm: 'HS256', expiresIn: '1h' });
+const spec = (userId: number, scope: ClientSpec['scope'] = null, expected = 0): ClientSpec => ({ userId, token: token(userId), scope, expected });
+const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+interface Report {
+  arrivals: Array<[number, { first: number; last: number; count: number; status: string }]>;
+  emitted: Array<[number, number]>;
+  completed: Array<number | null>;
+}
+
+async function reports(fleet: ClientFleet): Promise<{ emitted: Map<number, number>; firstSeen: Map<number, number>; lastSeen: Map<number, number>; seenBy: Map<number, number>; completed: number[] }> {
+  const all = await fleet.ask<Report>({ cmd: 'report' });
+  const emitted = new Map<number, number>();
+  const firstSeen = new Map<number, number>();
+  const lastSeen = new Map<number, number>();
+  const seenBy = new Map<number, number>();
+  const completed: number[] = [];
+  for (const r of all) {
+    for (const [id, at] of r.emitted) emitted.set(id, at);
+    for (const [id, a] of r.arrivals) {
+      firstSeen.set(id, Math.min(firstSeen.get(id) ?? Infinity, a.first));
+      lastSeen.set(id, Math.max(lastSeen.get(id) ?? 0, a.last));
+      seenBy.set(id, (seenBy.get(id) ?? 0) + a.count);
+    }
+    for (const c of r.completed) if (c !== null) completed.push(c);
+  }
+  return { emitted, firstSeen, lastSeen, seenBy, completed };
+}
+
+function serviceEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    JWT_ACCESS_SECRET: SECRET,
+    PRESENCE_EVENT_RATE: '1000',
+    ...(store === 'redis' ? { PRESENCE_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-${process.pid}:` } : {}),
+    ...extra,
+  };
+}
+
+/** §1 join storm, then fan-out of single transitions to every §1 client. */
+async function legacyStorm(n: number) {
+  const server = ServerProcess.service(serviceEnv());
+  const url = await server.url();
+  const fleet = new ClientFleet(WORKERS);
+  try {
+    await fleet.connect(url, range(1, n).map((id) => spec(id)), 'status');
+    const framesBefore = await metric(url, 'presence_frames_total');
+    const cpuBefore = cpuSeconds(server.pid);
+    const started = nowMs();
+    await fleet.ask({ cmd: 'online' });
+    const r0 = await waitForArrivals(fleet, n, n);
+    const joins = [...r0.emitted].map(([id, at]) => (r0.firstSeen.get(id) ?? NaN) - at);
+    const storm = {
+      clients: n,
+      joinLatencyMs: summarize(joins),
+      totalMs: round(Math.max(...r0.lastSeen.values()) - started),
+      frames: (await metric(url, 'presence_frames_total')) - framesBefore,
+      serverCpuSeconds: round(cpuSeconds(server.pid) - cpuBefore),
+    };
+    const fanout: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await fleet.ask({ cmd: 'toggle', index: 0, online: i % 2 === 1 }, 0);
+      const r = await waitForArrivals(fleet, 1, n);
+      for (const [id, at] of r.emitted) fanout.push((r.lastSeen.get(id) ?? NaN) - at);
+    }
+    return { ...storm, fanoutLastReceiverMs: summarize(fanout) };
+  } finally {
+    await fleet.close();
+    await server.stop();
+  }
+}
+
+/** Polls the workers until `users` transitions were each seen by `receivers` clients (or 120 s pass). */
+async function waitForArrivals(fleet: ClientFleet, users: number, receivers: number) {
+  const deadline = Date.now() + 120_000;
+  const merged = { emitted: new Map<number, number>(), firstSeen: new Map<number, number>(), lastSeen: new Map<number, number>(), seenBy: new Map<number, number>() };
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await reports(fleet);
+    for (const [k, v] of r.emitted) merged.emitted.set(k, v);
+    for (const [k, v] of r.firstSeen) merged.firstSeen.set(k, Math.min(merged.firstSeen.get(k) ?? Infinity, v));
+    for (const [k, v] of r.lastSeen) merged.lastSeen.set(k, Math.max(merged.lastSeen.get(k) ?? 0, v));
+    for (const [k, v] of r.seenBy) merged.seenBy.set(k, (merged.seenBy.get(k) ?? 0) + v);
+    const done = [...merged.seenBy.values()].filter((count) => count >= receivers).length;
+    if (done >= users || Date.now() > deadline) return merged;
+  }
+}
+
+/** §7 join storm: every client subscribes first, then all go online; done when every client holds its whole scope. */
+async function scopedStorm(n: number, scope: 'small' | 'all') {
+  const server = ServerProcess.service(serviceEnv());
+  const url = await server.url();
+  const fleet = new ClientFleet(WORKERS);
+  try {
+    const scopeOf = (id: number): ClientSpec['scope'] => (scope === 'all' ? 'all' : { userIds: range(id, 10).map((x) => ((x - 1) % n) + 1) });
+    await fleet.connect(url, range(1, n).map((id) => spec(id, scopeOf(id), scope === 'all' ? n : 10)), 'mirror');
+    const rssAfterConnect = rssBytes(server.pid);
+    const framesBefore = await metric(url, 'presence_frames_total');
+    const cpuBefore = cpuSeconds(server.pid);
+    const started = nowMs();
+    await fleet.ask({ cmd: 'online' });
+    let completed: number[] = [];
+    const deadline = Date.now() + 180_000;
+    while (completed.length < n && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      completed = (await reports(fleet)).completed;
+    }
+    return {
+      clients: n,
+      scope,
+      completedClients: completed.length,
+      allHoldTheirViewMs: round(Math.max(...completed) - started),
+      frames: (await metric(url, 'presence_frames_total')) - framesBefore,
+      serverCpuSeconds: round(cpuSeconds(server.pid) - cpuBefore),
+      rssPerConnectionKiB: round(rssAfterConnect / n / 1024, 1),
+    };
+  } finally {
+    await fleet.close();
+    await server.stop();
+  }
+}
+
+/** Heartbeats: p99 at the real 30 s interval with many connections, then the highest rate that keeps p99 < 50 ms. */
+async function heartbeats(server: ServerProcess, url: string, clients: number, rates: readonly number[], withSteadyState: number | null) {
+  const fleet = new ClientFleet(WORKERS);
+  const baseline = rssBytes(server.pid);
+  try {
+    await fleet.connect(url, range(1, clients).map((id) => spec(id, { userIds: [] })), 'none');
+    await fleet.ask({ cmd: 'online' });
+    const rssPerConnectionKiB = round((rssBytes(server.pid) - baseline) / clients / 1024, 1);
+    const run = async (rate: number, durationMs: number) => {
+      const cpuBefore = cpuSeconds(server.pid);
+      const parts = await fleet.ask<{ latencies: number[]; failed: number; sent: number }>({ cmd: 'heartbeat', ratePerSec: rate / WORKERS, durationMs });
+      const latencies = parts.flatMap((p) => p.latencies);
+      const sent = parts.reduce((s, p) => s + p.sent, 0);
+      return {
+        rate,
+        achieved: round(latencies.length / (durationMs / 1000)),
+        p50: round(percentile(latencies, 50)),
+        p99: round(percentile(latencies, 99)),
+        failed: parts.reduce((s, p) => s + p.failed, 0),
+        cpuSecondsPer1000: round(((cpuSeconds(server.pid) - cpuBefore) / Math.max(1, sent)) * 1000, 4),
+      };
+    };
+    const steady = withSteadyState === null ? null : await run(withSteadyState, 5_000);
+    const ramp = [];
+    for (const rate of rates) {
+      const step = await run(rate, 3_000);
+      ramp.push(step);
+      if (step.p99 >= 50 || step.failed > 0) break;
+    }
+    const sustained = ramp.filter((s) => s.p99 < 50 && s.failed === 0).map((s) => s.achieved);
+    return { clients, rssPerConnectionKiB, steady, ramp, sustainedPerSecond: sustained.length ? Math.max(...sustained) : 0 };
+  } finally {
+    await fleet.close();
+  }
+}
+
+/** Expiry precision: clients go silent; how long after their last heartbeat does the offline reach an observer? */
+async function expiryPrecision(n: number) {
+  const ttl = 2_000;
+  const sweep = 250;
+  const server = ServerProcess.service(serviceEnv({ PRESENCE_TTL_MS: String(ttl), PRESENCE_SWEEP_INTERVAL_MS: String(sweep) }));
+  const url = await server.url();
+  const observer = io(url, { transports: ['websocket'], auth: { token: token(999_999) } });
+  const delays: number[] = [];
+  observer.on('userStatusChanged', (c: { status: string; lastSeen: string; reason: string }) => {
+    if (c.status === 'offline' && c.reason === 'expired') delays.push(nowMs() - Date.parse(c.lastSeen));
+  });
+  const fleet = new ClientFleet(1);
+  try {
+    await new Promise<void>((r) => observer.once('connect', () => r()));
+    await fleet.connect(url, range(1, n).map((id) => spec(id)), 'none');
+    await fleet.ask({ cmd: 'online' });
+    const deadline = Date.now() + ttl * 3;
+    while (delays.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return { users: n, ttlMs: ttl, sweepIntervalMs: sweep, offlineAfterLastHeartbeatMs: summarize(delays), targetMs: ttl + sweep + 100 };
+  } finally {
+    observer.disconnect();
+    await fleet.close();
+    await server.stop();
+  }
+}
+
+/** Database round trips per 1,000 heartbeats, with PostgreSQL behind the write-behind. */
+async function persistenceCost() {
+  const admin = new Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', max: 1 });
+  const name = `presence_bench_${process.pid}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = `postgres://postgres@127.0.0.1:5432/${name}`;
+  const pool = new Pool({ connectionString: url, max: 1 });
+  const clients = sizes.throughputClients;
+  await migrate(pool, plannedMigrations({ dev: true }));
+  await pool.query('INSERT INTO sys_user (sys_user_id) SELECT generate_series(1, $1)', [clients]);
+  const server = ServerProcess.service(serviceEnv({ DATABASE_URL: url, PERSIST_FLUSH_INTERVAL_MS: '1000' }));
+  const fleet = new ClientFleet(WORKERS);
+  try {
+    const serviceUrl = await server.url();
+    await fleet.connect(serviceUrl, range(1, clients).map((id) => spec(id, { userIds: [] })), 'none');
+    await fleet.ask({ cmd: 'online' });
+    const flushesBefore = await metric(serviceUrl, 'presence_persist_flushes_total');
+    const parts = await fleet.ask<{ sent: number }>({ cmd: 'heartbeat', ratePerSec: 2_000 / WORKERS, durationMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 1_100));
+    const flushes = (await metric(serviceUrl, 'presence_persist_flushes_total')) - flushesBefore;
+    const heartbeatsSent = parts.reduce((s, p) => s + p.sent, 0);
+    return { users: clients, heartbeats: heartbeatsSent, flushIntervalMs: 1_000, roundTrips: flushes, roundTripsPer1000Heartbeats: round((flushes / heartbeatsSent) * 1000, 3) };
+  } finally {
+    await fleet.close();
+    await server.stop();
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = {
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version },
+    options: { quick, store, persistence },
+  };
+  log(`presence service benchmarks (${quick ? 'quick' : 'full'}, store ${store}, persistence ${persistence})`);
+
+  log('domain micro-benchmarks…');
+  results['domain'] = await domainBenchmarks(quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]);
+  console.table(results['domain']);
+
+  log(`§1 join storm and fan-out, ${sizes.legacyStorm} clients…`);
+  results['legacyStorm'] = await legacyStorm(sizes.legacyStorm);
+  log(JSON.stringify(results['legacyStorm']));
+
+  log(`§7 join storm, ${sizes.scopedStorm} clients with 10-user scopes…`);
+  results['scopedStorm'] = await scopedStorm(sizes.scopedStorm, 'small');
+  log(JSON.stringify(results['scopedStorm']));
+
+  log(`§7 join storm, ${sizes.allScopeStorm} clients subscribed to everyone…`);
+  results['allScopeStorm'] = await scopedStorm(sizes.allScopeStorm, 'all');
+  log(JSON.stringify(results['allScopeStorm']));
+
+  log(`steady state: ${sizes.scopedStorm} connections heartbeating every 30 s…`);
+  {
+    const server = ServerProcess.service(serviceEnv());
+    try {
+      results['steadyState'] = await heartbeats(server, await server.url(), sizes.scopedStorm, [], Math.round(sizes.scopedStorm / 30));
+    } finally {
+      await server.stop();
+    }
+    log(JSON.stringify(results['steadyState']));
+  }
+
+  const rates = quick ? [1_000, 2_000, 4_000, 8_000] : [1_000, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 16_000, 20_000];
+  log(`heartbeat throughput, ${sizes.throughputClients} connections: service, then the bare Socket.IO ceiling…`);
+  for (const [name, server] of [
+    ['serviceThroughput', ServerProcess.service(serviceEnv())],
+    ['bareThroughput', ServerProcess.bare()],
+  ] as const) {
+    try {
+      results[name] = await heartbeats(server, await server.url(), sizes.throughputClients, rates, null);
+    } finally {
+      await server.stop();
+    }
+    log(JSON.stringify(results[name]));
+  }
+
+  log('expiry precision…');
+  results['expiry'] = await expiryPrecision(sizes.expiryClients);
+  log(JSON.stringify(results['expiry']));
+
+  if (persistence === 'postgres') {
+    log('persistence cost with PostgreSQL…');
+    results['persistence'] = await persistenceCost();
+    log(JSON.stringify(results['persistence']));
+  }
+
+  printSummary(results);
+  const dir = resolve(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwrote bench/results/latest.json`);
+}
+
+function printSummary(r: Record<string, any>): void {
+  const service = r['serviceThroughput']?.sustainedPerSecond ?? 0;
+  const bare = r['bareThroughput']?.sustainedPerSecond ?? 0;
+  const d100k = (r['domain'] as Array<Record<string, number>>).find((d) => d['users'] === 100_000);
+  const rows = [
+    ['steady state p99 heartbeat latency (ms)', r['steadyState']?.steady?.p99, '< 50', `${r['steadyState']?.clients} connections, 1 heartbeat / 30 s each`],
+    ['heartbeat throughput, service (/s, p99 < 50 ms)', service, '', ''],
+    ['heartbeat throughput, bare Socket.IO (/s)', bare, '', 'the ceiling'],
+    ['service / ceiling', bare ? `${round((service / bare) * 100, 1)} %` : 'n/a', '>= 60 %', ''],
+    ['server CPU s per 1,000 heartbeats', r['serviceThroughput']?.ramp?.[1]?.cpuSecondsPer1000, '', 'at 2,000/s'],
+    ['RSS per connection (KiB)', r['steadyState']?.rssPerConnectionKiB, '', ''],
+    ['sweep, 100,000 users, none expiring (ms)', d100k?.['sweepNoneExpiringMs'], '< 1', ''],
+    ['sweep, 100,000 users, 1 % expiring (ms)', d100k?.['sweepOnePercentExpiringMs'], '', '1,000 users end'],
+    ['offline after last heartbeat, max (ms)', r['expiry']?.offlineAfterLastHeartbeatMs?.max, `<= ${r['expiry']?.targetMs}`, 'TTL 2 s, sweep 250 ms'],
+    ['§1 join storm: join latency p50 / p99 (ms)', `${r['legacyStorm']?.joinLatencyMs?.p50} / ${r['legacyStorm']?.joinLatencyMs?.p99}`, '', `${r['legacyStorm']?.clients} clients, ${r['legacyStorm']?.frames} frames`],
+    ['§1 fan-out to all clients p50 / p99 (ms)', `${r['legacyStorm']?.fanoutLastReceiverMs?.p50} / ${r['legacyStorm']?.fanoutLastReceiverMs?.p99}`, '', 'last receiver'],
+    ['§7 storm, 10-user scopes: all hold their view (ms)', r['scopedStorm']?.allHoldTheirViewMs, 'seconds', `${r['scopedStorm']?.clients} clients, ${r['scopedStorm']?.frames} frames, ${r['scopedStorm']?.serverCpuSeconds} CPU s`],
+    ['§7 storm, everyone scope: all hold their view (ms)', r['allScopeStorm']?.allHoldTheirViewMs, '', `${r['allScopeStorm']?.clients} clients, ${r['allScopeStorm']?.frames} frames`],
+    ['DB round trips per 1,000 heartbeats', r['persistence']?.roundTripsPer1000Heartbeats ?? 'run with --persistence postgres', '<= 1 per flush', ''],
+  ];
+  log('\nfigure | value | target | note');
+  for (const row of rows) log(row.map((c) => String(c ?? '')).join(' | '));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
