@@ -22,6 +22,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const store = args.includes('--store') ? args[args.indexOf('--store') + 1] : 'memory';
 const persistence = args.includes('--persistence') ? args[args.indexOf('--persistence') + 1] : 'memory';
+/** `--only scopedStorm,serviceThroughput`: just those parts (for working on one figure). */
+const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : undefined;
+const wanted = (name: string): boolean => only === undefined || only.has(name);
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const WORKERS = 3;
@@ -255,24 +258,32 @@ async function main(): Promise<void> {
   };
   log(`presence service benchmarks (${quick ? 'quick' : 'full'}, store ${store}, persistence ${persistence})`);
 
-  log('domain micro-benchmarks…');
-  results['domain'] = await domainBenchmarks(quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]);
-  console.table(results['domain']);
+  if (wanted('domain')) {
+    log('domain micro-benchmarks…');
+    results['domain'] = await domainBenchmarks(quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000]);
+    console.table(results['domain']);
+  }
 
-  log(`§1 join storm and fan-out, ${sizes.legacyStorm} clients…`);
-  results['legacyStorm'] = await legacyStorm(sizes.legacyStorm);
-  log(JSON.stringify(results['legacyStorm']));
+  if (wanted('legacyStorm')) {
+    log(`§1 join storm and fan-out, ${sizes.legacyStorm} clients…`);
+    results['legacyStorm'] = await legacyStorm(sizes.legacyStorm);
+    log(JSON.stringify(results['legacyStorm']));
+  }
 
-  log(`§7 join storm, ${sizes.scopedStorm} clients with 10-user scopes…`);
-  results['scopedStorm'] = await scopedStorm(sizes.scopedStorm, 'small');
-  log(JSON.stringify(results['scopedStorm']));
+  if (wanted('scopedStorm')) {
+    log(`§7 join storm, ${sizes.scopedStorm} clients with 10-user scopes…`);
+    results['scopedStorm'] = await scopedStorm(sizes.scopedStorm, 'small');
+    log(JSON.stringify(results['scopedStorm']));
+  }
 
-  log(`§7 join storm, ${sizes.allScopeStorm} clients subscribed to everyone…`);
-  results['allScopeStorm'] = await scopedStorm(sizes.allScopeStorm, 'all');
-  log(JSON.stringify(results['allScopeStorm']));
+  if (wanted('allScopeStorm')) {
+    log(`§7 join storm, ${sizes.allScopeStorm} clients subscribed to everyone…`);
+    results['allScopeStorm'] = await scopedStorm(sizes.allScopeStorm, 'all');
+    log(JSON.stringify(results['allScopeStorm']));
+  }
 
-  log(`steady state: ${sizes.scopedStorm} connections heartbeating every 30 s…`);
-  {
+  if (wanted('steadyState')) {
+    log(`steady state: ${sizes.scopedStorm} connections heartbeating every 30 s…`);
     const server = ServerProcess.service(serviceEnv());
     try {
       results['steadyState'] = await heartbeats(server, await server.url(), sizes.scopedStorm, [], Math.round(sizes.scopedStorm / 30));
@@ -282,12 +293,14 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['steadyState']));
   }
 
-  const rates = quick ? [1_000, 2_000, 4_000, 8_000] : [1_000, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 16_000, 20_000];
+  const rates = quick ? [1_000, 2_000, 4_000, 8_000] : [1_000, 2_000, 4_000, 8_000, 12_000, 16_000, 20_000, 25_000, 30_000, 40_000];
   log(`heartbeat throughput, ${sizes.throughputClients} connections: service, then the bare Socket.IO ceiling…`);
-  for (const [name, server] of [
-    ['serviceThroughput', ServerProcess.service(serviceEnv())],
-    ['bareThroughput', ServerProcess.bare()],
+  for (const [name, start] of [
+    ['serviceThroughput', () => ServerProcess.service(serviceEnv())],
+    ['bareThroughput', () => ServerProcess.bare()],
   ] as const) {
+    if (!wanted(name)) continue;
+    const server = start();
     try {
       results[name] = await heartbeats(server, await server.url(), sizes.throughputClients, rates, null);
     } finally {
@@ -296,11 +309,13 @@ async function main(): Promise<void> {
     log(JSON.stringify(results[name]));
   }
 
-  log('expiry precision…');
-  results['expiry'] = await expiryPrecision(sizes.expiryClients);
-  log(JSON.stringify(results['expiry']));
+  if (wanted('expiry')) {
+    log('expiry precision…');
+    results['expiry'] = await expiryPrecision(sizes.expiryClients);
+    log(JSON.stringify(results['expiry']));
+  }
 
-  if (persistence === 'postgres') {
+  if (persistence === 'postgres' && wanted('persistence')) {
     log('persistence cost with PostgreSQL…');
     results['persistence'] = await persistenceCost();
     log(JSON.stringify(results['persistence']));
@@ -316,7 +331,7 @@ async function main(): Promise<void> {
 function printSummary(r: Record<string, any>): void {
   const service = r['serviceThroughput']?.sustainedPerSecond ?? 0;
   const bare = r['bareThroughput']?.sustainedPerSecond ?? 0;
-  const d100k = (r['domain'] as Array<Record<string, number>>).find((d) => d['users'] === 100_000);
+  const d100k = ((r['domain'] ?? []) as Array<Record<string, number>>).find((d) => d['users'] === 100_000);
   const rows = [
     ['steady state p99 heartbeat latency (ms)', r['steadyState']?.steady?.p99, '< 50', `${r['steadyState']?.clients} connections, 1 heartbeat / 30 s each`],
     ['heartbeat throughput, service (/s, p99 < 50 ms)', service, '', ''],

@@ -104,6 +104,31 @@ export class PresenceMetrics {
     registers: [this.registry],
   });
 
+  // Label lookups hash their values on every call; on the per-event path the children are looked up once.
+  private readonly eventChildren = new Map<string, Counter.Internal>();
+  private readonly durationChildren = new Map<string, Histogram.Internal<'event'>>();
+
+  /** Counts one socket event and its result. */
+  eventHandled(event: string, result: string): void {
+    const key = `${event}\u0000${result}`;
+    let child = this.eventChildren.get(key);
+    if (child === undefined) {
+      child = this.events.labels(event, result);
+      this.eventChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  /** Starts timing one socket event; call the result when it is answered. */
+  eventTimer(event: string): () => void {
+    let child = this.durationChildren.get(event);
+    if (child === undefined) {
+      child = this.eventDuration.labels(event);
+      this.durationChildren.set(event, child);
+    }
+    return child.startTimer();
+  }
+
   /** How the write-behind reports to these metrics. */
   readonly persistence: WriteBehindObserver = {
     flushed: (result) => this.persistFlushes.inc({ result }),

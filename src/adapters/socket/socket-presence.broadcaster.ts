@@ -2,7 +2,7 @@ import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port
 import type { CommittedTransition, PresenceEvent, UserHeartbeatReceived } from '../../domain/presence.events';
 import type { LocalPresenceView } from './local-presence-view';
 import type { PresenceServer } from './socket.types';
-import { SUBSCRIBED_ROOM, type FrameCounter, type SubscriptionHub } from './subscriptions/subscription-hub';
+import { EVENTS_ROOM, type FrameCounter, type SubscriptionHub } from './subscriptions/subscription-hub';
 import { toStatusChanged } from './wire';
 
 /**
@@ -20,20 +20,19 @@ export class SocketPresenceBroadcaster {
   /** A transition, if it changes what this node's clients know. */
   deliverTransition(transition: CommittedTransition): void {
     if (!this.view.apply(transition)) return;
-    this.io.local.except(SUBSCRIBED_ROOM).emit('userStatusChanged', toStatusChanged(transition));
-    this.counter.frames('userStatusChanged', this.unsubscribedConnections());
+    this.io.local.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(transition));
+    this.counter.frames('userStatusChanged', this.eventsConnections());
     this.hub.record(transition);
   }
 
   /** A heartbeat, to the §1 clients of every node (through the Socket.IO adapter when there are several). */
   broadcastHeartbeat(heartbeat: UserHeartbeatReceived): void {
-    this.io.except(SUBSCRIBED_ROOM).emit('userStatusChanged', toStatusChanged(heartbeat));
-    this.counter.frames('userStatusChanged', this.unsubscribedConnections());
+    this.io.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(heartbeat));
+    this.counter.frames('userStatusChanged', this.eventsConnections());
   }
 
-  private unsubscribedConnections(): number {
-    const nsp = this.io.of('/');
-    return nsp.sockets.size - (nsp.adapter.rooms.get(SUBSCRIBED_ROOM)?.size ?? 0);
+  private eventsConnections(): number {
+    return this.io.of('/').adapter.rooms.get(EVENTS_ROOM)?.size ?? 0;
   }
 }
 

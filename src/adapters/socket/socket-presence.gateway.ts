@@ -71,6 +71,7 @@ export class SocketPresenceGateway {
   private accept(socket: PresenceSocket): void {
     const queue = new SerialQueue();
     this.queues.set(socket.id, queue);
+    this.hub.accept(socket);
     const burst = 2 * this.settings.eventRate;
     const allowed = new TokenBucket(this.settings.eventRate, burst, this.clock.now());
     // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
@@ -91,7 +92,7 @@ export class SocketPresenceGateway {
     for (const [event, handle] of Object.entries(handlers)) {
       socket.on(event as ClientEventName, (...args: unknown[]) => {
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
-        const finish = this.metrics.eventDuration.startTimer({ event });
+        const finish = this.metrics.eventTimer(event);
         const now = this.clock.now();
         if (!allowed.take(now)) {
           this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message: `over ${this.settings.eventRate} events a second` });
@@ -105,7 +106,7 @@ export class SocketPresenceGateway {
         queue.run(() => handle(args[0])).then(
           (answer) => {
             ack?.({ ok: true, ...answer });
-            this.metrics.events.inc({ event, result: 'ok' });
+            this.metrics.eventHandled(event, 'ok');
             finish();
           },
           (error: unknown) => {
@@ -196,7 +197,7 @@ export class SocketPresenceGateway {
   }
 
   private refuse(socket: PresenceSocket, event: string, ack: AckFn | undefined, refusal: Refusal): void {
-    this.metrics.events.inc({ event, result: refusal.code.toLowerCase() });
+    this.metrics.eventHandled(event, refusal.code.toLowerCase());
     socket.emit('presenceError', { event, ...refusal });
     ack?.({ ok: false, error: refusal });
   }

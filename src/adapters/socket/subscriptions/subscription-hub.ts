@@ -10,8 +10,11 @@ import type { PresenceScope } from './presence-scope';
 import { ReplayBuffer } from './replay-buffer';
 import { TransitionWindow, type NetChange } from './transition-window';
 
-/** Subscribed connections are in this room: §1's `userStatusChanged` skips them. */
-export const SUBSCRIBED_ROOM = 'presence:subscribed';
+/**
+ * Connections that have not subscribed are in this room, and §1's `userStatusChanged` goes to it: a broadcast then
+ * costs the connections that get it, not a pass over every connection to leave the subscribed ones out.
+ */
+export const EVENTS_ROOM = 'presence:events';
 const diffRoom = (scope: PresenceScope): string => `presence:diff:${scope.key}`;
 const stateRoom = (scope: PresenceScope): string => `presence:state:${scope.key}`;
 
@@ -108,7 +111,7 @@ export class SubscriptionHub {
     this.unsubscribe(socket);
     const group = this.groupOf(scope);
     this.subscriptions.set(socket.id, group);
-    void socket.join(SUBSCRIBED_ROOM);
+    void socket.leave(EVENTS_ROOM);
 
     const replayed = since === undefined ? undefined : this.replayFor(scope, since);
     if (replayed !== undefined) {
@@ -122,13 +125,20 @@ export class SubscriptionHub {
     return new Promise((resolve) => group.waitingForState.set(socket.id, (answer) => resolve(answer.seq)));
   }
 
+  /** Connections start with §1's events. */
+  accept(socket: PresenceSocket): void {
+    void socket.join(EVENTS_ROOM);
+  }
+
+  /** Back to §1's events. */
   unsubscribe(socket: PresenceSocket): void {
     const group = this.subscriptions.get(socket.id);
     if (group === undefined) return;
     this.subscriptions.delete(socket.id);
     group.members.delete(socket.id);
     group.waitingForState.delete(socket.id);
-    for (const room of [SUBSCRIBED_ROOM, diffRoom(group.scope), stateRoom(group.scope)]) void socket.leave(room);
+    for (const room of [diffRoom(group.scope), stateRoom(group.scope)]) void socket.leave(room);
+    if (socket.connected) void socket.join(EVENTS_ROOM);
     if (group.members.size === 0 && group.waitingForState.size === 0) this.dropGroup(group);
   }
 
