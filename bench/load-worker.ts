@@ -19,6 +19,7 @@ export type Command =
   | { cmd: 'online' }
   | { cmd: 'heartbeat'; ratePerSec: number; durationMs: number }
   | { cmd: 'toggle'; index: number; online: boolean }
+  | { cmd: 'reconnect'; url: string }
   | { cmd: 'report' }
   | { cmd: 'close' };
 
@@ -27,6 +28,8 @@ interface Client {
   readonly socket: Socket;
   readonly mirror: Set<number>;
   completedAt?: number;
+  /** The seq of the last state or diff applied, to resume with. */
+  seq?: number;
 }
 
 const clients: Client[] = [];
@@ -45,7 +48,7 @@ function onStatus(change: { userId: number; status: string }): void {
   }
 }
 
-function connectClient(url: string, spec: ClientSpec): Promise<Client> {
+function connectClient(url: string, spec: ClientSpec, since?: number): Promise<Client> {
   const socket = io(url, {
     transports: ['websocket'],
     reconnection: false,
@@ -58,12 +61,14 @@ function connectClient(url: string, spec: ClientSpec): Promise<Client> {
     const complete = (): void => {
       if (client.completedAt === undefined && client.mirror.size >= spec.expected) client.completedAt = nowMs();
     };
-    socket.on('presenceState', (state: { users: Array<{ userId: number; status: string }> }) => {
+    socket.on('presenceState', (state: { seq: number; users: Array<{ userId: number; status: string }> }) => {
+      client.seq = state.seq;
       client.mirror.clear();
       for (const u of state.users) if (u.status === 'online') client.mirror.add(u.userId);
       complete();
     });
-    socket.on('presenceDiff', (diff: { joins: Array<{ userId: number }>; leaves: Array<{ userId: number }> }) => {
+    socket.on('presenceDiff', (diff: { seq: number; joins: Array<{ userId: number }>; leaves: Array<{ userId: number }> }) => {
+      client.seq = diff.seq;
       for (const j of diff.joins) client.mirror.add(j.userId);
       for (const l of diff.leaves) client.mirror.delete(l.userId);
       complete();
@@ -71,7 +76,10 @@ function connectClient(url: string, spec: ClientSpec): Promise<Client> {
   }
   return new Promise((resolve, reject) => {
     socket.once('connect', async () => {
-      if (spec.scope !== null) await socket.timeout(60_000).emitWithAck('presenceSubscribe', spec.scope === 'all' ? {} : spec.scope);
+      if (spec.scope !== null) {
+        const scope = spec.scope === 'all' ? {} : spec.scope;
+        await socket.timeout(60_000).emitWithAck('presenceSubscribe', since === undefined ? scope : { ...scope, since });
+      }
       resolve(client);
     });
     socket.once('connect_error', reject);
@@ -149,6 +157,18 @@ process.on('message', async (message: Command) => {
       const client = clients[message.index] as Client;
       emitted.set(client.spec.userId, nowMs());
       await client.socket.emitWithAck(message.online ? 'userOnline' : 'userOffline', { userId: client.spec.userId });
+      reply({ ok: true });
+      return;
+    }
+    case 'reconnect': {
+      // A restart closed every connection: each client comes back, resumes its subscription and announces itself.
+      const before = clients.splice(0);
+      for (const c of before) c.socket.disconnect();
+      await inBatches(before, 200, async (old) => {
+        const client = await connectClient(message.url, old.spec, old.seq);
+        clients.push(client);
+        await client.socket.timeout(60_000).emitWithAck('userOnline', { userId: client.spec.userId, userType: 'bench' });
+      });
       reply({ ok: true });
       return;
     }

@@ -13,6 +13,7 @@ import { io } from 'socket.io-client';
 import { migrate, plannedMigrations } from '../src/adapters/postgres/migrator';
 import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
+import { eventPathNsPerHeartbeat } from './event-path.bench';
 import type { ClientSpec } from './load-worker';
 import { cpuSeconds, rssBytes } from './process-usage';
 import { metric, ServerProcess } from './server-process';
@@ -158,6 +159,47 @@ async function scopedStorm(n: number, scope: 'small' | 'all') {
   }
 }
 
+/**
+ * A reconnect wave: every subscribed client is online; the service restarts (on the same port), and every client
+ * reconnects, resumes with the seq it had (a fresh node holds no replay, so each gets a state) and announces itself.
+ * Done when every client holds its whole scope again.
+ */
+async function reconnectWave(n: number) {
+  const first = ServerProcess.service(serviceEnv());
+  const url = await first.url();
+  const fleet = new ClientFleet(WORKERS);
+  try {
+    await fleet.connect(url, range(1, n).map((id) => spec(id, { userIds: range(id, 10).map((x) => ((x - 1) % n) + 1) }, 10)), 'mirror');
+    await fleet.ask({ cmd: 'online' });
+    await first.stop();
+    const second = ServerProcess.service(serviceEnv({ PORT: new URL(url).port }));
+    try {
+      await second.url();
+      const cpuBefore = cpuSeconds(second.pid);
+      const started = nowMs();
+      await fleet.ask({ cmd: 'reconnect', url });
+      let completed: number[] = [];
+      const deadline = Date.now() + 180_000;
+      while (completed.length < n && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        completed = (await reports(fleet)).completed;
+      }
+      return {
+        clients: n,
+        completedClients: completed.length,
+        allHoldTheirViewMs: round(Math.max(...completed) - started),
+        frames: await metric(url, 'presence_frames_total'),
+        serverCpuSeconds: round(cpuSeconds(second.pid) - cpuBefore),
+      };
+    } finally {
+      await fleet.close();
+      await second.stop();
+    }
+  } finally {
+    await first.stop();
+  }
+}
+
 /** Heartbeats: p99 at the real 30 s interval with many connections, then the highest rate that keeps p99 < 50 ms. */
 async function heartbeats(server: ServerProcess, url: string, clients: number, rates: readonly number[], withSteadyState: number | null) {
   const fleet = new ClientFleet(WORKERS);
@@ -264,6 +306,12 @@ async function main(): Promise<void> {
     console.table(results['domain']);
   }
 
+  if (wanted('eventPath')) {
+    log('the service layer alone, per heartbeat…');
+    results['eventPathNsPerHeartbeat'] = await eventPathNsPerHeartbeat();
+    log(String(results['eventPathNsPerHeartbeat']));
+  }
+
   if (wanted('legacyStorm')) {
     log(`§1 join storm and fan-out, ${sizes.legacyStorm} clients…`);
     results['legacyStorm'] = await legacyStorm(sizes.legacyStorm);
@@ -280,6 +328,12 @@ async function main(): Promise<void> {
     log(`§7 join storm, ${sizes.allScopeStorm} clients subscribed to everyone…`);
     results['allScopeStorm'] = await scopedStorm(sizes.allScopeStorm, 'all');
     log(JSON.stringify(results['allScopeStorm']));
+  }
+
+  if (wanted('reconnectWave')) {
+    log(`reconnect wave after a restart, ${sizes.scopedStorm} subscribed clients…`);
+    results['reconnectWave'] = await reconnectWave(sizes.scopedStorm);
+    log(JSON.stringify(results['reconnectWave']));
   }
 
   if (wanted('steadyState')) {
@@ -337,7 +391,8 @@ function printSummary(r: Record<string, any>): void {
     ['heartbeat throughput, service (/s, p99 < 50 ms)', service, '', ''],
     ['heartbeat throughput, bare Socket.IO (/s)', bare, '', 'the ceiling'],
     ['service / ceiling', bare ? `${round((service / bare) * 100, 1)} %` : 'n/a', '>= 60 %', ''],
-    ['server CPU s per 1,000 heartbeats', r['serviceThroughput']?.ramp?.[1]?.cpuSecondsPer1000, '', 'at 2,000/s'],
+    ['server CPU s per 1,000 heartbeats', r['serviceThroughput']?.ramp?.[1]?.cpuSecondsPer1000, '', `at 2,000/s; bare Socket.IO ${r['bareThroughput']?.ramp?.[1]?.cpuSecondsPer1000}`],
+    ['the service layer alone, per heartbeat (µs)', r['eventPathNsPerHeartbeat'] === undefined ? undefined : round(r['eventPathNsPerHeartbeat'] / 1000, 1), '', 'in-process, no sockets'],
     ['RSS per connection (KiB)', r['steadyState']?.rssPerConnectionKiB, '', ''],
     ['sweep, 100,000 users, none expiring (ms)', d100k?.['sweepNoneExpiringMs'], '< 1', ''],
     ['sweep, 100,000 users, 1 % expiring (ms)', d100k?.['sweepOnePercentExpiringMs'], '', '1,000 users end'],
@@ -345,6 +400,7 @@ function printSummary(r: Record<string, any>): void {
     ['§1 join storm: join latency p50 / p99 (ms)', `${r['legacyStorm']?.joinLatencyMs?.p50} / ${r['legacyStorm']?.joinLatencyMs?.p99}`, '', `${r['legacyStorm']?.clients} clients, ${r['legacyStorm']?.frames} frames`],
     ['§1 fan-out to all clients p50 / p99 (ms)', `${r['legacyStorm']?.fanoutLastReceiverMs?.p50} / ${r['legacyStorm']?.fanoutLastReceiverMs?.p99}`, '', 'last receiver'],
     ['§7 storm, 10-user scopes: all hold their view (ms)', r['scopedStorm']?.allHoldTheirViewMs, 'seconds', `${r['scopedStorm']?.clients} clients, ${r['scopedStorm']?.frames} frames, ${r['scopedStorm']?.serverCpuSeconds} CPU s`],
+    ['reconnect wave after a restart: all hold their view (ms)', r['reconnectWave']?.allHoldTheirViewMs, '', `${r['reconnectWave']?.clients} clients, ${r['reconnectWave']?.frames} frames, ${r['reconnectWave']?.serverCpuSeconds} CPU s`],
     ['§7 storm, everyone scope: all hold their view (ms)', r['allScopeStorm']?.allHoldTheirViewMs, '', `${r['allScopeStorm']?.clients} clients, ${r['allScopeStorm']?.frames} frames`],
     ['DB round trips per 1,000 heartbeats', r['persistence']?.roundTripsPer1000Heartbeats ?? 'run with --persistence postgres', '<= 1 per flush', ''],
   ];

@@ -28,7 +28,9 @@ export interface Announcement extends ConnectionRef {
 const unchanged = (user: UserPresence | undefined): PresenceDecision => ({ next: user, transition: null });
 
 export function isOnline(user: UserPresence | undefined): user is UserPresence {
-  return user !== undefined && Object.keys(user.connections).length > 0;
+  if (user === undefined) return false;
+  for (const _ in user.connections) return true;
+  return false;
 }
 
 /** `userOnline`: the connection is live for the user from now; the user's type and name are stored when given. */
@@ -132,7 +134,9 @@ function withLiveConnection(
   ttlMs: Instant,
 ): Record<ConnectionId, ConnectionPresence> {
   const connections: Record<ConnectionId, ConnectionPresence> = {};
-  for (const [id, c] of Object.entries(user?.connections ?? {})) {
+  const known = user?.connections;
+  for (const id in known) {
+    const c = known[id] as ConnectionPresence;
     if (!c.dropped) connections[id] = c;
   }
   connections[a.connectionId] = { nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false };
