@@ -125,6 +125,17 @@ async function waitForArrivals(fleet: ClientFleet, users: number, receivers: num
   }
 }
 
+/** When each §7 client came to hold its whole scope; polls until all `n` do (or 180 s pass). */
+async function completions(fleet: ClientFleet, n: number): Promise<number[]> {
+  let completed: number[] = [];
+  const deadline = Date.now() + 180_000;
+  while (completed.length < n && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    completed = (await reports(fleet)).completed;
+  }
+  return completed;
+}
+
 /** §7 join storm: every client subscribes first, then all go online; done when every client holds its whole scope. */
 async function scopedStorm(n: number, scope: 'small' | 'all') {
   const server = ServerProcess.service(serviceEnv());
@@ -138,12 +149,7 @@ async function scopedStorm(n: number, scope: 'small' | 'all') {
     const cpuBefore = cpuSeconds(server.pid);
     const started = nowMs();
     await fleet.ask({ cmd: 'online' });
-    let completed: number[] = [];
-    const deadline = Date.now() + 180_000;
-    while (completed.length < n && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      completed = (await reports(fleet)).completed;
-    }
+    const completed = await completions(fleet, n);
     return {
       clients: n,
       scope,
@@ -178,12 +184,7 @@ async function reconnectWave(n: number) {
       const cpuBefore = cpuSeconds(second.pid);
       const started = nowMs();
       await fleet.ask({ cmd: 'reconnect', url });
-      let completed: number[] = [];
-      const deadline = Date.now() + 180_000;
-      while (completed.length < n && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-        completed = (await reports(fleet)).completed;
-      }
+      const completed = await completions(fleet, n);
       return {
         clients: n,
         completedClients: completed.length,
