@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { io } from 'socket.io-client';
@@ -376,11 +377,27 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['persistence']));
   }
 
+  if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
   printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   log(`\nwrote bench/results/latest.json`);
+}
+
+/** Leaves the shared Redis as it was found. */
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis('redis://127.0.0.1:6379');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function printSummary(r: Record<string, any>): void {
