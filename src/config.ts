@@ -45,6 +45,9 @@ const schema = z.object({
   PRESENCE_BROADCAST_HEARTBEATS: flag(false),
   PRESENCE_EVENT_RATE: integer(20, 1),
   PRESENCE_MAX_MESSAGE_BYTES: integer(16_384, 256),
+  PRESENCE_MAX_CONNECTIONS_PER_USER: integer(20, 1, 100_000),
+  PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: integer(0, 0, 10_000_000),
+  PRESENCE_HANDSHAKE_TIMEOUT_MS: integer(10_000, 100, 600_000),
   PRESENCE_STORE: z.enum(['memory', 'redis']).default('memory'),
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits or ._:-').default('presence:'),
@@ -79,6 +82,9 @@ export interface Config {
     readonly eventRate: number;
     readonly maxMessageBytes: number;
     readonly diffIntervalMs: number;
+    readonly maxConnectionsPerUser: number;
+    readonly maxConnectionsPerAddress: number;
+    readonly handshakeTimeoutMs: number;
   };
   readonly store:
     | { readonly kind: 'memory' }
@@ -139,6 +145,9 @@ export function loadConfig(env: Env): Config {
       eventRate: s.PRESENCE_EVENT_RATE,
       maxMessageBytes: s.PRESENCE_MAX_MESSAGE_BYTES,
       diffIntervalMs: s.PRESENCE_DIFF_INTERVAL_MS,
+      maxConnectionsPerUser: s.PRESENCE_MAX_CONNECTIONS_PER_USER,
+      maxConnectionsPerAddress: s.PRESENCE_MAX_CONNECTIONS_PER_ADDRESS,
+      handshakeTimeoutMs: s.PRESENCE_HANDSHAKE_TIMEOUT_MS,
     },
     store:
       s.PRESENCE_STORE === 'redis'

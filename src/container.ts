@@ -22,7 +22,8 @@ import { InMemoryPresenceStore } from './adapters/memory/in-memory-presence.stor
 import { MetricsRecordingNotifier } from './adapters/metrics/metrics-recording.notifier';
 import { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
-import { authenticateSockets } from './adapters/socket/socket-auth.middleware';
+import { ConnectionLimits } from './adapters/socket/connection-limits';
+import { authenticateSockets, limitConnections } from './adapters/socket/socket-auth.middleware';
 import { LocalPresenceView } from './adapters/socket/local-presence-view';
 import { SubscriptionHub } from './adapters/socket/subscriptions/subscription-hub';
 import { DirectSocketNotifier, SocketPresenceBroadcaster, StreamedSocketNotifier } from './adapters/socket/socket-presence.broadcaster';
@@ -141,11 +142,20 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
     const io = createSocketServer(ctx.get(TOKENS.HttpServer), {
       allowedOrigins: config.allowedOrigins,
       maxMessageBytes: config.presence.maxMessageBytes,
+      handshakeTimeoutMs: config.presence.handshakeTimeoutMs,
     });
     io.use(authenticateSockets(ctx.get(TOKENS.AccessTokenVerifier), config.auth?.cookieName ?? 'access_token', logger));
+    io.use(limitConnections(ctx.get(TOKENS.ConnectionLimits), logger));
     return io;
   });
   c.bind(TOKENS.LocalView).toDynamicValue(() => new LocalPresenceView());
+  c.bind(TOKENS.ConnectionLimits).toDynamicValue(
+    () =>
+      new ConnectionLimits({
+        perUser: config.presence.maxConnectionsPerUser,
+        perAddress: config.presence.maxConnectionsPerAddress,
+      }),
+  );
   c.bind(TOKENS.SubscriptionHub).toDynamicValue(
     (ctx) =>
       new SubscriptionHub(
@@ -197,6 +207,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
         logger,
         ctx.get(TOKENS.Metrics),
         ctx.get(TOKENS.SubscriptionHub),
+        ctx.get(TOKENS.ConnectionLimits),
       ),
   );
   c.bind(TOKENS.Sweeper).toDynamicValue(

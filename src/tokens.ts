@@ -9,6 +9,7 @@ import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import type { PresenceServer } from './adapters/socket/socket.types';
 import type { PresenceRedis } from './adapters/redis/redis-client';
+import type { ConnectionLimits } from './adapters/socket/connection-limits';
 import type { LocalPresenceView } from './adapters/socket/local-presence-view';
 import type { SubscriptionHub } from './adapters/socket/subscriptions/subscription-hub';
 import type { SocketPresenceBroadcaster } from './adapters/socket/socket-presence.broadcaster';
@@ -46,6 +47,7 @@ export const TOKENS = {
   Redis: token<PresenceRedis>('Redis'),
   StoreHealth: token<HealthCheck>('StoreHealth'),
   LocalView: token<LocalPresenceView>('LocalView'),
+  ConnectionLimits: token<ConnectionLimits>('ConnectionLimits'),
   SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
   /** Where the domain's notifications go, before metrics wrap them. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { InvalidAccessToken } from '../auth/access-token.verifier';
+import type { ConnectionLimits } from './connection-limits';
 import { handshakeToken } from './handshake-token';
 import type { PresenceSocket } from './socket.types';
 
@@ -24,12 +25,39 @@ export function authenticateSockets(verifier: AccessTokenVerifier | null, cookie
     const token = handshakeToken(socket.handshake.auth, socket.handshake.headers, cookieName);
     try {
       if (token === undefined) throw new InvalidAccessToken('no token');
-      socket.data.authUserId = verifier.verify(token).userId;
+      const verified = verifier.verify(token);
+      socket.data.authUserId = verified.userId;
+      if (verified.expiresAt !== null) socket.data.tokenExpiresAt = verified.expiresAt;
       next();
     } catch (error) {
       const reason = error instanceof InvalidAccessToken ? error.reason : 'verification failed';
       logger.info({ reason, address: socket.handshake.address }, 'socket handshake refused');
       next(unauthorized());
     }
+  };
+}
+
+/**
+ * Refuses a handshake over the connection limits (`connect_error` with message `too many connections`): per remote
+ * address always, per user when the token names one. Places are given back when the connection closes.
+ */
+export function limitConnections(limits: ConnectionLimits, logger: Logger) {
+  return (socket: PresenceSocket, next: Next): void => {
+    const address = socket.handshake.address;
+    const refusedAddress = limits.admitAddress(address);
+    const userId = socket.data.authUserId;
+    const refusedUser = refusedAddress === undefined && userId !== null ? limits.admitUser(userId) : undefined;
+    const refusal = refusedAddress ?? refusedUser;
+    if (refusal !== undefined) {
+      if (refusedAddress === undefined) limits.releaseAddress(address);
+      logger.warn({ address, reason: refusal }, 'socket handshake refused');
+      next(Object.assign(new Error('too many connections'), { data: { code: 'RATE_LIMITED', message: refusal } }));
+      return;
+    }
+    socket.once('disconnect', () => {
+      limits.releaseAddress(address);
+      if (userId !== null) limits.releaseUser(userId);
+    });
+    next();
   };
 }

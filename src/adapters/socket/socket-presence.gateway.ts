@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
-import { forbidden, invalidPayload } from '../../domain/presence.errors';
+import { forbidden, invalidPayload, PresenceError } from '../../domain/presence.errors';
 import type { PresenceService } from '../../domain/presence.service';
 import type { UserId } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
 import type { ClientEventName, Refusal } from '../../protocol/socket-events';
 import type { PresenceMetrics } from '../metrics/presence-metrics';
+import type { ConnectionLimits } from './connection-limits';
 import { SerialQueue } from './serial-queue';
 import { parsePayload, presenceSubscribePayload, userOnlinePayload, userPayload } from './socket-payload.schema';
 import { PresenceScope } from './subscriptions/presence-scope';
@@ -22,6 +23,9 @@ export interface SocketGatewaySettings {
 }
 
 type AckFn = (answer: object) => void;
+
+/** Node's timers hold at most about 24.8 days; a longer-lived token is re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 type Handler = (payload: unknown) => Promise<object>;
 
 /**
@@ -37,6 +41,7 @@ export class SocketPresenceGateway {
     private readonly logger: Logger,
     private readonly metrics: PresenceMetrics,
     private readonly hub: SubscriptionHub,
+    private readonly limits: ConnectionLimits,
   ) {}
 
   /** Each connection's events, in order; kept until its disconnect has been handled. */
@@ -72,6 +77,7 @@ export class SocketPresenceGateway {
     const queue = new SerialQueue();
     this.queues.set(socket.id, queue);
     this.hub.accept(socket);
+    this.closeWhenTokenExpires(socket);
     const burst = 2 * this.settings.eventRate;
     const allowed = new TokenBucket(this.settings.eventRate, burst, this.clock.now());
     // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
@@ -121,6 +127,7 @@ export class SocketPresenceGateway {
       void queue
         .run(async () => {
           this.hub.unsubscribe(socket);
+          if (socket.data.countedUserId !== undefined) this.limits.releaseUser(socket.data.countedUserId);
           const userId = socket.data.userId;
           if (userId !== undefined) await this.service.disconnect({ connectionId: socket.id, userId });
         })
@@ -132,6 +139,7 @@ export class SocketPresenceGateway {
   private async userOnline(socket: PresenceSocket, raw: unknown): Promise<object> {
     const payload = parsePayload(userOnlinePayload, raw);
     const userId = this.userOf(socket, payload.userId);
+    this.countUser(socket, userId);
     await this.leavePreviousUser(socket, userId);
     await this.service.goOnline({ ...this.connection(socket), userId, userType: payload.userType, userName: payload.userName });
     socket.data.userId = userId;
@@ -143,6 +151,7 @@ export class SocketPresenceGateway {
   private async userHeartbeat(socket: PresenceSocket, raw: unknown): Promise<object> {
     const payload = parsePayload(userPayload, raw);
     const userId = this.userOf(socket, payload.userId);
+    this.countUser(socket, userId);
     await this.leavePreviousUser(socket, userId);
     const { userType, userName } = socket.data;
     await this.service.heartbeat({ ...this.connection(socket), userId, userType, userName });
@@ -180,6 +189,40 @@ export class SocketPresenceGateway {
     if (claimed === undefined) return authenticated;
     if (userKeyOf(claimed) !== userKeyOf(authenticated)) throw forbidden('userId is not the authenticated user');
     return claimed;
+  }
+
+  /**
+   * Without authentication the user is known only when announced: that is when the connection counts against the
+   * per-user limit (authenticated connections were counted at the handshake).
+   */
+  private countUser(socket: PresenceSocket, userId: UserId): void {
+    if (socket.data.authUserId !== null) return;
+    const counted = socket.data.countedUserId;
+    if (counted !== undefined && userKeyOf(counted) === userKeyOf(userId)) return;
+    const refusal = this.limits.admitUser(userId);
+    if (refusal !== undefined) throw new PresenceError('RATE_LIMITED', refusal);
+    if (counted !== undefined) this.limits.releaseUser(counted);
+    socket.data.countedUserId = userId;
+  }
+
+  /** A connection outlives its token only until the token expires: then it is told, and closed. */
+  private closeWhenTokenExpires(socket: PresenceSocket): void {
+    const expiresAt = socket.data.tokenExpiresAt;
+    if (expiresAt === undefined) return;
+    const left = expiresAt - this.clock.now();
+    const timer = setTimeout(
+      () => {
+        if (expiresAt - this.clock.now() > 0) {
+          this.closeWhenTokenExpires(socket);
+          return;
+        }
+        socket.emit('presenceError', { event: 'connection', code: 'UNAUTHORIZED', message: 'the access token expired' });
+        socket.disconnect(true);
+      },
+      Math.max(0, Math.min(left, MAX_TIMER_MS)),
+    );
+    timer.unref();
+    socket.once('disconnect', () => clearTimeout(timer));
   }
 
   /** A connection speaks for one user at a time: announcing another user (open mode only) ends the previous one. */

@@ -5,6 +5,8 @@ import type { PresenceServer } from './socket.types';
 export interface SocketServerSettings {
   readonly allowedOrigins: readonly string[];
   readonly maxMessageBytes: number;
+  /** A client that opens a transport but does not complete the Socket.IO handshake within this is dropped. */
+  readonly handshakeTimeoutMs: number;
 }
 
 /** A browser's request carries its page's origin; servers and scripts send none and are not browsers. */
@@ -25,6 +27,7 @@ export function createSocketServer(http: HttpServer, settings: SocketServerSetti
     transports: ['polling', 'websocket'],
     serveClient: false,
     maxHttpBufferSize: settings.maxMessageBytes,
+    connectTimeout: settings.handshakeTimeoutMs,
     cors: { origin: [...allowed], credentials: true },
     allowRequest: (req, callback) => callback(null, isAllowedOrigin(req, allowed)),
   });

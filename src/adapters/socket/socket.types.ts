@@ -5,10 +5,14 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/
 export interface SocketData {
   /** The token's user; `null` when the service runs without authentication. */
   authUserId: UserId | null;
+  /** When the token stops being valid (ms since the epoch); the connection is closed then. */
+  tokenExpiresAt?: number;
   /** The user this connection was last announced as, with the type and name it gave. */
   userId?: UserId;
   userType?: string | null;
   userName?: string | null;
+  /** Without authentication: the user this connection counts against the per-user limit. */
+  countedUserId?: UserId;
 }
 
 export type PresenceServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
