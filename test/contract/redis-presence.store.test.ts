@@ -55,4 +55,28 @@ describe('RedisPresenceStore across nodes', () => {
       await cleanup();
     }
   });
+
+  it('never lets a node commit onto a presence that was removed and stored again since it read it', async () => {
+    const { prefix, cleanup } = testRedisPrefix();
+    const keys = new RedisKeys(prefix);
+    const redis = createRedis(REDIS_URL, { name: 'aba' });
+    await whenReady(redis, 5_000);
+    try {
+      const store = new RedisPresenceStore(redis, keys, { transitionsKept: 100 });
+      await store.update('u', () => ({ next: presence('u', 'cA', 'a'), transition: null }));
+      const [staleVersion] = await redis.hmget(keys.user('u'), 'v');
+      // Another node, between a stale reader's read and its commit: removes the user, then stores it anew.
+      await store.update('u', () => ({ next: undefined, transition: null }));
+      await store.update('u', () => ({ next: presence('u', 'cB', 'b'), transition: null }));
+      const [committed] = await redis.commitPresence(
+        keys.user('u'), keys.deadlines, keys.users, keys.seq, keys.transitions, keys.versions,
+        'u', staleVersion ?? '', '', 0, '', '', keys.typePrefix, keys.nodeUsersPrefix, '', 'a', '', 100,
+      );
+      expect(committed).toBe(0);
+      expect(Object.keys((await store.find('u'))?.connections ?? {})).toEqual(['cB']);
+    } finally {
+      redis.disconnect();
+      await cleanup();
+    }
+  });
 });

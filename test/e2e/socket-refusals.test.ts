@@ -1,4 +1,5 @@
 import { InMemoryPresenceStore } from '../../src/adapters/memory/in-memory-presence.store';
+import supertest from 'supertest';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { closeAllSockets, connect, nextEvent, request, StatusLog, type TestSocket } from '../support/socket-client';
 
@@ -112,5 +113,14 @@ describe('refused socket events', () => {
     expect(await request(client, 'userOnline', { userId: 'alice' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
     flaky.failing = false;
     expect(await request(client, 'userOnline', { userId: 'alice' })).toMatchObject({ ok: true });
+  });
+
+  it('answers an event the protocol does not have with INVALID_PAYLOAD, counted under a bounded label', async () => {
+    app = await buildTestApp();
+    const client = await connect(app.url);
+    expect(await request(client, 'noSuchEvent', { userId: 'x' })).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD', message: 'unknown event noSuchEvent' } });
+    const metrics = (await supertest(app.url).get('/metrics')).text;
+    expect(metrics).toContain('presence_events_total{event="unknown",result="invalid_payload"} 1');
+    expect(metrics).not.toContain('noSuchEvent');
   });
 });

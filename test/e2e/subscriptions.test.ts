@@ -1,5 +1,6 @@
 import type { PresenceDiffPayload } from '../../src/protocol/socket-events';
 import request from 'supertest';
+import { TOKENS } from '../../src/tokens';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { PresenceMirror } from '../support/presence-mirror';
 import { closeAllSockets, connect, nextEvent, request as emit, StatusLog, type TestSocket } from '../support/socket-client';
@@ -200,5 +201,46 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     expect(await emit(client, 'presenceSubscribe', payload)).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     await online('still-legacy');
     await log.waitForCount(1);
+  });
+
+  it('handles the disconnect of a connection whose subscribe was still waiting for its state', async () => {
+    await start({ PRESENCE_DIFF_INTERVAL_MS: '200', PRESENCE_DISCONNECT_GRACE_MS: '50' });
+    const observer = new StatusLog(await connect(app.url));
+    const client = await connect(app.url);
+    await emit(client, 'userOnline', { userId: 'impatient' });
+    client.emit('presenceSubscribe', {});
+    client.disconnect();
+    await observer.waitFor((cs) => cs.some((c) => c.userId === 'impatient' && c.status === 'offline' && c.reason === 'disconnect'));
+  });
+
+  it('fails a subscribe whose state cannot be read with INTERNAL, and the connection keeps working', async () => {
+    await start();
+    const failing = app.app.container.get(TOKENS.LastSeenRepository);
+    jest.spyOn(failing, 'findMany').mockRejectedValue(new Error('database down'));
+    const client = await connect(app.url);
+    expect(await emit(client, 'presenceSubscribe', { userIds: ['someone'] })).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(await emit(client, 'userHeartbeat', { userId: 'me' })).toMatchObject({ ok: true });
+    const log = new StatusLog(client);
+    await online('back-to-events');
+    await log.waitForCount(1);
+  });
+
+  it('resumes a subscription by type with the leaves of users of that type', async () => {
+    await start();
+    const agent = await online('x', 'agent');
+    let client = await connect(app.url);
+    const first = new PresenceMirror(client);
+    const { seq } = await emit(client, 'presenceSubscribe', { userTypes: ['agent'] });
+    expect(first.online()).toEqual(['x']);
+    client.disconnect();
+    const watcherSocket = await connect(app.url);
+    const watcher = new PresenceMirror(watcherSocket);
+    await emit(watcherSocket, 'presenceSubscribe', {});
+    await emit(agent, 'userOffline', { userId: 'x' });
+    await watcher.waitFor(() => !watcher.online().includes('x'));
+    client = await connect(app.url);
+    const replay = nextEvent<PresenceDiffPayload>(client, 'presenceDiff');
+    await emit(client, 'presenceSubscribe', { userTypes: ['agent'], since: seq });
+    expect((await replay).leaves.map((l) => l.userId)).toEqual(['x']);
   });
 });

@@ -22,9 +22,17 @@ export const fastTimings: Env = {
 };
 
 /** The real service, built by the real container, on an ephemeral port. */
-export async function buildTestApp(env: Env = {}, overrides: ContainerOverrides = {}): Promise<TestApp> {
+export async function buildTestApp(
+  env: Env = {},
+  overrides: ContainerOverrides = {},
+  options: { log?: (line: string) => void } = {},
+): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...fastTimings, ...env });
-  const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const log = options.log;
+  const logger =
+    log === undefined
+      ? pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' })
+      : pino({ level: 'trace' }, { write: (line: string) => log(line) });
   const app = new PresenceApp(buildContainer(config, logger, overrides));
   const port = await app.start(0);
   const service = app.container.get(TOKENS.PresenceService);

@@ -144,7 +144,9 @@ export class PresenceMetrics {
       help: 'Users online now.',
       registers: [this.registry],
       async collect() {
-        this.set(await sources.countOnline());
+        // While the store is unreachable the last value stays: every other metric must still be scraped.
+        const count = await sources.countOnline().catch(() => undefined);
+        if (count !== undefined) this.set(count);
       },
     });
 
@@ -163,8 +165,10 @@ export class PresenceMetrics {
       buckets: [1, 2, 3, 5, 10, 20, 50],
       registers: [this.registry],
       async collect() {
+        const counts = await sources.connectionsPerUser().catch(() => undefined);
+        if (counts === undefined) return;
         this.reset();
-        for (const count of await sources.connectionsPerUser()) this.observe(count);
+        for (const count of counts) this.observe(count);
       },
     });
   }

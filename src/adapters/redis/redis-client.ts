@@ -19,7 +19,7 @@ export function createRedis(url: string, options: { name: string; blocking?: boo
     connectTimeout: 3_000,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
   });
-  redis.defineCommand('commitPresence', { numberOfKeys: 5, lua: COMMIT_PRESENCE });
+  redis.defineCommand('commitPresence', { numberOfKeys: 6, lua: COMMIT_PRESENCE });
   redis.defineCommand('claimLapsedNodes', { numberOfKeys: 1, lua: CLAIM_LAPSED_NODES });
   redis.defineCommand('raiseSeq', { numberOfKeys: 1, lua: RAISE_SEQ });
   // Errors are seen through the commands that fail and through readiness; the event itself must not crash the process.

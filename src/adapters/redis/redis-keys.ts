@@ -41,6 +41,11 @@ export class RedisKeys {
     return `${this.prefix}nodes`;
   }
 
+  /** The counter every stored presence takes its version from. */
+  get versions(): string {
+    return `${this.prefix}versions`;
+  }
+
   get seq(): string {
     return `${this.prefix}seq`;
   }

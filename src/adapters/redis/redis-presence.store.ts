@@ -51,6 +51,7 @@ export class RedisPresenceStore implements PresenceStore {
         this.keys.users,
         this.keys.seq,
         this.keys.transitions,
+        this.keys.versions,
         key,
         version ?? '0',
         next === undefined ? '' : JSON.stringify(next),

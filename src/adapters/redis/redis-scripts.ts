@@ -6,7 +6,9 @@
 /**
  * Commits one user's decided presence if nobody changed it since it was read (its version), with the user's
  * indexes, and numbers and appends the transition in the same step.
- * KEYS: user, deadlines, users, seq, transitions.
+ * Versions come from one counter, so that a user removed and stored again never gets back a version a stale reader
+ * saw (a per-user count restarting at 1 would let that reader commit onto a presence it never saw).
+ * KEYS: user, deadlines, users, seq, transitions, versions.
  * ARGV: key, expectedVersion, presenceJson ('' removes), deadline, oldType, newType, typePrefix, nodeUsersPrefix,
  *       addedNodes (comma-separated), removedNodes, transitionJson ('' none), transitionsMaxLen.
  * Returns {0} on a conflict, or {1, seq} (seq 0 when there was no transition).
@@ -20,7 +22,7 @@ if ARGV[3] == '' then
   redis.call('ZREM', KEYS[2], key)
   redis.call('ZREM', KEYS[3], key)
 else
-  redis.call('HSET', KEYS[1], 'v', tostring(tonumber(version) + 1), 'p', ARGV[3])
+  redis.call('HSET', KEYS[1], 'v', tostring(redis.call('INCR', KEYS[6])), 'p', ARGV[3])
   redis.call('ZADD', KEYS[2], ARGV[4], key)
   redis.call('ZADD', KEYS[3], 0, key)
 end

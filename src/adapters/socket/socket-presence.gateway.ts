@@ -123,6 +123,16 @@ export class SocketPresenceGateway {
       });
     }
 
+    // Events the protocol does not have get an answer too, so that a client waiting for an ack is not left hanging.
+    const known = new Set<string>(Object.keys(handlers));
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && known.has(event)) return;
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
+      const name = String(event).slice(0, 64);
+      this.refuse(socket, name, ack, { code: 'INVALID_PAYLOAD', message: `unknown event ${name}` }, 'unknown');
+      if (!allowed.take(this.clock.now()) && !refusals.take(this.clock.now())) socket.disconnect(true);
+    });
+
     socket.on('disconnect', () => {
       void queue
         .run(async () => {
@@ -239,8 +249,9 @@ export class SocketPresenceGateway {
     return { connectionId: socket.id, nodeId: this.settings.nodeId };
   }
 
-  private refuse(socket: PresenceSocket, event: string, ack: AckFn | undefined, refusal: Refusal): void {
-    this.metrics.eventHandled(event, refusal.code.toLowerCase());
+  /** Refuses an event; `metricsEvent` is the bounded label it is counted under (unknown names are not labels). */
+  private refuse(socket: PresenceSocket, event: string, ack: AckFn | undefined, refusal: Refusal, metricsEvent = event): void {
+    this.metrics.eventHandled(metricsEvent, refusal.code.toLowerCase());
     socket.emit('presenceError', { event, ...refusal });
     ack?.({ ok: false, error: refusal });
   }

@@ -1,4 +1,5 @@
 import type { HealthCheck } from '../../../src/application/health-check';
+import { TOKENS } from '../../../src/tokens';
 import { buildTestApp, type TestApp } from '../../support/build-test-app';
 import { get } from '../../support/http-client';
 import { closeAllSockets, connect, request, StatusLog } from '../../support/socket-client';
@@ -106,5 +107,14 @@ describe('GET /metrics', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('still answers while the store cannot be read, keeping the last store figures', async () => {
+    const store = app.app.container.get(TOKENS.PresenceStore);
+    jest.spyOn(store, 'countOnline').mockRejectedValue(new Error('store down'));
+    jest.spyOn(store, 'listOnline').mockRejectedValue(new Error('store down'));
+    const res = await get(app.url, '/metrics', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('presence_persist_pending');
   });
 });

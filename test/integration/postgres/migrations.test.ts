@@ -43,9 +43,26 @@ describe('migrations', () => {
     const { pool } = db;
     await pool.query('CREATE TABLE sys_user (sys_user_id integer PRIMARY KEY, last_seen timestamptz, sys_user_email text)');
     await pool.query("INSERT INTO sys_user VALUES (1, '2026-01-01T00:00:00Z', 'a@example.com')");
-    expect(await migrate(pool, plannedMigrations({ dev: false }))).toEqual(['001_add_last_seen_column.sql', '002_presence_last_seen_functions.sql']);
+    expect(await migrate(pool, plannedMigrations({ dev: false }))).toEqual([
+      '001_add_last_seen_column.sql',
+      '002_presence_last_seen_functions.sql',
+      '003_presence_id_range.sql',
+    ]);
     const { rows } = await pool.query('SELECT last_seen FROM sys_user WHERE sys_user_id = 1');
     expect(rows[0].last_seen.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('treats an id out of range for an integer column as unknown, without failing the rest of the batch', async () => {
+    db = await createTestDatabase({ migrated: false });
+    const { pool } = db;
+    await pool.query('CREATE TABLE sys_user (sys_user_id integer PRIMARY KEY)');
+    await migrate(pool, plannedMigrations({ dev: false }));
+    await pool.query('INSERT INTO sys_user (sys_user_id, last_seen) VALUES (1, NULL)');
+    const { rows } = await pool.query(
+      "SELECT missing_id FROM presence_record_last_seen(ARRAY['1', '9999999999', '-99999999999999999999', 'x'], ARRAY['2026-01-01Z', '2026-01-01Z', '2026-01-01Z', '2026-01-01Z']::timestamptz[])",
+    );
+    expect(rows.map((r) => r.missing_id).sort()).toEqual(['-99999999999999999999', '9999999999', 'x']);
+    expect((await pool.query('SELECT * FROM presence_last_seen(ARRAY[$1, $2])', ['9999999999', '1'])).rows).toHaveLength(1);
   });
 
   it('keeps every migration file idempotent: applying the SQL again changes nothing and fails nothing', async () => {

@@ -27,12 +27,16 @@ export interface FrameCounter {
   frames(event: string, connections: number): void;
 }
 
-type SeqAck = (answer: { ok: true; seq: number }) => void;
+/** A subscribe waiting for the next flush's state: settled then, or when it can no longer be served. */
+interface StateWaiter {
+  resolve(seq: number): void;
+  reject(error: Error): void;
+}
 
 interface Group {
   readonly scope: PresenceScope;
   readonly members: Set<string>;
-  readonly waitingForState: Map<string, SeqAck>;
+  readonly waitingForState: Map<string, StateWaiter>;
 }
 
 const toWireUser = (user: UserWentOnline | OnlineUser): WirePresenceUser => ({
@@ -85,8 +89,11 @@ export class SubscriptionHub {
   }
 
   record(transition: CommittedTransition): void {
+    const key = userKeyOf(transition.userId);
+    const userType =
+      transition.type === 'UserWentOnline' ? transition.userType : (this.window.typeKnown(key) ?? this.snapshot.get(key)?.userType ?? null);
     this.window.add(transition);
-    this.replay.add(transition);
+    this.replay.add({ transition, userType });
   }
 
   /** Transitions were missed: replays cannot reach back before `seq` any more. */
@@ -122,7 +129,7 @@ export class SubscriptionHub {
       return Promise.resolve(replayed.seq);
     }
     void socket.join(stateRoom(scope));
-    return new Promise((resolve) => group.waitingForState.set(socket.id, (answer) => resolve(answer.seq)));
+    return new Promise((resolve, reject) => group.waitingForState.set(socket.id, { resolve, reject }));
   }
 
   /** Connections start with §1's events. */
@@ -136,6 +143,8 @@ export class SubscriptionHub {
     if (group === undefined) return;
     this.subscriptions.delete(socket.id);
     group.members.delete(socket.id);
+    // A subscribe still waiting for its state is answered now: its connection's later events wait behind it.
+    group.waitingForState.get(socket.id)?.resolve(this.snapshotSeq);
     group.waitingForState.delete(socket.id);
     for (const room of [diffRoom(group.scope), stateRoom(group.scope)]) void socket.leave(room);
     if (socket.connected) void socket.join(EVENTS_ROOM);
@@ -148,8 +157,13 @@ export class SubscriptionHub {
     this.timer.unref();
   }
 
+  /** Stops the window; subscribes still waiting for a state are answered, so that nothing waits for ever. */
   stop(): void {
     clearInterval(this.timer);
+    for (const group of this.groups.values()) {
+      for (const waiter of group.waitingForState.values()) waiter.resolve(this.snapshotSeq);
+      group.waitingForState.clear();
+    }
   }
 
   /** Sends the window's net change to every scope, then states to those waiting for one. Never two at once. */
@@ -180,17 +194,30 @@ export class SubscriptionHub {
       if (group.waitingForState.size === 0) continue;
       const waiting = [...group.waitingForState];
       group.waitingForState.clear();
-      const state = await this.stateFor(group.scope);
+      let state: PresenceStatePayload;
+      try {
+        state = await this.stateFor(group.scope);
+      } catch (error) {
+        // The state could not be read (persistence down): these subscribes fail, and their connections go back to §1.
+        for (const [socketId, waiter] of waiting) {
+          const socket = this.io.of('/').sockets.get(socketId);
+          if (socket !== undefined) this.unsubscribe(socket);
+          waiter.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+        continue;
+      }
       this.io.local.to(stateRoom(group.scope)).emit('presenceState', state);
       this.counter.frames('presenceState', waiting.length);
-      for (const [socketId, ack] of waiting) {
+      for (const [socketId, waiter] of waiting) {
         const socket = this.io.of('/').sockets.get(socketId);
-        if (socket === undefined || this.subscriptions.get(socketId) !== group) continue;
-        void socket.leave(stateRoom(group.scope));
-        void socket.join(diffRoom(group.scope));
-        group.members.add(socketId);
-        ack({ ok: true, seq: state.seq });
+        if (socket !== undefined && this.subscriptions.get(socketId) === group) {
+          void socket.leave(stateRoom(group.scope));
+          void socket.join(diffRoom(group.scope));
+          group.members.add(socketId);
+        }
+        waiter.resolve(state.seq);
       }
+      if (group.members.size === 0 && group.waitingForState.size === 0) this.dropGroup(group);
     }
   }
 
@@ -251,12 +278,13 @@ export class SubscriptionHub {
 
   /** One diff with what a subscriber that saw `since` missed, if this node still holds all of it. */
   private replayFor(scope: PresenceScope, since: number): PresenceDiffPayload | undefined {
-    if (since > this.seq || since < 0) return undefined;
+    // A seq this node's snapshot has not reached (seen on a node ahead of this one) cannot be resumed from here.
+    if (since > this.snapshotSeq || since < 0) return undefined;
     const missed = this.replay.between(since, this.snapshotSeq);
     if (missed === undefined) return undefined;
-    const window = new TransitionWindow((key) => this.snapshot.get(key)?.userType ?? null);
-    for (const t of missed) window.add(t);
-    return this.diffFor(scope, window.net(), Math.max(since, this.snapshotSeq));
+    const window = new TransitionWindow();
+    for (const { transition, userType } of missed) window.add(transition, userType);
+    return this.diffFor(scope, window.net(), this.snapshotSeq);
   }
 
   private diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {

@@ -22,15 +22,21 @@ export class TransitionWindow {
 
   constructor(private readonly knownType: (key: UserKey) => string | null = () => null) {}
 
-  add(transition: CommittedTransition): void {
+  /** Adds a transition; `typeHint` is the type a leaving user had, when the caller knows it better than the window. */
+  add(transition: CommittedTransition, typeHint?: string | null): void {
     const key = userKeyOf(transition.userId);
     if (!this.first.has(key)) {
       this.first.set(key, transition);
-      this.typeOf.set(key, transition.type === 'UserWentOnline' ? transition.userType : this.knownType(key));
+      this.typeOf.set(key, transition.type === 'UserWentOnline' ? transition.userType : (typeHint ?? this.knownType(key)));
     }
     if (transition.type === 'UserWentOnline') this.typeOf.set(key, transition.userType);
     this.last.set(key, transition);
     this.lastSeq = Math.max(this.lastSeq, transition.seq);
+  }
+
+  /** The type the window knows for a user, if it has seen the user. */
+  typeKnown(key: UserKey): string | null | undefined {
+    return this.typeOf.get(key);
   }
 
   get size(): number {

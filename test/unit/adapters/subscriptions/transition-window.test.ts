@@ -51,10 +51,10 @@ describe('ReplayBuffer', () => {
   it('replays what came after a seq it covers, and refuses one it does not', () => {
     const buffer = new ReplayBuffer(3, 10);
     const t = [11, 12, 13, 14].map((s) => ({ ...online(`u${s}`), seq: s }));
-    for (const x of t) buffer.add(x);
+    for (const x of t) buffer.add({ transition: x, userType: null });
     expect(buffer.between(10, 14)).toBeUndefined();
-    expect(buffer.between(11, 14)?.map((x) => x.seq)).toEqual([12, 13, 14]);
-    expect(buffer.between(12, 13)?.map((x) => x.seq)).toEqual([13]);
+    expect(buffer.between(11, 14)?.map((x) => x.transition.seq)).toEqual([12, 13, 14]);
+    expect(buffer.between(12, 13)?.map((x) => x.transition.seq)).toEqual([13]);
     buffer.restartAt(20);
     expect(buffer.between(14, 20)).toBeUndefined();
     expect(buffer.between(20, 20)).toEqual([]);
