@@ -10,6 +10,7 @@ import { inProcessHealth, type HealthCheck } from './application/health-check';
 import { createHttpServer } from './adapters/http/http-server';
 import { createKoaApp } from './adapters/http/koa-app';
 import { operationalRoutes } from './adapters/http/operational.routes';
+import { pageRoutes } from './adapters/http/page.routes';
 import { presenceRoutes } from './adapters/http/presence.routes';
 import { InMemoryLastSeenRepository } from './adapters/memory/in-memory-last-seen.repository';
 import { createPostgresPool } from './adapters/postgres/postgres-pool';
@@ -69,6 +70,9 @@ function lastSeenRepositoryFor(config: Config): LastSeenRepository {
 const SWEEP_BATCH_SIZE = 1_000;
 const NODE_RECOVERY_CLAIM_MS = 30_000;
 const OPENAPI_PATH = resolve(__dirname, '../openapi.yaml');
+// The same paths from src/ (tests) and from dist/ (the built service).
+const PUBLIC_DIR = resolve(__dirname, '../public');
+const CLIENT_BUNDLE = resolve(__dirname, '../dist/public/presence-client.js');
 
 export function buildContainer(config: Config, logger: Logger, overrides: ContainerOverrides = {}): Container {
   const c = new Container({ defaultScope: 'Singleton' });
@@ -134,6 +138,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
           metricsToken: config.metricsToken,
           openApiDocument: readFileSync(OPENAPI_PATH, 'utf8'),
         }),
+        pageRoutes({ publicDir: PUBLIC_DIR, clientBundle: CLIENT_BUNDLE }),
       ],
     }),
   );

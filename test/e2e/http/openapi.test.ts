@@ -33,7 +33,18 @@ describe('openapi.yaml', () => {
   });
 
   it('documents every route the service serves', () => {
-    expect(Object.keys(spec['paths']).sort()).toEqual(['/health', '/metrics', '/openapi.yaml', '/presence', '/presence/{userId}', '/ready']);
+    expect(Object.keys(spec['paths']).sort()).toEqual([
+      '/',
+      '/app.js',
+      '/client/presence-client.js',
+      '/health',
+      '/metrics',
+      '/openapi.yaml',
+      '/presence',
+      '/presence/{userId}',
+      '/ready',
+      '/style.css',
+    ]);
   });
 
   it('is what the generated handler types were made from (run `npm run generate` after editing the spec)', () => {
