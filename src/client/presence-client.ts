@@ -159,9 +159,13 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
     if (!hidden() || !options.pauseWhenHidden) startHeartbeats();
     void subscribe();
   });
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     clearInterval(heartbeat);
-    if (state !== 'closed') setState('disconnected');
+    if (state === 'closed') return;
+    setState('disconnected');
+    // Socket.IO reconnects by itself after a lost connection, but not when the server closed it (a restart, an
+    // expired token): come back after a short, jittered pause, with a token asked for anew.
+    if (reason === 'io server disconnect') setTimeout(() => state !== 'closed' && socket.connect(), 500 + Math.random() * 1_000);
   });
   socket.io.on('reconnect_attempt', () => setState('connecting'));
 

@@ -88,6 +88,9 @@ describe('the image, built and started by its own commands outside Docker', () =
       const health = execForm(all(runtime, 'HEALTHCHECK').at(-1)?.args.replace(/^.*?CMD\s+/, '') ?? '');
       const probe = spawnSync(health[0] as string, health.slice(1), { env: { ...runtimeEnv, PORT: port as string }, encoding: 'utf8' });
       expect(probe.status).toBe(0);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/client/presence-client.js`)).status).toBe(200);
 
       child.kill((all(runtime, 'STOPSIGNAL').at(-1)?.args ?? 'SIGTERM') as NodeJS.Signals);
       expect(await exited).toBe(0);

@@ -34,7 +34,7 @@ export async function buildTestApp(
       ? pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' })
       : pino({ level: 'trace' }, { write: (line: string) => log(line) });
   const app = new PresenceApp(buildContainer(config, logger, overrides));
-  const port = await app.start(0);
+  const port = await app.start(config.port);
   const service = app.container.get(TOKENS.PresenceService);
   return { app, service, port, url: `http://127.0.0.1:${port}`, stop: () => app.stop() };
 }

@@ -9,10 +9,21 @@ export interface SocketServerSettings {
   readonly handshakeTimeoutMs: number;
 }
 
-/** A browser's request carries its page's origin; servers and scripts send none and are not browsers. */
+/**
+ * A browser's request carries its page's origin; servers and scripts send none and are not browsers. The service's
+ * own pages (same origin as the request's host) are always allowed.
+ */
 export function isAllowedOrigin(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {
-  const origin = req.headers.origin;
-  return origin === undefined || allowedOrigins.has(origin);
+  return originAllowed(req.headers.origin, req.headers.host, allowedOrigins);
+}
+
+export function originAllowed(origin: string | undefined, host: string | undefined, allowedOrigins: ReadonlySet<string>): boolean {
+  if (origin === undefined || allowedOrigins.has(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /**

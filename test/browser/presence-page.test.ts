@@ -1,0 +1,71 @@
+/// <reference lib="dom" />
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildTestApp, type TestApp } from '../support/build-test-app';
+
+jest.setTimeout(60_000);
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const artifacts = resolve(__dirname, '../../test-artifacts');
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+const onlineIn = (page: Page): Promise<string[]> =>
+  page.$$eval('#users li', (items) => items.map((li) => (li as HTMLElement).dataset['userId'] ?? '').sort());
+
+async function logIn(page: Page, url: string, userId: string, userName: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name=userId]', userId);
+  await page.fill('input[name=userName]', userName);
+  await page.click('button[type=submit]');
+}
+
+describe('the live presence page in a real browser', () => {
+  let app: TestApp;
+  let browser: Browser;
+  const env = { PRESENCE_DISCONNECT_GRACE_MS: '300', PRESENCE_TTL_MS: '60000', PRESENCE_DIFF_INTERVAL_MS: '50' };
+
+  beforeAll(async () => {
+    app = await buildTestApp(env);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('shows two users each other, one leaving after the grace, and survives a server restart with no ghost', async () => {
+    const alice = await (await browser.newContext()).newPage();
+    const bobContext = await browser.newContext();
+    const bob = await bobContext.newPage();
+    await logIn(alice, app.url, 'alice', 'Alice');
+    await logIn(bob, app.url, 'bob', 'Bob');
+
+    await alice.waitForFunction(() => document.querySelector('#users li[data-user-id="bob"]') !== null);
+    await bob.waitForFunction(() => document.querySelector('#users li[data-user-id="alice"]') !== null);
+    expect(await alice.textContent('#connection')).toBe('connected');
+    expect(await alice.textContent('#users li[data-user-id="bob"] .who')).toBe('Bob (bob)');
+    mkdirSync(artifacts, { recursive: true });
+    await alice.screenshot({ path: resolve(artifacts, 'presence-page.png'), fullPage: true });
+
+    await bobContext.close();
+    await alice.waitForFunction(() => document.querySelector('#users li[data-user-id="bob"]') === null);
+    expect(await onlineIn(alice)).toEqual(['alice']);
+
+    const port = app.port;
+    await app.stop();
+    await alice.waitForFunction(() => document.querySelector('#connection')?.textContent !== 'connected');
+    app = await buildTestApp({ ...env, PORT: String(port) });
+    await alice.waitForFunction(() => document.querySelector('#connection')?.textContent === 'connected', undefined, { timeout: 20_000 });
+    await alice.waitForFunction(() => document.querySelector('#users li[data-user-id="alice"]') !== null, undefined, { timeout: 20_000 });
+    expect(await onlineIn(alice)).toEqual(['alice']);
+  });
+});
