@@ -12,6 +12,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { io } from 'socket.io-client';
 import { migrate, plannedMigrations } from '../src/adapters/postgres/migrator';
+import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
 import { eventPathNsPerHeartbeat } from './event-path.bench';
@@ -389,12 +390,7 @@ async function main(): Promise<void> {
 async function dropRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis('redis://127.0.0.1:6379');
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { UserKey } from '../../domain/presence.types';
 
 /** Every key the service keeps in Redis, under one prefix (so that several services, or test runs, share a Redis). */
@@ -59,4 +60,14 @@ export class RedisKeys {
   get socketIoStream(): string {
     return `${this.prefix}socket.io`;
   }
+}
+
+/** Deletes every key under a prefix (a throwaway test run's, or a service's being retired), in batches. */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }
