@@ -14,6 +14,8 @@ const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const minutes = option('--minutes', 2);
 const users = option('--users', 300);
+/** The service's replay buffer: it fills during the first minute at the default 10,000, which looks like growth. */
+const replaySize = option('--replay-size', 10_000);
 const TTL = 3_000;
 const SWEEP = 100;
 const GRACE = 200;
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
       PRESENCE_DISCONNECT_GRACE_MS: String(GRACE),
       PERSIST_FLUSH_INTERVAL_MS: '500',
       PRESENCE_EVENT_RATE: '1000',
+      PRESENCE_REPLAY_SIZE: String(replaySize),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
