@@ -50,14 +50,18 @@ export class DeadlineQueue<K> {
     return at === undefined ? undefined : this.deadlines[at];
   }
 
-  /** Up to `limit` keys whose deadline is at or before `now`, found by walking only the due part of the heap. */
-  due(now: number, limit: number): K[] {
+  /**
+   * Up to `limit` keys whose deadline is at or before `now`, found by walking only the due part of the heap; keys in
+   * `skip` are walked past but not listed.
+   */
+  due(now: number, limit: number, skip?: ReadonlySet<K>): K[] {
     const found: K[] = [];
     const pending = [0];
     while (pending.length > 0 && found.length < limit) {
       const i = pending.pop() as number;
       if (i >= this.keys.length || (this.deadlines[i] as number) > now) continue;
-      found.push(this.keys[i] as K);
+      const key = this.keys[i] as K;
+      if (skip === undefined || !skip.has(key)) found.push(key);
       pending.push(2 * i + 2, 2 * i + 1);
     }
     return found;

@@ -23,9 +23,13 @@ export class InMemoryPresenceStore implements PresenceStore {
     const { next, transition } = decide(current);
     if (next !== current) {
       if ((current === undefined) !== (next === undefined)) this.sortedKeys = undefined;
-      if (next === undefined) this.users.delete(key);
-      else this.users.set(key, next);
-      this.deadlines.schedule(key, next === undefined ? undefined : nextDeadline(next));
+      if (next === undefined) {
+        this.users.delete(key);
+        this.deadlines.remove(key);
+      } else {
+        this.users.set(key, next);
+        this.scheduleNoLater(key, nextDeadline(next));
+      }
     }
     return Promise.resolve({ next, transition: transition === null ? null : { ...transition, seq: ++this.seq } });
   }
@@ -77,7 +81,28 @@ export class InMemoryPresenceStore implements PresenceStore {
     return Promise.resolve(keys);
   }
 
+  /**
+   * The users really due. A heap entry may be early (a heartbeat moved the user's deadline later without touching the
+   * heap): such an entry is put right when it comes due, once per TTL at most, instead of on every heartbeat.
+   */
   dueUsers(now: Instant, limit: number): Promise<UserKey[]> {
-    return Promise.resolve(this.deadlines.due(now, limit));
+    const found = new Set<UserKey>();
+    for (;;) {
+      const candidates = this.deadlines.due(now, limit - found.size, found);
+      if (candidates.length === 0) return Promise.resolve([...found]);
+      for (const key of candidates) {
+        const user = this.users.get(key);
+        const deadline = user === undefined ? undefined : nextDeadline(user);
+        if (deadline !== undefined && deadline <= now) found.add(key);
+        else this.deadlines.schedule(key, deadline);
+      }
+      if (found.size >= limit) return Promise.resolve([...found]);
+    }
+  }
+
+  /** Moves the key's heap entry only when its deadline comes earlier (or it has none). */
+  private scheduleNoLater(key: UserKey, deadline: Instant | undefined): void {
+    const known = this.deadlines.deadlineOf(key);
+    if (deadline === undefined || known === undefined || deadline < known) this.deadlines.schedule(key, deadline);
   }
 }
