@@ -253,12 +253,15 @@ function bindRedis(c: Container, config: Config, store: Extract<Config['store'],
     (ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, { transitionsKept: config.replaySize }),
   );
   c.bind(TOKENS.NodeRegistry).toDynamicValue((ctx) => new RedisNodeRegistry(ctx.get(TOKENS.Redis), keys));
-  c.bind(TOKENS.StoreHealth).toDynamicValue((ctx) => ({
-    check: async () => {
-      await ctx.get(TOKENS.Redis).ping();
-      return { status: 'up' as const };
-    },
-  }));
+  c.bind(TOKENS.StoreHealth).toDynamicValue((ctx) => {
+    const redisStore = ctx.get(TOKENS.PresenceStore) as RedisPresenceStore;
+    return {
+      check: async () => {
+        await redisStore.ping();
+        return { status: 'up' as const };
+      },
+    };
+  });
   c.bind(TOKENS.PresenceNotifierTarget).toDynamicValue((ctx) => new StreamedSocketNotifier(ctx.get(TOKENS.Broadcaster)));
   c.bind(TOKENS.StoreLifecycle).toDynamicValue((ctx): Lifecycle[] => {
     const redis = ctx.get(TOKENS.Redis);

@@ -21,10 +21,6 @@ export class FlapDetector {
     return at !== undefined;
   }
 
-  get size(): number {
-    return this.wentOffline.size;
-  }
-
   private forgetBefore(oldest: Instant): void {
     for (const [key, at] of this.wentOffline) {
       if (at >= oldest) return;

@@ -5,7 +5,7 @@ import type { OnlineUser, UserId, UserKey } from '../../../domain/presence.types
 import { userKeyOf } from '../../../domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../protocol/socket-events';
 import type { PresenceServer, PresenceSocket } from '../socket.types';
-import { isoOf } from '../wire';
+import { isoOf, toWireOnlineUser } from '../wire';
 import type { PresenceScope } from './presence-scope';
 import { ReplayBuffer } from './replay-buffer';
 import { TransitionWindow, type NetChange } from './transition-window';
@@ -39,13 +39,6 @@ interface Group {
   readonly waitingForState: Map<string, StateWaiter>;
 }
 
-const toWireUser = (user: UserWentOnline | OnlineUser): WirePresenceUser => ({
-  userId: user.userId,
-  status: 'online',
-  lastSeen: isoOf(user.lastSeen),
-  userType: user.userType,
-  userName: user.userName,
-});
 
 /**
  * §7 for this node's clients. Transitions the node delivers collect in a window; every interval the window's net
@@ -290,7 +283,7 @@ export class SubscriptionHub {
   private diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {
     return {
       seq,
-      joins: net.joins.filter((j) => scope.covers(j.userId, j.userType)).map(toWireUser),
+      joins: net.joins.filter((j) => scope.covers(j.userId, j.userType)).map(toWireOnlineUser),
       leaves: net.leaves
         .filter((l) => scope.covers(l.userId, l.userType))
         .map((l) => ({ userId: l.userId, lastSeen: isoOf(l.lastSeen), reason: l.reason })),
@@ -302,17 +295,17 @@ export class SubscriptionHub {
     const seq = this.snapshotSeq;
     const users: WirePresenceUser[] = [];
     if (scope.all || scope.typeSet.size > 0) {
-      for (const user of this.snapshot.values()) if (scope.covers(user.userId, user.userType)) users.push(toWireUser(user));
+      for (const user of this.snapshot.values()) if (scope.covers(user.userId, user.userType)) users.push(toWireOnlineUser(user));
     } else {
       for (const key of scope.idKeys) {
         const user = this.snapshot.get(key);
-        if (user !== undefined) users.push(toWireUser(user));
+        if (user !== undefined) users.push(toWireOnlineUser(user));
       }
     }
     const offlineListed = scope.listedIds.filter((id) => !this.snapshot.has(userKeyOf(id)));
     if (offlineListed.length > 0) {
       for (const user of await this.statusesOf(offlineListed)) {
-        if (user.status === 'offline') users.push({ ...toWireUser(user), status: 'offline' });
+        if (user.status === 'offline') users.push({ ...toWireOnlineUser(user), status: 'offline' });
       }
     }
     return { seq, users };
