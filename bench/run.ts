@@ -3,6 +3,7 @@
  * Prints a table and writes bench/results/latest.json. Figures, not tests: nothing here fails on speed.
  *
  *   npm run bench [-- --quick] [-- --store redis] [-- --persistence postgres]
+ *   npm run bench -- --only serviceThroughput,bareThroughput --rates 12000,12000   (one figure, at set rates)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -350,7 +351,11 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['steadyState']));
   }
 
-  const rates = quick ? [1_000, 2_000, 4_000, 8_000] : [1_000, 2_000, 4_000, 8_000, 12_000, 16_000, 20_000, 25_000, 30_000, 40_000];
+  const rates = args.includes('--rates')
+    ? (args[args.indexOf('--rates') + 1] ?? '').split(',').map(Number)
+    : quick
+      ? [1_000, 2_000, 4_000, 8_000]
+      : [1_000, 2_000, 4_000, 8_000, 12_000, 16_000, 20_000, 25_000, 30_000, 40_000];
   log(`heartbeat throughput, ${sizes.throughputClients} connections: service, then the bare Socket.IO ceiling…`);
   for (const [name, start] of [
     ['serviceThroughput', () => ServerProcess.service(serviceEnv())],

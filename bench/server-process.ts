@@ -23,7 +23,7 @@ export class ServerProcess {
   }
 
   static bare(): ServerProcess {
-    return new ServerProcess(['--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0' });
+    return new ServerProcess([...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []), '--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0' });
   }
 
   get pid(): number {

@@ -114,6 +114,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
         countOnline: () => c.get(TOKENS.PresenceService).countOnline(),
         connectionsPerUser: () => c.get(TOKENS.PresenceService).connectionsPerUser(),
         openConnections: () => c.get(TOKENS.SocketServer).of('/').sockets.size,
+        persistPending: () => c.get(TOKENS.LastSeen).pendingUsers,
       }),
   );
 

@@ -22,7 +22,6 @@ export interface WriteBehindSettings {
 export interface WriteBehindObserver {
   flushed(result: 'ok' | 'error', users: number): void;
   skipped(users: number): void;
-  pending(users: number): void;
 }
 
 export interface FlushFailure {
@@ -54,7 +53,6 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
 
   record(userId: UserId, lastSeen: Instant): void {
     keepLatest(this.pending, { userId, lastSeen });
-    this.observer.pending(this.pending.size);
   }
 
   /** What the database holds, overlaid with newer values still waiting to be written. */
@@ -69,6 +67,11 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
       }
     }
     return [...found.values()];
+  }
+
+  /** Users whose value waits for the next flush (not counting one in flight). */
+  get pendingUsers(): number {
+    return this.pending.size;
   }
 
   get waiting(): number {
@@ -143,7 +146,6 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
       return false;
     } finally {
       this.inFlight = new Map();
-      this.observer.pending(this.pending.size);
     }
   }
 

@@ -1,11 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WriteBehindObserver } from '../../application/last-seen-write-behind';
+import { SocketEventTally } from './socket-event-tally';
 
 /** What the metrics read at scrape time instead of counting as things happen. */
 export interface MetricsSources {
   countOnline(): Promise<number>;
   openConnections(): number;
   connectionsPerUser(): Promise<number[]>;
+  /** last_seen writes waiting for the next flush. */
+  persistPending(): number;
 }
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -17,25 +20,10 @@ const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 export class PresenceMetrics {
   readonly registry = new Registry();
 
-  readonly events = new Counter({
-    name: 'presence_events_total',
-    help: 'Socket events received, by event and result (ok or the refusal code, lower case).',
-    labelNames: ['event', 'result'] as const,
-    registers: [this.registry],
-  });
-
   readonly statusChanges = new Counter({
     name: 'presence_status_changes_total',
     help: 'User transitions broadcast, by status and reason.',
     labelNames: ['status', 'reason'] as const,
-    registers: [this.registry],
-  });
-
-  readonly eventDuration = new Histogram({
-    name: 'presence_event_duration_seconds',
-    help: 'Time to handle one socket event, from receipt to answer.',
-    labelNames: ['event'] as const,
-    buckets: latencyBuckets,
     registers: [this.registry],
   });
 
@@ -63,12 +51,6 @@ export class PresenceMetrics {
   readonly persistSkipped = new Counter({
     name: 'presence_persist_skipped_total',
     help: 'last_seen writes skipped because the user has no sys_user row.',
-    registers: [this.registry],
-  });
-
-  readonly persistPending = new Gauge({
-    name: 'presence_persist_pending',
-    help: 'last_seen writes waiting for the next flush (at most one per user).',
     registers: [this.registry],
   });
 
@@ -104,40 +86,37 @@ export class PresenceMetrics {
     registers: [this.registry],
   });
 
-  // Label lookups hash their values on every call; on the per-event path the children are looked up once.
-  private readonly eventChildren = new Map<string, Counter.Internal>();
-  private readonly durationChildren = new Map<string, Histogram.Internal<'event'>>();
+  /** Socket events by event and result, and how long each took: see `SocketEventTally`. */
+  private readonly socketEvents = new SocketEventTally(latencyBuckets);
 
-  /** Counts one socket event and its result. */
-  eventHandled(event: string, result: string): void {
-    const key = `${event}\u0000${result}`;
-    let child = this.eventChildren.get(key);
-    if (child === undefined) {
-      child = this.events.labels(event, result);
-      this.eventChildren.set(key, child);
-    }
-    child.inc();
-  }
-
-  /** Starts timing one socket event; call the result when it is answered. */
-  eventTimer(event: string): () => void {
-    let child = this.durationChildren.get(event);
-    if (child === undefined) {
-      child = this.eventDuration.labels(event);
-      this.durationChildren.set(event, child);
-    }
-    return child.startTimer();
+  /** Counts one socket event, its result (`ok` or the refusal code in lower case) and its duration. */
+  eventHandled(event: string, result: string, seconds: number): void {
+    this.socketEvents.record(event, result, seconds);
   }
 
   /** How the write-behind reports to these metrics. */
   readonly persistence: WriteBehindObserver = {
     flushed: (result) => this.persistFlushes.inc({ result }),
     skipped: (users) => this.persistSkipped.inc(users),
-    pending: (users) => this.persistPending.set(users),
   };
 
   constructor(sources: MetricsSources) {
     collectDefaultMetrics({ register: this.registry });
+    this.socketEvents
+      .counter('presence_events_total', 'Socket events received, by event and result (ok or the refusal code, lower case).')
+      .registerIn(this.registry);
+    this.socketEvents
+      .histogram('presence_event_duration_seconds', 'Time to handle one socket event, from receipt to answer.')
+      .registerIn(this.registry);
+
+    new Gauge({
+      name: 'presence_persist_pending',
+      help: 'last_seen writes waiting for the next flush (at most one per user).',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.persistPending());
+      },
+    });
 
     new Gauge({
       name: 'presence_online_users',

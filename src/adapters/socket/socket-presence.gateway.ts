@@ -24,6 +24,8 @@ export interface SocketGatewaySettings {
 
 type AckFn = (answer: object) => void;
 
+const secondsSince = (startedAt: number): number => (performance.now() - startedAt) / 1_000;
+
 /** Node's timers hold at most about 24.8 days; a longer-lived token is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 type Handler = (payload: unknown) => Promise<object>;
@@ -97,12 +99,11 @@ export class SocketPresenceGateway {
 
     for (const [event, handle] of Object.entries(handlers)) {
       socket.on(event as ClientEventName, (...args: unknown[]) => {
+        const receivedAt = performance.now();
         const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
-        const finish = this.metrics.eventTimer(event);
         const now = this.clock.now();
         if (!allowed.take(now)) {
-          this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message: `over ${this.settings.eventRate} events a second` });
-          finish();
+          this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message: `over ${this.settings.eventRate} events a second` }, receivedAt);
           if (!refusals.take(now)) {
             this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');
             socket.disconnect(true);
@@ -112,13 +113,9 @@ export class SocketPresenceGateway {
         queue.run(() => handle(args[0])).then(
           (answer) => {
             ack?.({ ok: true, ...answer });
-            this.metrics.eventHandled(event, 'ok');
-            finish();
+            this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
           },
-          (error: unknown) => {
-            this.refuse(socket, event, ack, toRefusal(error, this.logger, event));
-            finish();
-          },
+          (error: unknown) => this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt),
         );
       });
     }
@@ -127,9 +124,10 @@ export class SocketPresenceGateway {
     const known = new Set<string>(Object.keys(handlers));
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && known.has(event)) return;
+      const receivedAt = performance.now();
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
       const name = String(event).slice(0, 64);
-      this.refuse(socket, name, ack, { code: 'INVALID_PAYLOAD', message: `unknown event ${name}` }, 'unknown');
+      this.refuse(socket, name, ack, { code: 'INVALID_PAYLOAD', message: `unknown event ${name}` }, receivedAt, 'unknown');
       if (!allowed.take(this.clock.now()) && !refusals.take(this.clock.now())) socket.disconnect(true);
     });
 
@@ -150,7 +148,7 @@ export class SocketPresenceGateway {
     const payload = parsePayload(userOnlinePayload, raw);
     const userId = this.userOf(socket, payload.userId);
     this.countUser(socket, userId);
-    await this.leavePreviousUser(socket, userId);
+    if (this.speaksForAnother(socket, userId)) await this.leavePreviousUser(socket);
     await this.service.goOnline({ ...this.connection(socket), userId, userType: payload.userType, userName: payload.userName });
     socket.data.userId = userId;
     if (payload.userType !== undefined) socket.data.userType = payload.userType;
@@ -162,9 +160,9 @@ export class SocketPresenceGateway {
     const payload = parsePayload(userPayload, raw);
     const userId = this.userOf(socket, payload.userId);
     this.countUser(socket, userId);
-    await this.leavePreviousUser(socket, userId);
+    if (this.speaksForAnother(socket, userId)) await this.leavePreviousUser(socket);
     const { userType, userName } = socket.data;
-    await this.service.heartbeat({ ...this.connection(socket), userId, userType, userName });
+    await this.service.heartbeat({ connectionId: socket.id, nodeId: this.settings.nodeId, userId, userType, userName });
     socket.data.userId = userId;
     return { userId };
   }
@@ -235,10 +233,16 @@ export class SocketPresenceGateway {
     socket.once('disconnect', () => clearTimeout(timer));
   }
 
-  /** A connection speaks for one user at a time: announcing another user (open mode only) ends the previous one. */
-  private async leavePreviousUser(socket: PresenceSocket, userId: UserId): Promise<void> {
+  /** Whether the connection has announced a user other than this one (possible in open mode only). */
+  private speaksForAnother(socket: PresenceSocket, userId: UserId): boolean {
     const previous = socket.data.userId;
-    if (previous === undefined || userKeyOf(previous) === userKeyOf(userId)) return;
+    return previous !== undefined && userKeyOf(previous) !== userKeyOf(userId);
+  }
+
+  /** A connection speaks for one user at a time: announcing another user ends the previous one. */
+  private async leavePreviousUser(socket: PresenceSocket): Promise<void> {
+    const previous = socket.data.userId;
+    if (previous === undefined) return;
     await this.service.goOffline({ connectionId: socket.id, userId: previous });
     delete socket.data.userId;
     delete socket.data.userType;
@@ -250,8 +254,15 @@ export class SocketPresenceGateway {
   }
 
   /** Refuses an event; `metricsEvent` is the bounded label it is counted under (unknown names are not labels). */
-  private refuse(socket: PresenceSocket, event: string, ack: AckFn | undefined, refusal: Refusal, metricsEvent = event): void {
-    this.metrics.eventHandled(metricsEvent, refusal.code.toLowerCase());
+  private refuse(
+    socket: PresenceSocket,
+    event: string,
+    ack: AckFn | undefined,
+    refusal: Refusal,
+    receivedAt: number,
+    metricsEvent = event,
+  ): void {
+    this.metrics.eventHandled(metricsEvent, refusal.code.toLowerCase(), secondsSince(receivedAt));
     socket.emit('presenceError', { event, ...refusal });
     ack?.({ ok: false, error: refusal });
   }
