@@ -1,6 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
+/**
+ * With BENCH_CPU_PROF=dir, a server writes a V8 CPU profile there when it exits; with BENCH_TRACE_GC=1, its
+ * collections are printed to the benchmark's stderr.
+ */
+function diagnosticFlags(): string[] {
+  const profile = process.env['BENCH_CPU_PROF'];
+  return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...(process.env['BENCH_TRACE_GC'] ? ['--trace-gc'] : [])];
+}
+
 /** A server under test as its own process: the built service, or the bare Socket.IO ceiling. */
 export class ServerProcess {
   readonly child: ChildProcess;
@@ -11,19 +20,20 @@ export class ServerProcess {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      if (process.env['BENCH_TRACE_GC']) process.stderr.write(chunk);
+    });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  /** The built service. With BENCH_CPU_PROF=dir set, it writes a V8 CPU profile there when it exits. */
+  /** The built service. */
   static service(env: Record<string, string>): ServerProcess {
-    const profile = process.env['BENCH_CPU_PROF'];
-    const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-    return new ServerProcess([...flags, resolve(__dirname, '../dist/main.js')], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env });
+    return new ServerProcess([...diagnosticFlags(), resolve(__dirname, '../dist/main.js')], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env });
   }
 
   static bare(): ServerProcess {
-    return new ServerProcess([...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []), '--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0' });
+    return new ServerProcess([...diagnosticFlags(), '--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0' });
   }
 
   get pid(): number {

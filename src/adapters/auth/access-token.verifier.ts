@@ -1,6 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { UserId } from '../../domain/presence.types';
 import { parseUserId } from '../validation/user-id.schema';
+import { hmacKey } from './hmac-key';
 
 export class InvalidAccessToken extends Error {
   constructor(readonly reason: string) {
@@ -11,15 +13,19 @@ export class InvalidAccessToken extends Error {
 
 /** Checks an HS256 access token and names its user. Every other algorithm, `none` included, is refused. */
 export class AccessTokenVerifier {
+  private readonly key: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly userClaim: string,
-  ) {}
+  ) {
+    this.key = hmacKey(secret);
+  }
 
   verify(token: string): { userId: UserId; expiresAt: number | null } {
     let claims: jwt.JwtPayload | string;
     try {
-      claims = jwt.verify(token, this.secret, { algorithms: ['HS256'] });
+      claims = jwt.verify(token, this.key, { algorithms: ['HS256'] });
     } catch (error) {
       throw new InvalidAccessToken(error instanceof Error ? error.name : 'invalid token');
     }
