@@ -135,7 +135,7 @@ export class PresenceService {
 
   /** How many connections hold each online user online. */
   async connectionsPerUser(): Promise<number[]> {
-    return (await this.deps.store.listOnline()).map((user) => Object.keys(user.connections).length);
+    return (await this.deps.store.listOnline()).map((user) => user.connections.length);
   }
 
   async countOnline(): Promise<number> {

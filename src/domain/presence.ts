@@ -28,9 +28,7 @@ export interface Announcement extends ConnectionRef {
 const unchanged = (user: UserPresence | undefined): PresenceDecision => ({ next: user, transition: null });
 
 export function isOnline(user: UserPresence | undefined): user is UserPresence {
-  if (user === undefined) return false;
-  for (const _ in user.connections) return true;
-  return false;
+  return user !== undefined && user.connections.length > 0;
 }
 
 /** `userOnline`: the connection is live for the user from now; the user's type and name are stored when given. */
@@ -56,10 +54,8 @@ export function heartbeat(user: UserPresence | undefined, a: Announcement, now: 
 
 /** `userOffline`: the connection's presence ends now, with no grace. */
 export function endConnection(user: UserPresence | undefined, connectionId: ConnectionId, now: Instant): PresenceDecision {
-  if (user === undefined || !(connectionId in user.connections)) return unchanged(user);
-  const connections = { ...user.connections };
-  delete connections[connectionId];
-  return settle(user, connections, now, 'explicit');
+  if (user === undefined || !user.connections.some((c) => c.connectionId === connectionId)) return unchanged(user);
+  return settle(user, without(user.connections, connectionId), now, 'explicit');
 }
 
 /**
@@ -73,13 +69,12 @@ export function dropConnection(
   now: Instant,
   graceMs: Instant,
 ): PresenceDecision {
-  const dropped = user?.connections[connectionId];
+  const dropped = user?.connections.find((c) => c.connectionId === connectionId);
   if (user === undefined || dropped === undefined || dropped.dropped) return unchanged(user);
-  const connections = { ...user.connections };
-  delete connections[connectionId];
-  const othersLive = Object.values(connections).some((c) => !c.dropped);
+  const connections = without(user.connections, connectionId);
+  const othersLive = connections.some((c) => !c.dropped);
   if (!othersLive && graceMs > 0) {
-    connections[connectionId] = { nodeId: dropped.nodeId, lastSeen: now, expiresAt: now + graceMs, dropped: true };
+    connections.push({ connectionId, nodeId: dropped.nodeId, lastSeen: now, expiresAt: now + graceMs, dropped: true });
   }
   return settle(user, connections, now, 'disconnect');
 }
@@ -87,10 +82,10 @@ export function dropConnection(
 /** Time passed: every connection whose deadline is at or before `now` ends. */
 export function expireDue(user: UserPresence | undefined, now: Instant): PresenceDecision {
   if (user === undefined) return unchanged(user);
-  const connections: Record<ConnectionId, ConnectionPresence> = {};
+  const connections: ConnectionPresence[] = [];
   let last: ConnectionPresence | undefined;
-  for (const [id, c] of Object.entries(user.connections)) {
-    if (c.expiresAt > now) connections[id] = c;
+  for (const c of user.connections) {
+    if (c.expiresAt > now) connections.push(c);
     else if (last === undefined || c.expiresAt >= last.expiresAt) last = c;
   }
   if (last === undefined) return unchanged(user);
@@ -100,16 +95,15 @@ export function expireDue(user: UserPresence | undefined, now: Instant): Presenc
 /** The node the connections were on is gone: they end, and the user goes offline as `node_lost` if they were all. */
 export function endNodeConnections(user: UserPresence | undefined, nodeId: string): PresenceDecision {
   if (user === undefined) return unchanged(user);
-  const connections: Record<ConnectionId, ConnectionPresence> = {};
-  for (const [id, c] of Object.entries(user.connections)) if (c.nodeId !== nodeId) connections[id] = c;
-  if (Object.keys(connections).length === Object.keys(user.connections).length) return unchanged(user);
+  const connections = user.connections.filter((c) => c.nodeId !== nodeId);
+  if (connections.length === user.connections.length) return unchanged(user);
   return settle(user, connections, lastSeenOf(user), 'node_lost');
 }
 
 /** The earliest deadline among the user's connections: when `expireDue` next has work to do. */
 export function nextDeadline(user: UserPresence): Instant | undefined {
   let earliest: Instant | undefined;
-  for (const c of Object.values(user.connections)) {
+  for (const c of user.connections) {
     if (earliest === undefined || c.expiresAt < earliest) earliest = c.expiresAt;
   }
   return earliest;
@@ -118,7 +112,7 @@ export function nextDeadline(user: UserPresence): Instant | undefined {
 /** The user's latest sign of life across its connections. */
 export function lastSeenOf(user: UserPresence): Instant {
   let latest = Number.NEGATIVE_INFINITY;
-  for (const c of Object.values(user.connections)) latest = Math.max(latest, c.lastSeen);
+  for (const c of user.connections) latest = Math.max(latest, c.lastSeen);
   return latest;
 }
 
@@ -132,25 +126,25 @@ function withLiveConnection(
   a: ConnectionRef,
   now: Instant,
   ttlMs: Instant,
-): Record<ConnectionId, ConnectionPresence> {
-  const connections: Record<ConnectionId, ConnectionPresence> = {};
-  const known = user?.connections;
-  for (const id in known) {
-    const c = known[id] as ConnectionPresence;
-    if (!c.dropped) connections[id] = c;
-  }
-  connections[a.connectionId] = { nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false };
+): ConnectionPresence[] {
+  const connections: ConnectionPresence[] = [];
+  for (const c of user?.connections ?? []) if (!c.dropped && c.connectionId !== a.connectionId) connections.push(c);
+  connections.push({ connectionId: a.connectionId, nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false });
   return connections;
+}
+
+function without(connections: readonly ConnectionPresence[], connectionId: ConnectionId): ConnectionPresence[] {
+  return connections.filter((c) => c.connectionId !== connectionId);
 }
 
 function settle(
   user: UserPresence,
-  connections: Record<ConnectionId, ConnectionPresence>,
+  connections: ConnectionPresence[],
   now: Instant,
   reason: OfflineReason,
   lastSeen: Instant = now,
 ): PresenceDecision {
-  if (Object.keys(connections).length > 0) return { next: { ...user, connections }, transition: null };
+  if (connections.length > 0) return { next: { ...user, connections }, transition: null };
   return { next: undefined, transition: wentOffline(user, lastSeen, reason) };
 }
 

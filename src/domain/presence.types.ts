@@ -22,6 +22,7 @@ export type OfflineReason = 'explicit' | 'disconnect' | 'expired' | 'node_lost';
  * ends as `disconnect` at `expiresAt`.
  */
 export interface ConnectionPresence {
+  readonly connectionId: ConnectionId;
   readonly nodeId: string;
   readonly lastSeen: Instant;
   readonly expiresAt: Instant;
@@ -33,7 +34,11 @@ export interface UserPresence {
   readonly userId: UserId;
   readonly userType: string | null;
   readonly userName: string | null;
-  readonly connections: Readonly<Record<ConnectionId, ConnectionPresence>>;
+  /**
+   * Each connection once. A list, not a record keyed by connection id: a user has a few, and objects keyed by
+   * random ids would each get a hidden class of their own, slow to copy and to walk on every heartbeat.
+   */
+  readonly connections: readonly ConnectionPresence[];
 }
 
 /** What readers are told about an online user. */

@@ -6,7 +6,7 @@ const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserP
   userId,
   userType: null,
   userName: null,
-  connections: { [connectionId]: { nodeId: 'n1', lastSeen: expiresAt - 1_000, expiresAt, dropped: false } },
+  connections: [{ connectionId, nodeId: 'n1', lastSeen: expiresAt - 1_000, expiresAt, dropped: false }],
 });
 
 const online = (userId: string): PresenceTransition => ({ type: 'UserWentOnline', userId, lastSeen: 0, reason: 'online', userType: null, userName: null });
@@ -92,12 +92,12 @@ export function describePresenceStoreContract(name: string, create: () => Promis
 
     it('applies concurrent updates of one user one after another, none lost', async () => {
       const bump = (current: UserPresence | undefined) => {
-        const count = Object.keys(current?.connections ?? {}).length;
-        const next = presence('u', 5_000, `c${count}`);
-        return { next: { ...next, connections: { ...current?.connections, ...next.connections } }, transition: null };
+        const known = current?.connections ?? [];
+        const next = presence('u', 5_000, `c${known.length}`);
+        return { next: { ...next, connections: [...known, ...next.connections] }, transition: null };
       };
       await Promise.all(Array.from({ length: 20 }, () => store.update('u', bump)));
-      expect(Object.keys((await store.find('u'))?.connections ?? {})).toHaveLength(20);
+      expect((await store.find('u'))?.connections).toHaveLength(20);
     });
   });
 }

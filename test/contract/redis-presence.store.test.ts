@@ -23,7 +23,7 @@ describe('RedisPresenceStore across nodes', () => {
     userId,
     userType: null,
     userName: null,
-    connections: { [connectionId]: { nodeId, lastSeen: 1, expiresAt: 1_000, dropped: false } },
+    connections: [{ connectionId, nodeId, lastSeen: 1, expiresAt: 1_000, dropped: false }],
   });
 
   it('lets exactly one of two nodes commit the same transition, and appends it once to the transitions stream', async () => {
@@ -41,11 +41,11 @@ describe('RedisPresenceStore across nodes', () => {
                 next: presence('u', connectionId, nodeId),
                 transition: { type: 'UserWentOnline', userId: 'u', lastSeen: 1, reason: 'online', userType: null, userName: null },
               }
-            : { next: { ...current, connections: { ...current.connections, ...presence('u', connectionId, nodeId).connections } }, transition: null },
+            : { next: { ...current, connections: [...current.connections, ...presence('u', connectionId, nodeId).connections] }, transition: null },
         );
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => online(stores[i % 2] as RedisPresenceStore, `c${i}`, i % 2 ? 'b' : 'a')));
       expect(results.filter((r) => r.transition !== null)).toHaveLength(1);
-      expect(Object.keys((await stores[0]?.find('u'))?.connections ?? {})).toHaveLength(10);
+      expect((await stores[0]?.find('u'))?.connections).toHaveLength(10);
       expect(await nodeA.xlen(keys.transitions)).toBe(1);
       expect((await stores[1]?.usersOnNode('a'))?.sort()).toEqual(['u']);
       expect((await stores[1]?.usersOnNode('b'))?.sort()).toEqual(['u']);
@@ -73,7 +73,44 @@ describe('RedisPresenceStore across nodes', () => {
         'u', staleVersion ?? '', '', 0, '', '', keys.typePrefix, keys.nodeUsersPrefix, '', 'a', '', 100,
       );
       expect(committed).toBe(0);
-      expect(Object.keys((await store.find('u'))?.connections ?? {})).toEqual(['cB']);
+      expect((await store.find('u'))?.connections.map((c) => c.connectionId)).toEqual(['cB']);
+    } finally {
+      redis.disconnect();
+      await cleanup();
+    }
+  });
+
+  it('stores presence in the format of 0.7, connections keyed by id, so that mixed versions can share a Redis', async () => {
+    const { prefix, cleanup } = testRedisPrefix();
+    const keys = new RedisKeys(prefix);
+    const redis = createRedis(REDIS_URL, { name: 'format' });
+    await whenReady(redis, 5_000);
+    try {
+      const store = new RedisPresenceStore(redis, keys, { transitionsKept: 100 });
+      await store.update('u', () => ({ next: presence('u', 'cA', 'a'), transition: null }));
+      expect(JSON.parse((await redis.hget(keys.user('u'), 'p')) ?? '')).toEqual({
+        userId: 'u',
+        userType: null,
+        userName: null,
+        connections: { cA: { nodeId: 'a', lastSeen: 1, expiresAt: 1_000, dropped: false } },
+      });
+      // As a 0.7 node writes it: two connections, one in its grace.
+      const written = {
+        userId: 7,
+        userType: 'agent',
+        userName: 'Ann',
+        connections: { c1: { nodeId: 'a', lastSeen: 5, expiresAt: 9, dropped: true }, c2: { nodeId: 'b', lastSeen: 6, expiresAt: 8, dropped: false } },
+      };
+      await redis.hset(keys.user('7'), 'p', JSON.stringify(written));
+      expect(await store.find('7')).toEqual({
+        userId: 7,
+        userType: 'agent',
+        userName: 'Ann',
+        connections: [
+          { connectionId: 'c1', nodeId: 'a', lastSeen: 5, expiresAt: 9, dropped: true },
+          { connectionId: 'c2', nodeId: 'b', lastSeen: 6, expiresAt: 8, dropped: false },
+        ],
+      });
     } finally {
       redis.disconnect();
       await cleanup();

@@ -76,7 +76,7 @@ export class InMemoryPresenceStore implements PresenceStore {
   usersOnNode(nodeId: string): Promise<UserKey[]> {
     const keys: UserKey[] = [];
     for (const [key, user] of this.users) {
-      if (Object.values(user.connections).some((c) => c.nodeId === nodeId)) keys.push(key);
+      if (user.connections.some((c) => c.nodeId === nodeId)) keys.push(key);
     }
     return Promise.resolve(keys);
   }

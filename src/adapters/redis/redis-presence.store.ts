@@ -10,6 +10,7 @@ import type {
 import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
+import { decodePresence, encodePresence } from './stored-presence';
 
 export interface RedisStoreSettings {
   /** How many transitions the transitions stream keeps (about). */
@@ -18,8 +19,7 @@ export interface RedisStoreSettings {
   readonly maxAttempts?: number;
 }
 
-const nodesOf = (user: UserPresence | undefined): Set<string> =>
-  new Set(Object.values(user?.connections ?? {}).map((c) => c.nodeId));
+const nodesOf = (user: UserPresence | undefined): Set<string> => new Set(user?.connections.map((c) => c.nodeId));
 
 const READ_CHUNK = 1_000;
 
@@ -40,7 +40,7 @@ export class RedisPresenceStore implements PresenceStore {
     const attempts = this.settings.maxAttempts ?? 50;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const [version, json] = await this.redis.hmget(this.keys.user(key), 'v', 'p');
-      const current = json ? (JSON.parse(json) as UserPresence) : undefined;
+      const current = json ? decodePresence(json) : undefined;
       const { next, transition } = decide(current);
       if (next === current) return { next, transition: null };
       const before = nodesOf(current);
@@ -54,7 +54,7 @@ export class RedisPresenceStore implements PresenceStore {
         this.keys.versions,
         key,
         version ?? '0',
-        next === undefined ? '' : JSON.stringify(next),
+        next === undefined ? '' : encodePresence(next),
         next === undefined ? 0 : (nextDeadline(next) ?? 0),
         current?.userType ?? '',
         next?.userType ?? '',
@@ -74,7 +74,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   async find(key: UserKey): Promise<UserPresence | undefined> {
     const json = await this.redis.hget(this.keys.user(key), 'p');
-    return json ? (JSON.parse(json) as UserPresence) : undefined;
+    return json ? decodePresence(json) : undefined;
   }
 
   async findMany(keys: readonly UserKey[]): Promise<Array<UserPresence | undefined>> {
@@ -84,7 +84,7 @@ export class RedisPresenceStore implements PresenceStore {
       for (const key of keys.slice(i, i + READ_CHUNK)) pipeline.hget(this.keys.user(key), 'p');
       for (const [error, json] of (await pipeline.exec()) ?? []) {
         if (error) throw error;
-        found.push(typeof json === 'string' ? (JSON.parse(json) as UserPresence) : undefined);
+        found.push(typeof json === 'string' ? decodePresence(json) : undefined);
       }
     }
     return found;

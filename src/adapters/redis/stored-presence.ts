@@ -1,0 +1,30 @@
+import type { ConnectionId, ConnectionPresence, UserPresence } from '../../domain/presence.types';
+
+type StoredConnection = Omit<ConnectionPresence, 'connectionId'>;
+
+/**
+ * A user's presence as Redis holds it: connections keyed by their id. This is the format of 0.7 and earlier, kept
+ * so that nodes of different versions can share one Redis during a rolling upgrade.
+ */
+interface StoredPresence extends Omit<UserPresence, 'connections'> {
+  readonly connections: Record<ConnectionId, StoredConnection>;
+}
+
+export function encodePresence(user: UserPresence): string {
+  const connections: Record<ConnectionId, StoredConnection> = {};
+  for (const { connectionId, nodeId, lastSeen, expiresAt, dropped } of user.connections) {
+    connections[connectionId] = { nodeId, lastSeen, expiresAt, dropped };
+  }
+  const stored: StoredPresence = { userId: user.userId, userType: user.userType, userName: user.userName, connections };
+  return JSON.stringify(stored);
+}
+
+export function decodePresence(json: string): UserPresence {
+  const stored = JSON.parse(json) as StoredPresence;
+  return {
+    userId: stored.userId,
+    userType: stored.userType,
+    userName: stored.userName,
+    connections: Object.entries(stored.connections).map(([connectionId, c]) => ({ connectionId, ...c })),
+  };
+}
