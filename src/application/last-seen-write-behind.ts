@@ -30,15 +30,21 @@ export interface FlushFailure {
   readonly message: string;
 }
 
-function keepLatest(into: Map<UserKey, LastSeenEntry>, entry: LastSeenEntry): void {
+/** An entry the buffer owns, so that it can change it in place. */
+interface BufferedEntry {
+  userId: UserId;
+  lastSeen: Instant;
+}
+
+function keepLatest<E extends LastSeenEntry>(into: Map<UserKey, E>, entry: E): void {
   const key = userKeyOf(entry.userId);
   const known = into.get(key);
   if (known === undefined || entry.lastSeen > known.lastSeen) into.set(key, entry);
 }
 
 export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
-  private pending = new Map<UserKey, LastSeenEntry>();
-  private inFlight = new Map<UserKey, LastSeenEntry>();
+  private pending = new Map<UserKey, BufferedEntry>();
+  private inFlight = new Map<UserKey, BufferedEntry>();
   private flushing: Promise<boolean> | undefined;
   private failure: FlushFailure | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -51,8 +57,18 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
     private readonly now: () => Instant,
   ) {}
 
+  /**
+   * Updates the user's entry in place: a new entry for every heartbeat would live until the next flush, long enough
+   * to be promoted out of V8's young generation, and die in the old one.
+   */
   record(userId: UserId, lastSeen: Instant): void {
-    keepLatest(this.pending, { userId, lastSeen });
+    const key = userKeyOf(userId);
+    const known = this.pending.get(key);
+    if (known === undefined) this.pending.set(key, { userId, lastSeen });
+    else if (lastSeen > known.lastSeen) {
+      known.userId = userId;
+      known.lastSeen = lastSeen;
+    }
   }
 
   /** What the database holds, overlaid with newer values still waiting to be written. */
@@ -66,7 +82,7 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
         if (waiting !== undefined) keepLatest(found, waiting);
       }
     }
-    return [...found.values()];
+    return Array.from(found.values(), ({ userId, lastSeen }) => ({ userId, lastSeen }));
   }
 
   /** Users whose value waits for the next flush (not counting one in flight). */

@@ -127,9 +127,17 @@ function withLiveConnection(
   now: Instant,
   ttlMs: Instant,
 ): ConnectionPresence[] {
+  const live: ConnectionPresence = { connectionId: a.connectionId, nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false };
   const connections: ConnectionPresence[] = [];
-  for (const c of user?.connections ?? []) if (!c.dropped && c.connectionId !== a.connectionId) connections.push(c);
-  connections.push({ connectionId: a.connectionId, nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false });
+  let placed = false;
+  // The refreshed connection keeps its place: a store can then update its record in place.
+  for (const c of user?.connections ?? []) {
+    if (c.connectionId === a.connectionId) {
+      connections.push(live);
+      placed = true;
+    } else if (!c.dropped) connections.push(c);
+  }
+  if (!placed) connections.push(live);
   return connections;
 }
 

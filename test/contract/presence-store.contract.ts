@@ -34,6 +34,17 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       expect(await store.countOnline()).toBe(1);
     });
 
+    it('hands out snapshots: what a read returned stays as it was when the user is updated afterwards', async () => {
+      await store.update('u', () => ({ next: presence('u', 5_000), transition: null }));
+      const found = await store.find('u');
+      const [many] = await store.findMany(['u']);
+      const [listed] = await store.listOnline();
+      const [paged] = (await store.pageOnline({ limit: 1 })).users;
+      await store.update('u', (current) => ({ next: { ...presence('u', 9_000), userType: 'agent', connections: [{ ...current!.connections[0]!, expiresAt: 9_000, lastSeen: 8_000 }] }, transition: null }));
+      for (const read of [found, many, listed, paged]) expect(read).toEqual(presence('u', 5_000));
+      expect(await store.find('u')).toEqual({ ...presence('u', 9_000), userType: 'agent' });
+    });
+
     it('removes a user whose next presence is undefined', async () => {
       await store.update('u', () => ({ next: presence('u', 5_000), transition: null }));
       await store.update('u', () => ({ next: undefined, transition: null }));

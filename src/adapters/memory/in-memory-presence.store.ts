@@ -6,13 +6,30 @@ import type {
   PresenceDecision,
   PresenceStore,
 } from '../../domain/ports/presence-store.port';
-import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
+import type { ConnectionPresence, Instant, UserId, UserKey, UserPresence } from '../../domain/presence.types';
 import { DeadlineQueue } from './deadline-queue';
 import { firstIndexAfter } from './sorted-keys';
 
-/** Presence in this process's memory: one node. A rule runs synchronously, so each update is atomic. */
+type StoredConnection = { -readonly [K in keyof ConnectionPresence]: ConnectionPresence[K] };
+
+/** The store's own record of a user, changed in place. */
+interface StoredPresence {
+  userId: UserId;
+  userType: string | null;
+  userName: string | null;
+  connections: StoredConnection[];
+}
+
+/**
+ * Presence in this process's memory: one node. A rule runs synchronously, so each update is atomic.
+ *
+ * The rules return a new presence for every heartbeat; kept as it is, each would live until the user's next
+ * heartbeat, long enough to be promoted out of V8's young generation and die in the old one, a steady source of
+ * full collections at high rates. So the store copies a rule's result into its own records, in place where the
+ * user keeps the same connections, and the rule's objects die young; readers get copies.
+ */
 export class InMemoryPresenceStore implements PresenceStore {
-  private readonly users = new Map<UserKey, UserPresence>();
+  private readonly users = new Map<UserKey, StoredPresence>();
   private readonly deadlines = new DeadlineQueue<UserKey>();
   private seq = 0;
   /** Keys in order, for paging; rebuilt on the first page after a user came or went. */
@@ -26,8 +43,11 @@ export class InMemoryPresenceStore implements PresenceStore {
       if (next === undefined) {
         this.users.delete(key);
         this.deadlines.remove(key);
+      } else if (current === undefined) {
+        this.users.set(key, copyOf(next));
+        this.scheduleNoLater(key, nextDeadline(next));
       } else {
-        this.users.set(key, next);
+        overwrite(current, next);
         this.scheduleNoLater(key, nextDeadline(next));
       }
     }
@@ -35,27 +55,27 @@ export class InMemoryPresenceStore implements PresenceStore {
   }
 
   find(key: UserKey): Promise<UserPresence | undefined> {
-    return Promise.resolve(this.users.get(key));
+    return Promise.resolve(this.snapshotOf(key));
   }
 
   findMany(keys: readonly UserKey[]): Promise<Array<UserPresence | undefined>> {
-    return Promise.resolve(keys.map((key) => this.users.get(key)));
+    return Promise.resolve(keys.map((key) => this.snapshotOf(key)));
   }
 
   pageOnline(query: OnlinePageQuery): Promise<OnlinePage> {
     this.sortedKeys ??= [...this.users.keys()].sort();
     const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
-    const matches = (user: UserPresence): boolean => types === undefined || (user.userType !== null && types.has(user.userType));
+    const matches = (user: StoredPresence): boolean => types === undefined || (user.userType !== null && types.has(user.userType));
     const users: UserPresence[] = [];
     let more = false;
     for (let i = firstIndexAfter(this.sortedKeys, query.after); i < this.sortedKeys.length; i++) {
-      const user = this.users.get(this.sortedKeys[i] as UserKey) as UserPresence;
+      const user = this.users.get(this.sortedKeys[i] as UserKey) as StoredPresence;
       if (!matches(user)) continue;
       if (users.length === query.limit) {
         more = true;
         break;
       }
-      users.push(user);
+      users.push(copyOf(user));
     }
     let total = this.users.size;
     if (types !== undefined) {
@@ -66,7 +86,7 @@ export class InMemoryPresenceStore implements PresenceStore {
   }
 
   listOnline(): Promise<UserPresence[]> {
-    return Promise.resolve([...this.users.values()]);
+    return Promise.resolve(Array.from(this.users.values(), copyOf));
   }
 
   countOnline(): Promise<number> {
@@ -100,9 +120,47 @@ export class InMemoryPresenceStore implements PresenceStore {
     }
   }
 
+  private snapshotOf(key: UserKey): UserPresence | undefined {
+    const user = this.users.get(key);
+    return user === undefined ? undefined : copyOf(user);
+  }
+
   /** Moves the key's heap entry only when its deadline comes earlier (or it has none). */
   private scheduleNoLater(key: UserKey, deadline: Instant | undefined): void {
     const known = this.deadlines.deadlineOf(key);
     if (deadline === undefined || known === undefined || deadline < known) this.deadlines.schedule(key, deadline);
   }
+}
+
+function copyOf(user: UserPresence): StoredPresence {
+  return {
+    userId: user.userId,
+    userType: user.userType,
+    userName: user.userName,
+    connections: user.connections.map(copyOfConnection),
+  };
+}
+
+function copyOfConnection(c: ConnectionPresence): StoredConnection {
+  return { connectionId: c.connectionId, nodeId: c.nodeId, lastSeen: c.lastSeen, expiresAt: c.expiresAt, dropped: c.dropped };
+}
+
+/** Makes the stored record say what `next` says: in place when it has the same connections in the same order. */
+function overwrite(stored: StoredPresence, next: UserPresence): void {
+  stored.userId = next.userId;
+  stored.userType = next.userType;
+  stored.userName = next.userName;
+  const connections = next.connections;
+  const same = connections.length === stored.connections.length && connections.every((c, i) => c.connectionId === stored.connections[i]?.connectionId);
+  if (!same) {
+    stored.connections = connections.map(copyOfConnection);
+    return;
+  }
+  connections.forEach((c, i) => {
+    const kept = stored.connections[i] as StoredConnection;
+    kept.nodeId = c.nodeId;
+    kept.lastSeen = c.lastSeen;
+    kept.expiresAt = c.expiresAt;
+    kept.dropped = c.dropped;
+  });
 }

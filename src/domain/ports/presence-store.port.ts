@@ -35,7 +35,9 @@ export interface OnlinePage {
  * A store never decides a transition itself: `update` applies a pure rule of the domain to a user's current presence
  * atomically. The rule may run more than once (a shared store retries it when another node changed the user in the
  * meantime); only the result computed from the presence that was actually current is committed, in one step with
- * the transition's `seq` and the user's place in the deadline index.
+ * the transition's `seq` and the user's place in the deadline index. What the reads return is a snapshot that
+ * never changes afterwards, whatever is committed later; a rule may be handed the stored presence itself, for the
+ * length of its call only (rules are pure: they change nothing and keep nothing).
  */
 export interface PresenceStore {
   update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision>;

@@ -110,6 +110,10 @@ describe('LastSeenWriteBehind', () => {
       { userId: 'b', lastSeen: 100 },
       { userId: 'c', lastSeen: 50 },
     ]);
+    // What was read is a copy: the buffer updates its own entries in place.
+    writeBehind.record('a', 900);
+    expect(found.find((e) => e.userId === 'a')).toEqual({ userId: 'a', lastSeen: 500 });
+    expect(await writeBehind.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 900 }]);
   });
 
   it('counts users without a row as skipped, and does not retry them', async () => {
