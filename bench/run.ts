@@ -212,7 +212,12 @@ async function heartbeats(server: ServerProcess, url: string, clients: number, r
     await fleet.connect(url, range(1, clients).map((id) => spec(id, { userIds: [] })), 'none');
     await fleet.ask({ cmd: 'online' });
     const rssPerConnectionKiB = round((rssBytes(server.pid) - baseline) / clients / 1024, 1);
+    // The service's event-loop lag over each step (prom-client resets its maximum at every scrape); the bare
+    // server has no /metrics.
+    const loopLagMaxMs = async (): Promise<number | null> =>
+      server.hasMetrics ? round((await metric(url, 'nodejs_eventloop_lag_max_seconds')) * 1000) : null;
     const run = async (rate: number, durationMs: number) => {
+      await loopLagMaxMs();
       const cpuBefore = cpuSeconds(server.pid);
       const parts = await fleet.ask<{ latencies: number[]; failed: number; sent: number }>({ cmd: 'heartbeat', ratePerSec: rate / WORKERS, durationMs });
       const latencies = parts.flatMap((p) => p.latencies);
@@ -224,12 +229,20 @@ async function heartbeats(server: ServerProcess, url: string, clients: number, r
         p99: round(percentile(latencies, 99)),
         failed: parts.reduce((s, p) => s + p.failed, 0),
         cpuSecondsPer1000: round(((cpuSeconds(server.pid) - cpuBefore) / Math.max(1, sent)) * 1000, 4),
+        serverLoopLagMaxMs: await loopLagMaxMs(),
       };
     };
     const steady = withSteadyState === null ? null : await run(withSteadyState, 5_000);
+    // A 3 s step on a shared 2-core machine can miss p99 < 50 ms by one scheduling hiccup: a rate that fails is
+    // tried once more, and the ramp ends at the first rate whose two trials both fail. The same rule for the
+    // service and for the bare ceiling.
     const ramp = [];
     for (const rate of rates) {
-      const step = await run(rate, 3_000);
+      let step = await run(rate, 3_000);
+      if (step.p99 >= 50 || step.failed > 0) {
+        ramp.push({ ...step, retried: true });
+        step = await run(rate, 3_000);
+      }
       ramp.push(step);
       if (step.p99 >= 50 || step.failed > 0) break;
     }
@@ -355,7 +368,7 @@ async function main(): Promise<void> {
     ? (args[args.indexOf('--rates') + 1] ?? '').split(',').map(Number)
     : quick
       ? [1_000, 2_000, 4_000, 8_000]
-      : [1_000, 2_000, 4_000, 8_000, 12_000, 16_000, 20_000, 25_000, 30_000, 40_000];
+      : [1_000, 2_000, 4_000, 8_000, 12_000, 14_000, 16_000, 18_000, 20_000, 22_500, 25_000, 27_500, 30_000, 35_000, 40_000];
   log(`heartbeat throughput, ${sizes.throughputClients} connections: service, then the bare Socket.IO ceiling…`);
   for (const [name, start] of [
     ['serviceThroughput', () => ServerProcess.service(serviceEnv())],

@@ -15,7 +15,12 @@ export class ServerProcess {
   readonly child: ChildProcess;
   private output = '';
 
-  private constructor(command: string[], env: Record<string, string>) {
+  private constructor(
+    command: string[],
+    env: Record<string, string>,
+    /** Whether it serves /metrics (the bare ceiling does not). */
+    readonly hasMetrics: boolean,
+  ) {
     this.child = spawn(process.execPath, command, {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,11 +34,11 @@ export class ServerProcess {
 
   /** The built service. */
   static service(env: Record<string, string>): ServerProcess {
-    return new ServerProcess([...diagnosticFlags(), resolve(__dirname, '../dist/main.js')], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env });
+    return new ServerProcess([...diagnosticFlags(), resolve(__dirname, '../dist/main.js')], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env }, true);
   }
 
   static bare(): ServerProcess {
-    return new ServerProcess([...diagnosticFlags(), '--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0' });
+    return new ServerProcess([...diagnosticFlags(), '--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0' }, false);
   }
 
   get pid(): number {
