@@ -1,4 +1,4 @@
-import { createRedis, whenReady } from '../../src/adapters/redis/redis-client';
+import { createRedis, type PresenceRedis, whenReady } from '../../src/adapters/redis/redis-client';
 import { RedisKeys } from '../../src/adapters/redis/redis-keys';
 import { RedisPresenceStore } from '../../src/adapters/redis/redis-presence.store';
 import type { UserPresence } from '../../src/domain/presence.types';
@@ -17,6 +17,20 @@ describePresenceStoreContract('RedisPresenceStore', async () => {
     },
   };
 });
+
+/** One store on a throwaway key prefix, for a test that also reaches into Redis itself. */
+async function withOneStore(name: string, run: (store: RedisPresenceStore, redis: PresenceRedis, keys: RedisKeys) => Promise<void>): Promise<void> {
+  const { prefix, cleanup } = testRedisPrefix();
+  const keys = new RedisKeys(prefix);
+  const redis = createRedis(REDIS_URL, { name });
+  await whenReady(redis, 5_000);
+  try {
+    await run(new RedisPresenceStore(redis, keys, { transitionsKept: 100 }), redis, keys);
+  } finally {
+    redis.disconnect();
+    await cleanup();
+  }
+}
 
 describe('RedisPresenceStore across nodes', () => {
   const presence = (userId: string, connectionId: string, nodeId: string): UserPresence => ({
@@ -57,12 +71,7 @@ describe('RedisPresenceStore across nodes', () => {
   });
 
   it('never lets a node commit onto a presence that was removed and stored again since it read it', async () => {
-    const { prefix, cleanup } = testRedisPrefix();
-    const keys = new RedisKeys(prefix);
-    const redis = createRedis(REDIS_URL, { name: 'aba' });
-    await whenReady(redis, 5_000);
-    try {
-      const store = new RedisPresenceStore(redis, keys, { transitionsKept: 100 });
+    await withOneStore('aba', async (store, redis, keys) => {
       await store.update('u', () => ({ next: presence('u', 'cA', 'a'), transition: null }));
       const [staleVersion] = await redis.hmget(keys.user('u'), 'v');
       // Another node, between a stale reader's read and its commit: removes the user, then stores it anew.
@@ -74,19 +83,11 @@ describe('RedisPresenceStore across nodes', () => {
       );
       expect(committed).toBe(0);
       expect((await store.find('u'))?.connections.map((c) => c.connectionId)).toEqual(['cB']);
-    } finally {
-      redis.disconnect();
-      await cleanup();
-    }
+    });
   });
 
   it('stores presence in the format of 0.7, connections keyed by id, so that mixed versions can share a Redis', async () => {
-    const { prefix, cleanup } = testRedisPrefix();
-    const keys = new RedisKeys(prefix);
-    const redis = createRedis(REDIS_URL, { name: 'format' });
-    await whenReady(redis, 5_000);
-    try {
-      const store = new RedisPresenceStore(redis, keys, { transitionsKept: 100 });
+    await withOneStore('format', async (store, redis, keys) => {
       await store.update('u', () => ({ next: presence('u', 'cA', 'a'), transition: null }));
       expect(JSON.parse((await redis.hget(keys.user('u'), 'p')) ?? '')).toEqual({
         userId: 'u',
@@ -111,9 +112,6 @@ describe('RedisPresenceStore across nodes', () => {
           { connectionId: 'c2', nodeId: 'b', lastSeen: 6, expiresAt: 8, dropped: false },
         ],
       });
-    } finally {
-      redis.disconnect();
-      await cleanup();
-    }
+    });
   });
 });

@@ -109,14 +109,9 @@ export class PresenceMetrics {
       .histogram('presence_event_duration_seconds', 'Time to handle one socket event, from receipt to answer.')
       .registerIn(this.registry);
 
-    new Gauge({
-      name: 'presence_persist_pending',
-      help: 'last_seen writes waiting for the next flush (at most one per user).',
-      registers: [this.registry],
-      collect() {
-        this.set(sources.persistPending());
-      },
-    });
+    this.readAtScrape('presence_persist_pending', 'last_seen writes waiting for the next flush (at most one per user).', () =>
+      sources.persistPending(),
+    );
 
     new Gauge({
       name: 'presence_online_users',
@@ -129,14 +124,7 @@ export class PresenceMetrics {
       },
     });
 
-    new Gauge({
-      name: 'presence_connections',
-      help: 'Open authenticated sockets on this process.',
-      registers: [this.registry],
-      collect() {
-        this.set(sources.openConnections());
-      },
-    });
+    this.readAtScrape('presence_connections', 'Open authenticated sockets on this process.', () => sources.openConnections());
 
     new Histogram({
       name: 'presence_connections_per_user',
@@ -148,6 +136,18 @@ export class PresenceMetrics {
         if (counts === undefined) return;
         this.reset();
         for (const count of counts) this.observe(count);
+      },
+    });
+  }
+
+  /** A gauge whose value is read when scraped. */
+  private readAtScrape(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
       },
     });
   }
