@@ -35,6 +35,25 @@ describe('the service process', () => {
     expect(service.output).toContain('presence service stopped');
   });
 
+  it('exits 1 when closing takes longer than SHUTDOWN_TIMEOUT_MS', async () => {
+    // A last_seen write waits for a database that never answers: the drain would retry for seconds.
+    const service = start({
+      PORT: '0',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/unreachable',
+      PERSIST_FLUSH_INTERVAL_MS: '3600000',
+      SHUTDOWN_TIMEOUT_MS: '300',
+    });
+    const port = await service.listening();
+    const socket = await connect(`http://127.0.0.1:${port}`);
+    expect(await request(socket, 'userOnline', { userId: 'alice' })).toMatchObject({ ok: true });
+
+    const stoppedAt = Date.now();
+    service.kill('SIGTERM');
+    expect(await service.exited()).toBe(1);
+    expect(Date.now() - stoppedAt).toBeLessThan(4_000);
+    expect(service.output).toContain('shutdown took too long');
+  });
+
   it('refuses to start in production without JWT_ACCESS_SECRET, and says why', async () => {
     const service = start({ NODE_ENV: 'production', PORT: '0' });
     expect(await service.exited()).toBe(1);

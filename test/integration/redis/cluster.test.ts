@@ -153,3 +153,28 @@ describe('three nodes on one Redis act as one service', () => {
     expect(online).not.toContain('lost-1');
   });
 });
+
+describe('heartbeat broadcasts on several nodes', () => {
+  const { prefix, cleanup } = testRedisPrefix();
+  let nodes: ClusterNode[] = [];
+
+  beforeAll(async () => {
+    nodes = await Promise.all(['a', 'b'].map((name) => startNode(name, REDIS_URL, prefix, { PRESENCE_BROADCAST_HEARTBEATS: 'true' })));
+  });
+
+  afterAll(async () => {
+    closeAllSockets();
+    for (const node of nodes) node.process.kill('SIGTERM');
+    await Promise.all(nodes.map((n) => n.process.exited()));
+    await cleanup();
+  });
+
+  it('reach the clients of every node when PRESENCE_BROADCAST_HEARTBEATS is on', async () => {
+    const observers = await Promise.all(nodes.map(async (node) => new StatusLog(await connect(node.url))));
+    const alice = await connect((nodes[0] as ClusterNode).url);
+    await emit(alice, 'userOnline', { userId: 'alice' });
+    await emit(alice, 'userHeartbeat', { userId: 'alice' });
+    await Promise.all(observers.map((o) => o.waitFor((cs) => cs.some((c) => c.reason === 'heartbeat'), 15_000)));
+    for (const o of observers) expect(perUser(o).get('alice')).toEqual(['online online', 'online heartbeat']);
+  });
+});
