@@ -43,11 +43,9 @@ export class InMemoryPresenceStore implements PresenceStore {
       if (next === undefined) {
         this.users.delete(key);
         this.deadlines.remove(key);
-      } else if (current === undefined) {
-        this.users.set(key, copyOf(next));
-        this.scheduleNoLater(key, nextDeadline(next));
       } else {
-        overwrite(current, next);
+        if (current === undefined) this.users.set(key, copyOf(next));
+        else overwrite(current, next);
         this.scheduleNoLater(key, nextDeadline(next));
       }
     }

@@ -148,7 +148,8 @@ export class SocketPresenceGateway {
     const payload = parsePayload(userOnlinePayload, raw);
     const userId = this.userOf(socket, payload.userId);
     this.countUser(socket, userId);
-    if (this.speaksForAnother(socket, userId)) await this.leavePreviousUser(socket);
+    const previous = this.previousUser(socket, userId);
+    if (previous !== undefined) await this.leaveUser(socket, previous);
     await this.service.goOnline({ ...this.connection(socket), userId, userType: payload.userType, userName: payload.userName });
     socket.data.userId = userId;
     if (payload.userType !== undefined) socket.data.userType = payload.userType;
@@ -160,7 +161,8 @@ export class SocketPresenceGateway {
     const payload = parsePayload(userPayload, raw);
     const userId = this.userOf(socket, payload.userId);
     this.countUser(socket, userId);
-    if (this.speaksForAnother(socket, userId)) await this.leavePreviousUser(socket);
+    const previous = this.previousUser(socket, userId);
+    if (previous !== undefined) await this.leaveUser(socket, previous);
     const { userType, userName } = socket.data;
     await this.service.heartbeat({ connectionId: socket.id, nodeId: this.settings.nodeId, userId, userType, userName });
     socket.data.userId = userId;
@@ -233,16 +235,14 @@ export class SocketPresenceGateway {
     socket.once('disconnect', () => clearTimeout(timer));
   }
 
-  /** Whether the connection has announced a user other than this one (possible in open mode only). */
-  private speaksForAnother(socket: PresenceSocket, userId: UserId): boolean {
+  /** The other user this connection announced before, if any (open mode only): it has to be left first. */
+  private previousUser(socket: PresenceSocket, userId: UserId): UserId | undefined {
     const previous = socket.data.userId;
-    return previous !== undefined && userKeyOf(previous) !== userKeyOf(userId);
+    return previous !== undefined && userKeyOf(previous) !== userKeyOf(userId) ? previous : undefined;
   }
 
   /** A connection speaks for one user at a time: announcing another user ends the previous one. */
-  private async leavePreviousUser(socket: PresenceSocket): Promise<void> {
-    const previous = socket.data.userId;
-    if (previous === undefined) return;
+  private async leaveUser(socket: PresenceSocket, previous: UserId): Promise<void> {
     await this.service.goOffline({ connectionId: socket.id, userId: previous });
     delete socket.data.userId;
     delete socket.data.userType;
