@@ -4,12 +4,16 @@
  * them onto a settled promise would only cost a turn of the microtask queue and two promises each.
  */
 export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  /**
+   * Settles after the last task given; let go of once idle, since a promise kept until the connection's next event
+   * would outlive a young-generation collection and be promoted, once per event.
+   */
+  private tail: Promise<unknown> | undefined;
   /** Tasks given and not yet settled. */
   private unsettled = 0;
 
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.unsettled === 0 ? startNow(task) : this.tail.then(task, task);
+    const result = this.tail === undefined ? startNow(task) : this.tail.then(task, task);
     this.unsettled += 1;
     this.tail = result.then(this.settled, this.settled);
     return result;
@@ -17,6 +21,7 @@ export class SerialQueue {
 
   private readonly settled = (): void => {
     this.unsettled -= 1;
+    if (this.unsettled === 0) this.tail = undefined;
   };
 }
 
