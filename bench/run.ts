@@ -18,7 +18,7 @@ import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
 import { eventPathNsPerHeartbeat } from './event-path.bench';
 import type { ClientSpec } from './load-worker';
-import { cpuSeconds, rssBytes } from './process-usage';
+import { cpuSeconds, rssBytes, systemCpuSeconds } from './process-usage';
 import { metric, ServerProcess } from './server-process';
 import { nowMs, percentile, round, summarize } from './stats';
 
@@ -219,6 +219,7 @@ async function heartbeats(server: ServerProcess, url: string, clients: number, r
     const run = async (rate: number, durationMs: number) => {
       await loopLagMaxMs();
       const cpuBefore = cpuSeconds(server.pid);
+      const systemBefore = systemCpuSeconds(server.pid);
       const parts = await fleet.ask<{ latencies: number[]; failed: number; sent: number }>({ cmd: 'heartbeat', ratePerSec: rate / WORKERS, durationMs });
       const latencies = parts.flatMap((p) => p.latencies);
       const sent = parts.reduce((s, p) => s + p.sent, 0);
@@ -229,6 +230,7 @@ async function heartbeats(server: ServerProcess, url: string, clients: number, r
         p99: round(percentile(latencies, 99)),
         failed: parts.reduce((s, p) => s + p.failed, 0),
         cpuSecondsPer1000: round(((cpuSeconds(server.pid) - cpuBefore) / Math.max(1, sent)) * 1000, 4),
+        systemCpuSecondsPer1000: round(((systemCpuSeconds(server.pid) - systemBefore) / Math.max(1, sent)) * 1000, 4),
         serverLoopLagMaxMs: await loopLagMaxMs(),
       };
     };

@@ -3,11 +3,21 @@ import { resolve } from 'node:path';
 
 /**
  * With BENCH_CPU_PROF=dir, a server writes a V8 CPU profile there when it exits; with BENCH_TRACE_GC=1, its
- * collections are printed to the benchmark's stderr.
+ * collections are printed to the benchmark's stderr; BENCH_NODE_FLAGS adds any other flags (`--trace-gc-nvp`,
+ * `--inspect=127.0.0.1:9329`).
  */
 function diagnosticFlags(): string[] {
   const profile = process.env['BENCH_CPU_PROF'];
-  return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...(process.env['BENCH_TRACE_GC'] ? ['--trace-gc'] : [])];
+  return [
+    ...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+    ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+    ...(process.env['BENCH_TRACE_GC'] ? ['--trace-gc'] : []),
+  ];
+}
+
+/** BENCH_SERVICE_ENV: settings (a JSON object) added to the service's environment, to measure a variant. */
+function extraServiceEnv(): Record<string, string> {
+  return JSON.parse(process.env['BENCH_SERVICE_ENV'] ?? '{}') as Record<string, string>;
 }
 
 /** A server under test as its own process: the built service, or the bare Socket.IO ceiling. */
@@ -27,14 +37,14 @@ export class ServerProcess {
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
-      if (process.env['BENCH_TRACE_GC']) process.stderr.write(chunk);
+      if (process.env['BENCH_TRACE_GC'] || process.env['BENCH_NODE_FLAGS']?.includes('--trace-gc')) process.stderr.write(chunk);
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
   /** The built service. */
   static service(env: Record<string, string>): ServerProcess {
-    return new ServerProcess([...diagnosticFlags(), resolve(__dirname, '../dist/main.js')], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env }, true);
+    return new ServerProcess([...diagnosticFlags(), resolve(__dirname, '../dist/main.js')], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env, ...extraServiceEnv() }, true);
   }
 
   static bare(): ServerProcess {
