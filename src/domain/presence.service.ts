@@ -61,14 +61,15 @@ export class PresenceService {
     if (committed.transition === null) this.deps.lastSeen.record(a.userId, now);
   }
 
-  async heartbeat(a: Announcement): Promise<void> {
+  heartbeat(a: Announcement): Promise<void> {
     const now = this.deps.clock.now();
-    const committed = await this.commit(userKeyOf(a.userId), (u) => heartbeat(u, a, now, this.deps.settings.ttlMs));
-    if (committed.transition !== null || committed.next === undefined) return;
-    this.deps.lastSeen.record(committed.next.userId, now);
-    if (this.deps.settings.broadcastHeartbeats) {
-      this.deps.notifier.publish({ type: 'UserHeartbeatReceived', userId: committed.next.userId, lastSeen: now, reason: 'heartbeat' });
-    }
+    return this.commit(userKeyOf(a.userId), (u) => heartbeat(u, a, now, this.deps.settings.ttlMs)).then((committed) => {
+      if (committed.transition !== null || committed.next === undefined) return;
+      this.deps.lastSeen.record(committed.next.userId, now);
+      if (this.deps.settings.broadcastHeartbeats) {
+        this.deps.notifier.publish({ type: 'UserHeartbeatReceived', userId: committed.next.userId, lastSeen: now, reason: 'heartbeat' });
+      }
+    });
   }
 
   async goOffline(c: ConnectionCommand): Promise<void> {
@@ -186,16 +187,17 @@ export class PresenceService {
   }
 
   /** Applies a rule atomically; a transition it causes is persisted and published. */
-  private async commit(
-    key: UserKey,
-    decide: (current: UserPresence | undefined) => PresenceDecision,
-  ): Promise<CommittedDecision> {
-    const committed = await this.deps.store.update(key, decide);
+  private commit(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision> {
+    return this.deps.store.update(key, decide).then(this.settle);
+  }
+
+  private readonly settle = (committed: CommittedDecision): CommittedDecision => {
     const { transition } = committed;
     if (transition !== null) {
       this.deps.lastSeen.record(transition.userId, transition.lastSeen);
       this.deps.notifier.publish(transition);
     }
     return committed;
-  }
+  };
+
 }

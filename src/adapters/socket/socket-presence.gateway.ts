@@ -8,7 +8,7 @@ import type { ClientEventName, Refusal } from '../../protocol/socket-events';
 import type { PresenceMetrics } from '../metrics/presence-metrics';
 import type { ConnectionLimits } from './connection-limits';
 import { SerialQueue } from './serial-queue';
-import { parsePayload, presenceSubscribePayload, userOnlinePayload, userPayload } from './socket-payload.schema';
+import { parsePayload, parseUserPayload, presenceSubscribePayload, userOnlinePayload } from './socket-payload.schema';
 import { PresenceScope } from './subscriptions/presence-scope';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import { toRefusal } from './socket-refusal.mapper';
@@ -157,20 +157,26 @@ export class SocketPresenceGateway {
     return { userId, status: 'online' };
   }
 
-  private async userHeartbeat(socket: PresenceSocket, raw: unknown): Promise<object> {
-    const payload = parsePayload(userPayload, raw);
+  /** Not `async`, like the service's heartbeat: the event every client sends all the time keeps to one promise chain. */
+  private userHeartbeat(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parseUserPayload(raw);
     const userId = this.userOf(socket, payload.userId);
     this.countUser(socket, userId);
     const previous = this.previousUser(socket, userId);
-    if (previous !== undefined) await this.leaveUser(socket, previous);
+    if (previous !== undefined) return this.leaveUser(socket, previous).then(() => this.heartbeatAs(socket, userId));
+    return this.heartbeatAs(socket, userId);
+  }
+
+  private heartbeatAs(socket: PresenceSocket, userId: UserId): Promise<object> {
     const { userType, userName } = socket.data;
-    await this.service.heartbeat({ connectionId: socket.id, nodeId: this.settings.nodeId, userId, userType, userName });
-    socket.data.userId = userId;
-    return { userId };
+    return this.service.heartbeat({ connectionId: socket.id, nodeId: this.settings.nodeId, userId, userType, userName }).then(() => {
+      socket.data.userId = userId;
+      return { userId };
+    });
   }
 
   private async userOffline(socket: PresenceSocket, raw: unknown): Promise<object> {
-    const payload = parsePayload(userPayload, raw);
+    const payload = parseUserPayload(raw);
     const userId = this.userOf(socket, payload.userId);
     await this.service.goOffline({ connectionId: socket.id, userId });
     if (socket.data.userId !== undefined && userKeyOf(socket.data.userId) === userKeyOf(userId)) delete socket.data.userId;
