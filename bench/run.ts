@@ -222,7 +222,6 @@ class HeartbeatLoad {
     private readonly server: ServerProcess,
     private readonly url: string,
     private readonly fleet: ClientFleet,
-    readonly clients: number,
     readonly rssPerConnectionKiB: number,
   ) {}
 
@@ -232,7 +231,7 @@ class HeartbeatLoad {
     const baseline = rssBytes(server.pid);
     await fleet.connect(url, range(1, clients).map((id) => spec(id, { userIds: [] })), 'none');
     await fleet.ask({ cmd: 'online' });
-    return new HeartbeatLoad(server, url, fleet, clients, round((rssBytes(server.pid) - baseline) / clients / 1024, 1));
+    return new HeartbeatLoad(server, url, fleet, round((rssBytes(server.pid) - baseline) / clients / 1024, 1));
   }
 
   async run(rate: number, durationMs: number): Promise<HeartbeatStep> {
