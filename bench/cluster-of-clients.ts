@@ -36,8 +36,16 @@ export class ClientFleet {
     return this.workers.length;
   }
 
+  /** Closes every connection and waits for the workers to exit, so that the next measurement has the machine. */
   async close(): Promise<void> {
     await this.ask({ cmd: 'close' });
-    for (const worker of this.workers) worker.kill();
+    await Promise.all(
+      this.workers.map((worker) => {
+        if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+        const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
+        worker.kill();
+        return exited;
+      }),
+    );
   }
 }
