@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 /**
  * With BENCH_CPU_PROF=dir, a server writes a V8 CPU profile there when it exits; with BENCH_TRACE_GC=1, its
  * collections are printed to the benchmark's stderr; BENCH_NODE_FLAGS adds any other flags (`--trace-gc-nvp`,
- * `--inspect=127.0.0.1:9329`).
+ * `--inspect=127.0.0.1:0`).
  */
 function diagnosticFlags(): string[] {
   const profile = process.env['BENCH_CPU_PROF'];
@@ -15,7 +15,7 @@ function diagnosticFlags(): string[] {
   ];
 }
 
-/** BENCH_SERVICE_ENV: settings (a JSON object) added to the service's environment, to measure a variant. */
+/** BENCH_SERVICE_ENV: settings (a JSON object) added to the service's environment, over any a stage sets: a variant. */
 function extraServiceEnv(): Record<string, string> {
   return JSON.parse(process.env['BENCH_SERVICE_ENV'] ?? '{}') as Record<string, string>;
 }

@@ -14,7 +14,9 @@ function outcome(read: () => unknown): { value: unknown } | { refused: string } 
 }
 
 const userIds = fc.oneof(
-  fc.string({ maxLength: MAX_ID_LENGTH + 2 }),
+  fc.string({ minLength: MAX_ID_LENGTH - 2, maxLength: MAX_ID_LENGTH + 2, unit: 'binary' }),
+  fc.string({ maxLength: 4, unit: 'binary' }),
+  fc.string({ maxLength: MAX_ID_LENGTH + 2, size: 'max' }),
   fc.integer(),
   fc.double(),
   fc.constantFrom(Number.MAX_SAFE_INTEGER + 1, -0, Number.NaN, Number.POSITIVE_INFINITY),
