@@ -18,7 +18,7 @@ import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
 import { eventPathNsPerHeartbeat } from './event-path.bench';
 import type { ClientSpec } from './load-worker';
-import { cpuSeconds, rssBytes, systemCpuSeconds } from './process-usage';
+import { cpuSeconds, cpuTimes, rssBytes } from './process-usage';
 import { metric, ServerProcess } from './server-process';
 import { nowMs, percentile, round, summarize } from './stats';
 
@@ -241,19 +241,19 @@ class HeartbeatLoad {
 
   async run(rate: number, durationMs: number): Promise<HeartbeatStep> {
     await this.loopLagMaxMs();
-    const cpuBefore = cpuSeconds(this.server.pid);
-    const systemBefore = systemCpuSeconds(this.server.pid);
+    const before = cpuTimes(this.server.pid);
     const parts = await this.fleet.ask<{ latencies: number[]; failed: number; sent: number }>({ cmd: 'heartbeat', ratePerSec: rate / WORKERS, durationMs });
+    const after = cpuTimes(this.server.pid);
     const latencies = parts.flatMap((p) => p.latencies);
-    const sent = Math.max(1, parts.reduce((s, p) => s + p.sent, 0));
+    const per1000 = (seconds: number): number => round((seconds / Math.max(1, parts.reduce((s, p) => s + p.sent, 0))) * 1000, 4);
     return {
       rate,
       achieved: round(latencies.length / (durationMs / 1000)),
       p50: round(percentile(latencies, 50)),
       p99: round(percentile(latencies, 99)),
       failed: parts.reduce((s, p) => s + p.failed, 0),
-      cpuSecondsPer1000: round(((cpuSeconds(this.server.pid) - cpuBefore) / sent) * 1000, 4),
-      systemCpuSecondsPer1000: round(((systemCpuSeconds(this.server.pid) - systemBefore) / sent) * 1000, 4),
+      cpuSecondsPer1000: per1000(after.user + after.system - before.user - before.system),
+      systemCpuSecondsPer1000: per1000(after.system - before.system),
       serverLoopLagMaxMs: await this.loopLagMaxMs(),
     };
   }
@@ -295,6 +295,7 @@ async function steadyState(server: ServerProcess, clients: number, ratePerSecond
  * ramp ends at the first rate whose two trials both fail. The same rule for the service and for the bare ceiling.
  */
 async function throughputRamps(servers: ReadonlyArray<readonly [string, ServerProcess]>, clients: number, rates: readonly number[]) {
+  const serverNamed = new Map(servers);
   const loads = new Map<string, HeartbeatLoad>();
   try {
     for (const [name, server] of servers) loads.set(name, await HeartbeatLoad.start(server, clients));
@@ -316,7 +317,7 @@ async function throughputRamps(servers: ReadonlyArray<readonly [string, ServerPr
           // Done: its clients and server go now, not linger (and later expire) beside the other's steps.
           running.delete(name);
           await load.close();
-          await (servers.find(([n]) => n === name)?.[1] as ServerProcess).stop();
+          await serverNamed.get(name)?.stop();
         }
       }
       if (running.size === 0) break;

@@ -15,6 +15,9 @@ function diagnosticFlags(): string[] {
   ];
 }
 
+/** Whether the servers print their collections, which then go to the benchmark's stderr. */
+const tracesGc = Boolean(process.env['BENCH_TRACE_GC'] || process.env['BENCH_NODE_FLAGS']?.includes('--trace-gc'));
+
 /** BENCH_SERVICE_ENV: settings (a JSON object) added to the service's environment, over any a stage sets: a variant. */
 function extraServiceEnv(): Record<string, string> {
   return JSON.parse(process.env['BENCH_SERVICE_ENV'] ?? '{}') as Record<string, string>;
@@ -37,7 +40,7 @@ export class ServerProcess {
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
-      if (process.env['BENCH_TRACE_GC'] || process.env['BENCH_NODE_FLAGS']?.includes('--trace-gc')) process.stderr.write(chunk);
+      if (tracesGc) process.stderr.write(chunk);
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }

@@ -199,5 +199,4 @@ export class PresenceService {
     }
     return committed;
   };
-
 }
