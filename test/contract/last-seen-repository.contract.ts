@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import type { Pool } from 'pg';
+import { parseUserId } from '../../src/adapters/validation/user-id.schema';
 import type { LastSeenEntry, LastSeenRepository } from '../../src/domain/ports/last-seen.port';
-import type { UserId } from '../../src/domain/presence.types';
+import { userKeyOf, type UserId } from '../../src/domain/presence.types';
 import { insertUsers, lastSeenOf } from '../support/postgres';
 
 export interface LastSeenRepositoryUnderTest {
@@ -14,6 +16,14 @@ export interface LastSeenRepositoryUnderTest {
 }
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
+
+/** Ids that a careless cast would read as one of the rows 0, 7 and 70: only their canonical text is. */
+const lookalikeIds = fc
+  .oneof(
+    fc.constantFrom<UserId>(7, '7', '07', '007', '7.0', '+7', ' 7', '7 ', '0x7', '7e0', '-0', '0', 0, '00', 70, '70', '070', '7e1', '-7'),
+    fc.string({ unit: fc.constantFrom('0', '7', '-', '+', '.', 'e', ' '), minLength: 1, maxLength: 4 }),
+  )
+  .filter((id) => parseUserId(id) !== undefined);
 
 const byUserId = (a: { userId: UserId }, b: { userId: UserId }): number => String(a.userId).localeCompare(String(b.userId));
 
@@ -94,6 +104,22 @@ export function describeLastSeenRepositoryContract(name: string, create: () => P
         { userId: 7, lastSeen: T0 + 1_234 },
         { userId: 8, lastSeen: T0 + 5_678 },
       ]);
+    });
+
+    it('moves only the row an id names in its canonical form, and reads back only that row', async () => {
+      const rows = [0, 7, 70];
+      await insertUsers(pool, rows);
+      await fc.assert(
+        fc.asyncProperty(lookalikeIds, async (id) => {
+          await pool.query('UPDATE sys_user SET last_seen = NULL');
+          const named = rows.find((row) => String(row) === userKeyOf(id));
+          const { missing } = await repository.saveMany([{ userId: id, lastSeen: T0 }]);
+          expect(missing).toEqual(named === undefined ? [id] : []);
+          for (const row of rows) expect(await lastSeenOf(pool, row)).toEqual(row === named ? new Date(T0) : null);
+          expect(await repository.findMany([id])).toEqual(named === undefined ? [] : [{ userId: named, lastSeen: T0 }]);
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it('makes no round trip for empty input', async () => {

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
+import { isWellFormed, parseUserId } from '../../src/adapters/validation/user-id.schema';
 import type { PresenceStore } from '../../src/domain/ports/presence-store.port';
 import type { PresenceTransition } from '../../src/domain/presence.events';
-import type { UserPresence } from '../../src/domain/presence.types';
+import { userKeyOf, type UserId, type UserPresence } from '../../src/domain/presence.types';
 
 const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserPresence => ({
   userId,
@@ -10,6 +12,14 @@ const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserP
 });
 
 const online = (userId: string): PresenceTransition => ({ type: 'UserWentOnline', userId, lastSeen: 0, reason: 'online', userType: null, userName: null });
+
+/** Strings made of pieces that tempt a store to merge two ids: lone and paired surrogates, zeros, digits. */
+const trickyText = fc.string({ unit: fc.constantFrom('\ud800', '\udc00', '\ud83d', '\ude00', 'a', 'é', '0', '7', '-'), minLength: 1, maxLength: 4 });
+/** Ids as a client may send them, kept only when the boundary accepts them (as every id that reaches a store is). */
+const acceptedIds = fc
+  .oneof(trickyText, fc.integer({ min: -100, max: 100 }), fc.constantFrom<UserId>(7, '7', '07', 0, '0', '-0', '7.0'))
+  .filter((id) => parseUserId(id) !== undefined);
+const acceptedTypes = trickyText.filter(isWellFormed);
 
 /** What every PresenceStore adapter must do; an adapter is done when it passes this suite. */
 export function describePresenceStoreContract(name: string, create: () => Promise<{ store: PresenceStore; close(): Promise<void> }>): void {
@@ -99,6 +109,28 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       expect(agents.users.map((u) => u.userId)).toEqual(['b', 'd']);
       expect(agents).toMatchObject({ total: 3, more: true });
       expect((await store.pageOnline({ after: 'd', limit: 2, userTypes: ['agent'] })).users.map((u) => u.userId)).toEqual(['e']);
+    });
+
+    it('keeps apart every two ids the boundary accepts as different users, and every two types', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(acceptedIds, acceptedTypes), { minLength: 1, maxLength: 6 }), async (users) => {
+          const byKey = new Map(users.map(([id, type]) => [userKeyOf(id), { id, type }]));
+          for (const [key, { id, type }] of byKey) {
+            await store.update(key, () => ({ next: { ...presence(String(id), 5_000), userId: id, userType: type }, transition: null }));
+          }
+          try {
+            expect(await store.countOnline()).toBe(byKey.size);
+            for (const [key, { id, type }] of byKey) {
+              expect(await store.find(key)).toMatchObject({ userId: id, userType: type });
+              const ofType = [...byKey.values()].filter((user) => user.type === type).length;
+              expect((await store.pageOnline({ limit: 10, userTypes: [type] })).total).toBe(ofType);
+            }
+          } finally {
+            for (const key of byKey.keys()) await store.update(key, () => ({ next: undefined, transition: null }));
+          }
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it('applies concurrent updates of one user one after another, none lost', async () => {

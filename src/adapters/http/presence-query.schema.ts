@@ -1,6 +1,6 @@
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { UserKey } from '../../domain/presence.types';
-import { MAX_ID_LENGTH } from '../validation/user-id.schema';
+import { isWellFormed, MAX_ID_LENGTH, WELL_FORMED_MESSAGE } from '../validation/user-id.schema';
 import { invalidRequest } from './http-error';
 import { decodeCursor } from './presence-cursor';
 
@@ -32,6 +32,7 @@ function ids(query: ParsedUrlQuery, name: string, most: number): string[] | unde
   if (values.length > most) throw invalidRequest(`${name}: at most ${most} values`);
   for (const value of values) {
     if (value.length === 0 || value.length > MAX_ID_LENGTH) throw invalidRequest(`${name}: each must be 1 to ${MAX_ID_LENGTH} characters`);
+    if (!isWellFormed(value)) throw invalidRequest(`${name}: each ${WELL_FORMED_MESSAGE}`);
   }
   return values;
 }
@@ -62,5 +63,6 @@ export function parseUserIdParam(value: string | undefined): string {
   if (value === undefined || value.length === 0 || value.length > MAX_ID_LENGTH) {
     throw invalidRequest(`userId: must be 1 to ${MAX_ID_LENGTH} characters`);
   }
+  if (!isWellFormed(value)) throw invalidRequest(`userId: ${WELL_FORMED_MESSAGE}`);
   return value;
 }

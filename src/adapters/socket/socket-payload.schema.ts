@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { invalidPayload } from '../../domain/presence.errors';
 import type { UserId } from '../../domain/presence.types';
-import { MAX_ID_LENGTH, userIdSchema } from '../validation/user-id.schema';
+import { isWellFormed, MAX_ID_LENGTH, userIdSchema, WELL_FORMED_MESSAGE } from '../validation/user-id.schema';
 
 const label = z
   .string({ error: 'must be a string or null' })
   .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+  .refine(isWellFormed, WELL_FORMED_MESSAGE)
   .nullable()
   .optional();
 
@@ -24,7 +25,9 @@ export function parseUserPayload(raw: unknown): { userId?: UserId } {
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     const userId: unknown = (raw as { userId?: unknown }).userId;
     if (userId === undefined) return {};
-    if (typeof userId === 'string' ? userId.length >= 1 && userId.length <= MAX_ID_LENGTH : Number.isSafeInteger(userId)) {
+    const wellFormedId =
+      typeof userId === 'string' ? userId.length >= 1 && userId.length <= MAX_ID_LENGTH && isWellFormed(userId) : Number.isSafeInteger(userId);
+    if (wellFormedId) {
       return { userId: userId as UserId };
     }
   }
@@ -40,7 +43,9 @@ export const presenceSubscribePayload = z
     {
       userIds: z.array(userIdSchema, { error: 'must be an array of user ids' }).max(MAX_SUBSCRIBED_IDS, `at most ${MAX_SUBSCRIBED_IDS}`).optional(),
       userTypes: z
-        .array(z.string().min(1).max(MAX_ID_LENGTH, `each at most ${MAX_ID_LENGTH} characters`), { error: 'must be an array of strings' })
+        .array(z.string().min(1).max(MAX_ID_LENGTH, `each at most ${MAX_ID_LENGTH} characters`).refine(isWellFormed, WELL_FORMED_MESSAGE), {
+          error: 'must be an array of strings',
+        })
         .max(MAX_SUBSCRIBED_TYPES, `at most ${MAX_SUBSCRIBED_TYPES}`)
         .optional(),
       since: z.number().int('must be a whole number').min(0).refine(Number.isSafeInteger, 'must be a safe integer').optional(),

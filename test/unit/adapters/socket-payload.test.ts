@@ -17,6 +17,7 @@ const userIds = fc.oneof(
   fc.string({ minLength: MAX_ID_LENGTH - 2, maxLength: MAX_ID_LENGTH + 2, unit: 'binary' }),
   fc.string({ maxLength: 4, unit: 'binary' }),
   fc.string({ maxLength: MAX_ID_LENGTH + 2, size: 'max' }),
+  fc.string({ unit: fc.constantFrom('\ud800', '\udc00', '\ud83d\ude00', 'a'), minLength: 1, maxLength: 4 }),
   fc.integer(),
   fc.double(),
   fc.constantFrom(Number.MAX_SAFE_INTEGER + 1, -0, Number.NaN, Number.POSITIVE_INFINITY),
