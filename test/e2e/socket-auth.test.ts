@@ -38,6 +38,7 @@ describe('socket authentication', () => {
     ['an unsigned alg:none token', () => ({ auth: { token: unsignedToken({ sub: 'alice' }) } })],
     ['an HS512 token', () => ({ auth: { token: signToken({ sub: 'alice' }, { algorithm: 'HS512' }) } })],
     ['a token with no user claim', () => ({ auth: { token: signToken({ name: 'alice' }) } })],
+    ['a token whose user is a lone surrogate', () => ({ auth: { token: signToken({ sub: '\ud800' }) } })],
     ['a token whose user claim is not a user id', () => ({ auth: { token: signToken({ sub: 'x'.repeat(200) }) } })],
     ['garbage', () => ({ auth: { token: 'not.a.jwt' } })],
     ['a bad cookie', () => ({ extraHeaders: { Cookie: 'access_token=nope' } })],

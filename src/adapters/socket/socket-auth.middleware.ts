@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
+import { readHandshakeToken } from '../auth/access-token.reader';
 import type { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { InvalidAccessToken } from '../auth/access-token.verifier';
 import type { ConnectionLimits } from './connection-limits';
-import { handshakeToken } from './handshake-token';
 import type { PresenceSocket } from './socket.types';
 
 type Next = (error?: Error) => void;
@@ -22,7 +22,7 @@ export function authenticateSockets(verifier: AccessTokenVerifier | null, cookie
       next();
       return;
     }
-    const token = handshakeToken(socket.handshake.auth, socket.handshake.headers, cookieName);
+    const token = readHandshakeToken(socket.handshake.auth, socket.handshake.headers, cookieName);
     try {
       if (token === undefined) throw new InvalidAccessToken('no token');
       const verified = verifier.verify(token);
