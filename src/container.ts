@@ -7,6 +7,8 @@ import { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
 import { requireAccessToken } from './adapters/auth/koa-jwt.middleware';
 import { SystemClock } from './adapters/clock/system.clock';
 import { inProcessHealth, type HealthCheck } from './application/health-check';
+import { ReadinessWatch } from './application/readiness-watch';
+import { logReadiness } from './adapters/logging/readiness-report';
 import { createHttpServer } from './adapters/http/http-server';
 import { createKoaApp } from './adapters/http/koa-app';
 import { operationalRoutes } from './adapters/http/operational.routes';
@@ -69,6 +71,8 @@ function lastSeenRepositoryFor(config: Config): LastSeenRepository {
 
 const SWEEP_BATCH_SIZE = 1_000;
 const NODE_RECOVERY_CLAIM_MS = 30_000;
+/** How long `/ready` waits for each component before calling it down. */
+const READY_CHECK_TIMEOUT_MS = 2_000;
 const OPENAPI_PATH = resolve(__dirname, '../openapi.yaml');
 // The same paths from src/ (tests) and from dist/ (the built service).
 const PUBLIC_DIR = resolve(__dirname, '../public');
@@ -134,7 +138,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
           },
         ),
         operationalRoutes({
-          health: ctx.get(TOKENS.HealthChecks),
+          readiness: new ReadinessWatch(ctx.get(TOKENS.HealthChecks), READY_CHECK_TIMEOUT_MS, () => ctx.get(TOKENS.Clock).now(), logReadiness(logger)),
           registry: ctx.get(TOKENS.Metrics).registry,
           metricsToken: config.metricsToken,
           openApiDocument: readFileSync(OPENAPI_PATH, 'utf8'),

@@ -2,20 +2,18 @@ import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
 import type { components } from './generated/openapi.types';
-import { checkWithin, type HealthCheck } from '../../application/health-check';
+import type { ReadinessWatch } from '../../application/readiness-watch';
 import { unauthorized } from './http-error';
 
 type Readiness = components['schemas']['Readiness'];
 
 export interface OperationalRoutesDeps {
-  readonly health: { readonly store: HealthCheck; readonly persistence: HealthCheck };
+  readonly readiness: ReadinessWatch<'store' | 'persistence'>;
   readonly registry: Registry;
   /** When set, `/metrics` wants `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken: string | null;
   readonly openApiDocument: string;
 }
-
-const READY_CHECK_TIMEOUT_MS = 2_000;
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -32,12 +30,8 @@ export function operationalRoutes(deps: OperationalRoutesDeps): Router {
   });
 
   router.get('/ready', async (ctx) => {
-    const [store, persistence] = await Promise.all([
-      checkWithin(deps.health.store, READY_CHECK_TIMEOUT_MS),
-      checkWithin(deps.health.persistence, READY_CHECK_TIMEOUT_MS),
-    ]);
-    const ready = store.status === 'up' && persistence.status === 'up';
-    const body: Readiness = { status: ready ? 'ready' : 'not_ready', components: { store, persistence } };
+    const { ready, components } = await deps.readiness.read();
+    const body: Readiness = { status: ready ? 'ready' : 'not_ready', components };
     ctx.status = ready ? 200 : 503;
     ctx.body = body;
   });

@@ -1,6 +1,7 @@
 import type { HealthCheck } from '../../../src/application/health-check';
 import { TOKENS } from '../../../src/tokens';
 import { buildTestApp, type TestApp } from '../../support/build-test-app';
+import { FakeClock } from '../../support/fake-clock';
 import { get } from '../../support/http-client';
 import { closeAllSockets, connect, request, StatusLog } from '../../support/socket-client';
 
@@ -20,20 +21,35 @@ describe('GET /health and GET /ready', () => {
     expect(ready.body).toEqual({ status: 'ready', components: { store: { status: 'up' }, persistence: { status: 'up' } } });
   });
 
-  it('answers 503 naming the component that does not answer, and 200 again once it does', async () => {
+  it('answers 503 naming the component that is not up and since when, and 200 again once it is', async () => {
     let persistence: 'up' | 'degraded' = 'degraded';
     const flaky: HealthCheck = { check: async () => (persistence === 'up' ? { status: 'up' } : { status: 'degraded', detail: 'writes failing' }) };
     const failing: HealthCheck = { check: () => Promise.reject(new Error('connection refused')) };
-    app = await buildTestApp({}, { health: { store: failing, persistence: flaky } });
+    const clock = new FakeClock();
+    const firstSeen = new Date(clock.now()).toISOString();
+    app = await buildTestApp({}, { health: { store: failing, persistence: flaky }, clock });
     const down = await get(app.url, '/ready', '/ready');
     expect(down.status).toBe(503);
     expect(down.body).toEqual({
       status: 'not_ready',
-      components: { store: { status: 'down', detail: 'connection refused' }, persistence: { status: 'degraded', detail: 'writes failing' } },
+      components: { store: { status: 'down', since: firstSeen }, persistence: { status: 'degraded', since: firstSeen } },
     });
+    clock.advance(5_000);
+    expect((await get(app.url, '/ready', '/ready')).body.components.store).toEqual({ status: 'down', since: firstSeen });
     persistence = 'up';
     expect((await get(app.url, '/ready', '/ready')).body.components.persistence).toEqual({ status: 'up' });
     expect((await get(app.url, '/health', '/health')).status).toBe(200);
+  });
+
+  it('never echoes a database error on /ready, which answers without auth; the log has it', async () => {
+    const log: string[] = [];
+    app = await buildTestApp({ DATABASE_URL: 'postgres://nosuchuser@127.0.0.1:5432/postgres' }, {}, { log: (line) => log.push(line) });
+    const down = await get(app.url, '/ready', '/ready');
+    expect(down.status).toBe(503);
+    expect(down.body.components.persistence).toEqual({ status: 'down', since: expect.any(String) });
+    expect(down.text).not.toMatch(/nosuchuser|127\.0\.0\.1|role/);
+    const reported = log.map((line) => JSON.parse(line)).find((entry) => entry.msg === 'component is not up');
+    expect(reported).toMatchObject({ component: 'persistence', status: 'down', detail: expect.stringMatching(/role "nosuchuser" does not exist/) });
   });
 });
 

@@ -229,7 +229,11 @@ export interface components {
         ComponentState: {
             /** @enum {string} */
             status: "up" | "degraded" | "down";
-            detail?: string;
+            /**
+             * Format: date-time
+             * @description When a check first saw the component not up; absent while it is up. Why it is not up goes to the service's log, never here.
+             */
+            since?: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -454,7 +458,7 @@ export interface operations {
                 };
             };
             403: components["responses"]["ForbiddenOrigin"];
-            /** @description Not ready; the failing components say why. */
+            /** @description Not ready; each component says whether it is up and, when not, since when. */
             503: {
                 headers: {
                     [name: string]: unknown;
