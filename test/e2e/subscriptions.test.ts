@@ -3,6 +3,7 @@ import request from 'supertest';
 import { TOKENS } from '../../src/tokens';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { PresenceMirror } from '../support/presence-mirror';
+import { waitUntil } from '../support/wait-until';
 import { closeAllSockets, connect, nextEvent, request as emit, StatusLog, type TestSocket } from '../support/socket-client';
 
 describe('scoped subscriptions and batched diffs (§7)', () => {
@@ -162,6 +163,41 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     expect(resumed.states).toBe(0);
     mirror = resumed;
     expect(mirror.problems).toEqual([]);
+  });
+
+  it('resumes with the transitions not flushed yet in the one replayed diff, and never sends them again', async () => {
+    await start({ PRESENCE_DIFF_INTERVAL_MS: '60000' });
+    const hub = app.app.container.get(TOKENS.SubscriptionHub);
+    await online('stays');
+    const leaves = await online('leaves');
+    let client = await connect(app.url);
+    const first = new PresenceMirror(client);
+    const subscribed = emit(client, 'presenceSubscribe', {});
+    await waitUntil(async () => (await hub.flush(), first.states === 1));
+    const { seq } = await subscribed;
+    client.disconnect();
+
+    await emit(leaves, 'userOffline', { userId: 'leaves' });
+    await online('arrives');
+
+    client = await connect(app.url);
+    const diffs: PresenceDiffPayload[] = [];
+    client.on('presenceDiff', (diff) => diffs.push(diff));
+    const ack = await emit(client, 'presenceSubscribe', { since: seq });
+    await waitUntil(async () => diffs.length === 1);
+    expect(diffs[0]).toMatchObject({ seq: ack.seq, joins: [{ userId: 'arrives' }], leaves: [{ userId: 'leaves' }] });
+    expect(ack.seq).toBe(seq + 2);
+
+    await online('meanwhile');
+    await hub.flush();
+    await hub.flush();
+    await online('after');
+    await hub.flush();
+    await waitUntil(async () => diffs.length >= 3);
+    expect(diffs.slice(1)).toEqual([
+      { seq: ack.seq + 1, joins: [expect.objectContaining({ userId: 'meanwhile' })], leaves: [] },
+      { seq: ack.seq + 2, joins: [expect.objectContaining({ userId: 'after' })], leaves: [] },
+    ]);
   });
 
   it('answers an empty diff when nothing was missed, and a fresh state when since is too old', async () => {

@@ -7,7 +7,7 @@ import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from
 import type { PresenceServer, PresenceSocket } from '../socket.types';
 import { isoOf, toWireOnlineUser } from '../wire';
 import type { PresenceScope } from './presence-scope';
-import { ReplayBuffer } from './replay-buffer';
+import { ReplayBuffer, type ReplayedTransition } from './replay-buffer';
 import { TransitionWindow, type NetChange } from './transition-window';
 
 /**
@@ -37,7 +37,14 @@ interface Group {
   readonly scope: PresenceScope;
   readonly members: Set<string>;
   readonly waitingForState: Map<string, StateWaiter>;
+  /**
+   * Resumed connections whose replay reached into the window not flushed yet, by the seq it was current to: at the
+   * next flush they get what came after that seq instead of the window's diff, which would repeat part of it.
+   */
+  readonly catchingUp: Map<string, number>;
 }
+
+const noWaiter: StateWaiter = { resolve: () => undefined, reject: () => undefined };
 
 
 /**
@@ -45,7 +52,7 @@ interface Group {
  * change is applied to the node's snapshot and sent as one `presenceDiff` per scope, encoded once for all the
  * connections that share that scope (a Socket.IO room). A new subscriber gets the snapshot as `presenceState` at the
  * next flush (so a reconnect wave shares that encoding too), or, resuming with `since`, one diff replayed from the
- * buffer at once.
+ * buffer at once, up to the last transition delivered (flushed or not).
  */
 export class SubscriptionHub {
   private readonly snapshot = new Map<UserKey, UserWentOnline>();
@@ -115,10 +122,14 @@ export class SubscriptionHub {
 
     const replayed = since === undefined ? undefined : this.replayFor(scope, since);
     if (replayed !== undefined) {
-      group.members.add(socket.id);
-      void socket.join(diffRoom(scope));
       socket.emit('presenceDiff', replayed);
       this.counter.frames('presenceDiff', 1);
+      if (replayed.seq > this.snapshotSeq) {
+        group.catchingUp.set(socket.id, replayed.seq);
+      } else {
+        group.members.add(socket.id);
+        void socket.join(diffRoom(scope));
+      }
       return Promise.resolve(replayed.seq);
     }
     void socket.join(stateRoom(scope));
@@ -136,12 +147,13 @@ export class SubscriptionHub {
     if (group === undefined) return;
     this.subscriptions.delete(socket.id);
     group.members.delete(socket.id);
+    group.catchingUp.delete(socket.id);
     // A subscribe still waiting for its state is answered now: its connection's later events wait behind it.
     group.waitingForState.get(socket.id)?.resolve(this.snapshotSeq);
     group.waitingForState.delete(socket.id);
     for (const room of [diffRoom(group.scope), stateRoom(group.scope)]) void socket.leave(room);
     if (socket.connected) void socket.join(EVENTS_ROOM);
-    if (group.members.size === 0 && group.waitingForState.size === 0) this.dropGroup(group);
+    this.dropGroupIfUnused(group);
   }
 
   start(intervalMs: number): void {
@@ -183,6 +195,7 @@ export class SubscriptionHub {
         this.counter.frames('presenceDiff', group.members.size);
       }
     }
+    for (const group of this.groups.values()) if (group.catchingUp.size > 0) this.catchUp(group);
     for (const group of [...this.groups.values()]) {
       if (group.waitingForState.size === 0) continue;
       const waiting = [...group.waitingForState];
@@ -210,21 +223,55 @@ export class SubscriptionHub {
         }
         waiter.resolve(state.seq);
       }
-      if (group.members.size === 0 && group.waitingForState.size === 0) this.dropGroup(group);
+      this.dropGroupIfUnused(group);
+    }
+  }
+
+  /**
+   * Resumed connections join the scope's diffs, each first sent what followed its replay (one encoding per seq they
+   * were replayed to); one whose part the buffer no longer holds gets a state in this flush instead.
+   */
+  private catchUp(group: Group): void {
+    const bySeq = new Map<number, string[]>();
+    for (const [socketId, seq] of group.catchingUp) {
+      const sockets = bySeq.get(seq) ?? [];
+      sockets.push(socketId);
+      bySeq.set(seq, sockets);
+    }
+    group.catchingUp.clear();
+    for (const [seq, socketIds] of bySeq) {
+      const missed = this.replay.between(seq, this.snapshotSeq);
+      const diff = missed === undefined ? undefined : this.diffFor(group.scope, this.netOf(missed), this.snapshotSeq);
+      const live = socketIds.filter((id) => this.io.of('/').sockets.has(id));
+      if (diff !== undefined && (diff.joins.length > 0 || diff.leaves.length > 0)) {
+        this.io.local.to(live).emit('presenceDiff', diff);
+        this.counter.frames('presenceDiff', live.length);
+      }
+      for (const socketId of live) {
+        const socket = this.io.of('/').sockets.get(socketId) as PresenceSocket;
+        if (diff === undefined) {
+          group.waitingForState.set(socketId, noWaiter);
+          void socket.join(stateRoom(group.scope));
+        } else {
+          group.members.add(socketId);
+          void socket.join(diffRoom(group.scope));
+        }
+      }
     }
   }
 
   private groupOf(scope: PresenceScope): Group {
     let group = this.groups.get(scope.key);
     if (group === undefined) {
-      group = { scope, members: new Set(), waitingForState: new Map() };
+      group = { scope, members: new Set(), waitingForState: new Map(), catchingUp: new Map() };
       this.groups.set(scope.key, group);
       this.index(group, true);
     }
     return group;
   }
 
-  private dropGroup(group: Group): void {
+  private dropGroupIfUnused(group: Group): void {
+    if (group.members.size > 0 || group.waitingForState.size > 0 || group.catchingUp.size > 0) return;
     this.groups.delete(group.scope.key);
     this.index(group, false);
   }
@@ -269,15 +316,22 @@ export class SubscriptionHub {
     return split;
   }
 
-  /** One diff with what a subscriber that saw `since` missed, if this node still holds all of it. */
+  /**
+   * One diff with what a subscriber that saw `since` missed, if this node still holds all of it: every transition
+   * delivered, those still in the window included, so that a resume never gets an empty diff and then the rest.
+   */
   private replayFor(scope: PresenceScope, since: number): PresenceDiffPayload | undefined {
-    // A seq this node's snapshot has not reached (seen on a node ahead of this one) cannot be resumed from here.
-    if (since > this.snapshotSeq || since < 0) return undefined;
-    const missed = this.replay.between(since, this.snapshotSeq);
-    if (missed === undefined) return undefined;
+    const until = this.seq;
+    // A seq this node has not reached (seen on a node ahead of this one) cannot be resumed from here.
+    if (since > until || since < 0) return undefined;
+    const missed = this.replay.between(since, until);
+    return missed === undefined ? undefined : this.diffFor(scope, this.netOf(missed), until);
+  }
+
+  private netOf(transitions: readonly ReplayedTransition[]): NetChange {
     const window = new TransitionWindow();
-    for (const { transition, userType } of missed) window.add(transition, userType);
-    return this.diffFor(scope, window.net(), this.snapshotSeq);
+    for (const { transition, userType } of transitions) window.add(transition, userType);
+    return window.net();
   }
 
   private diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {
