@@ -108,8 +108,8 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.HealthChecks).toDynamicValue(
     (ctx) => overrides.health ?? { store: ctx.get(TOKENS.StoreHealth), persistence: ctx.get(TOKENS.LastSeen).health() },
   );
-  c.bind(TOKENS.AccessTokenVerifier).toDynamicValue(() =>
-    config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim),
+  c.bind(TOKENS.AccessTokenVerifier).toDynamicValue((ctx) =>
+    config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim, () => ctx.get(TOKENS.Clock).now()),
   );
 
   c.bind(TOKENS.Metrics).toDynamicValue(

@@ -1,5 +1,6 @@
 import supertest from 'supertest';
 import WebSocket from 'ws';
+import { FakeClock } from '../support/fake-clock';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { closeAllSockets, connect, nextEvent, refusedConnection, request, StatusLog } from '../support/socket-client';
 import { signToken, TEST_SECRET } from '../support/tokens';
@@ -67,14 +68,21 @@ describe('tokens over time', () => {
   });
 
   it('tells a connection its token expired, closes it, and ends the user’s presence by the normal rules', async () => {
-    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, PRESENCE_DISCONNECT_GRACE_MS: '100', PRESENCE_TTL_MS: '60000' });
+    // The service's clock is a fake one: the token expires when the test says so, not when a second boundary falls.
+    const clock = new FakeClock();
+    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, PRESENCE_DISCONNECT_GRACE_MS: '100', PRESENCE_TTL_MS: '60000' }, { clock });
+    const exp = Math.floor(clock.now() / 1000) + 1;
     const observer = new StatusLog(await connect(app.url, { auth: { token: signToken({ sub: 'observer' }) } }));
-    const shortLived = await connect(app.url, { auth: { token: signToken({ sub: 'alice' }, { expiresIn: 1 }) } });
+    const shortLived = await connect(app.url, { auth: { token: signToken({ sub: 'alice', exp }) } });
     const told = nextEvent(shortLived, 'presenceError');
     const closed = nextEvent(shortLived, 'disconnect');
-    await request(shortLived, 'userOnline', {});
+    expect(await request(shortLived, 'userOnline', {})).toMatchObject({ ok: true });
+    expect(shortLived.connected).toBe(true);
+    clock.advance(1_000);
     expect(await told).toEqual({ event: 'connection', code: 'UNAUTHORIZED', message: 'the access token expired' });
     expect(await closed).toBe('io server disconnect');
+    await observer.waitForCount(1);
+    clock.advance(100);
     await observer.waitForCount(2);
     expect(observer.summary()).toEqual(['alice online online', 'alice offline disconnect']);
   });

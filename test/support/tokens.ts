@@ -2,8 +2,10 @@ import jwt from 'jsonwebtoken';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256';
 
+/** An HS256 token that lives an hour, unless the claims carry an explicit `exp` (whole seconds) or options say otherwise. */
 export function signToken(claims: Record<string, unknown>, options: jwt.SignOptions = {}, secret = TEST_SECRET): string {
-  return jwt.sign(claims, secret, { algorithm: 'HS256', expiresIn: '1h', ...options });
+  const lifetime: jwt.SignOptions = 'exp' in claims ? {} : { expiresIn: '1h' };
+  return jwt.sign(claims, secret, { algorithm: 'HS256', ...lifetime, ...options });
 }
 
 /** An unsigned token (`alg: none`), as an attacker would forge one. */
