@@ -74,6 +74,7 @@ const NODE_RECOVERY_CLAIM_MS = 30_000;
 /** How long `/ready` waits for each component before calling it down. */
 const READY_CHECK_TIMEOUT_MS = 2_000;
 const OPENAPI_PATH = resolve(__dirname, '../openapi.yaml');
+const PACKAGE_JSON_PATH = resolve(__dirname, '../package.json');
 // The same paths from src/ (tests) and from dist/ (the built service).
 const PUBLIC_DIR = resolve(__dirname, '../public');
 const CLIENT_BUNDLE = resolve(__dirname, '../dist/public/presence-client.js');
@@ -114,12 +115,15 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
 
   c.bind(TOKENS.Metrics).toDynamicValue(
     () =>
-      new PresenceMetrics({
-        countOnline: () => c.get(TOKENS.PresenceService).countOnline(),
-        connectionsPerUser: () => c.get(TOKENS.PresenceService).connectionsPerUser(),
-        openConnections: () => c.get(TOKENS.SocketServer).of('/').sockets.size,
-        persistPending: () => c.get(TOKENS.LastSeen).pendingUsers,
-      }),
+      new PresenceMetrics(
+        {
+          countOnline: () => c.get(TOKENS.PresenceService).countOnline(),
+          usersByConnections: () => c.get(TOKENS.PresenceService).usersByConnections(),
+          openConnections: () => c.get(TOKENS.SocketServer).of('/').sockets.size,
+          persistPending: () => c.get(TOKENS.LastSeen).pendingUsers,
+        },
+        { version: (JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8')) as { version: string }).version },
+      ),
   );
 
   c.bind(TOKENS.HttpApp).toDynamicValue((ctx) =>

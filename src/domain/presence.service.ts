@@ -1,3 +1,4 @@
+import type { UsersByConnections } from './connection-buckets';
 import type { PresenceSettings } from './presence.settings';
 import type { ConnectionId, Instant, OnlineUser, UserId, UserKey, UserPresence } from './presence.types';
 import { userKeyOf } from './presence.types';
@@ -134,9 +135,9 @@ export class PresenceService {
     return users.map(toOnlineUser);
   }
 
-  /** How many connections hold each online user online. */
-  async connectionsPerUser(): Promise<number[]> {
-    return (await this.deps.store.listOnline()).map((user) => user.connections.length);
+  /** How many online users hold 1, 2, 3-5, 6-10 or more connections. */
+  usersByConnections(): Promise<UsersByConnections> {
+    return this.deps.store.usersByConnections();
   }
 
   async countOnline(): Promise<number> {

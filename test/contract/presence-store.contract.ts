@@ -133,6 +133,34 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       );
     });
 
+    it('counts online users by how many connections hold them: 1, 2, 3-5, 6-10, more', async () => {
+      const holding = (userId: string, connections: number): UserPresence => ({
+        ...presence(userId, 5_000),
+        connections: Array.from({ length: connections }, (_, i) => ({
+          connectionId: `c${i}`,
+          nodeId: `n${i % 2}`,
+          lastSeen: 4_000,
+          expiresAt: 5_000,
+          dropped: i === 0,
+        })),
+      });
+      expect(await store.usersByConnections()).toEqual({ '1': 0, '2': 0, '3-5': 0, '6-10': 0, more: 0 });
+      const held = [['a', 1], ['b', 1], ['c', 2], ['d', 3], ['e', 5], ['f', 6], ['g', 10], ['h', 11], ['é😀', 40]] as const;
+      for (const [id, connections] of held) await store.update(id, () => ({ next: holding(id, connections), transition: null }));
+      expect(await store.usersByConnections()).toEqual({ '1': 2, '2': 1, '3-5': 2, '6-10': 2, more: 2 });
+      await store.update('c', () => ({ next: holding('c', 6), transition: null }));
+      await store.update('h', () => ({ next: undefined, transition: null }));
+      expect(await store.usersByConnections()).toEqual({ '1': 2, '2': 0, '3-5': 2, '6-10': 3, more: 1 });
+    });
+
+    it('counts every online user by connections, however many more than one read brings back', async () => {
+      const keys = Array.from({ length: 2_500 }, (_, i) => `u${i}é`);
+      for (let i = 0; i < keys.length; i += 250) {
+        await Promise.all(keys.slice(i, i + 250).map((key) => store.update(key, () => ({ next: presence(key, 5_000), transition: null }))));
+      }
+      expect(await store.usersByConnections()).toEqual({ '1': 2_500, '2': 0, '3-5': 0, '6-10': 0, more: 0 });
+    });
+
     it('applies concurrent updates of one user one after another, none lost', async () => {
       const bump = (current: UserPresence | undefined) => {
         const known = current?.connections ?? [];

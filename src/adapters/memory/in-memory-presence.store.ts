@@ -1,3 +1,4 @@
+import { connectionBucketOf, noUsersByConnections, type UsersByConnections } from '../../domain/connection-buckets';
 import { nextDeadline } from '../../domain/presence';
 import type {
   CommittedDecision,
@@ -89,6 +90,12 @@ export class InMemoryPresenceStore implements PresenceStore {
 
   countOnline(): Promise<number> {
     return Promise.resolve(this.users.size);
+  }
+
+  usersByConnections(): Promise<UsersByConnections> {
+    const tally = noUsersByConnections();
+    for (const user of this.users.values()) tally[connectionBucketOf(user.connections.length)] += 1;
+    return Promise.resolve(tally);
   }
 
   usersOnNode(nodeId: string): Promise<UserKey[]> {

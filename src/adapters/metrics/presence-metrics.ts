@@ -1,12 +1,14 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WriteBehindObserver } from '../../application/last-seen-write-behind';
+import { CONNECTION_BUCKETS, type UsersByConnections } from '../../domain/connection-buckets';
+import { registerDefaultMetrics } from './default-metrics';
 import { SocketEventTally } from './socket-event-tally';
 
 /** What the metrics read at scrape time instead of counting as things happen. */
 export interface MetricsSources {
   countOnline(): Promise<number>;
   openConnections(): number;
-  connectionsPerUser(): Promise<number[]>;
+  usersByConnections(): Promise<UsersByConnections>;
   /** last_seen writes waiting for the next flush. */
   persistPending(): number;
 }
@@ -100,8 +102,15 @@ export class PresenceMetrics {
     skipped: (users) => this.persistSkipped.inc(users),
   };
 
-  constructor(sources: MetricsSources) {
-    collectDefaultMetrics({ register: this.registry });
+  /** `version`: the package's, reported as `presence_build_info{version}`. */
+  constructor(sources: MetricsSources, build: { readonly version: string }) {
+    registerDefaultMetrics(this.registry);
+    new Gauge({
+      name: 'presence_build_info',
+      help: 'The version running, as a label; the value is always 1.',
+      labelNames: ['version'] as const,
+      registers: [this.registry],
+    }).set({ version: build.version }, 1);
     this.socketEvents
       .counter('presence_events_total', 'Socket events received, by event and result (ok or the refusal code, lower case).')
       .registerIn(this.registry);
@@ -126,16 +135,17 @@ export class PresenceMetrics {
 
     this.readAtScrape('presence_connections', 'Open authenticated sockets on this process.', () => sources.openConnections());
 
-    new Histogram({
-      name: 'presence_connections_per_user',
-      help: 'Connections that hold each online user online, at scrape time.',
-      buckets: [1, 2, 3, 5, 10, 20, 50],
+    // Gauges, not a histogram: a histogram rebuilt at each scrape has a `_count` that falls as users leave, which
+    // Prometheus reads as a counter reset.
+    new Gauge({
+      name: 'presence_users_by_connections',
+      help: 'Online users by how many connections hold them online (1, 2, 3-5, 6-10, more), at scrape time.',
+      labelNames: ['connections'] as const,
       registers: [this.registry],
       async collect() {
-        const counts = await sources.connectionsPerUser().catch(() => undefined);
-        if (counts === undefined) return;
-        this.reset();
-        for (const count of counts) this.observe(count);
+        const tally = await sources.usersByConnections().catch(() => undefined);
+        if (tally === undefined) return;
+        for (const bucket of CONNECTION_BUCKETS) this.set({ connections: bucket }, tally[bucket]);
       },
     });
   }

@@ -1,3 +1,4 @@
+import { connectionBucketOf, noUsersByConnections, type UsersByConnections } from '../../domain/connection-buckets';
 import { nextDeadline } from '../../domain/presence';
 import type { CommittedTransition } from '../../domain/presence.events';
 import type {
@@ -10,7 +11,7 @@ import type {
 import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
-import { decodePresence, encodePresence } from './stored-presence';
+import { connectionCountOf, decodePresence, encodePresence } from './stored-presence';
 
 export interface RedisStoreSettings {
   /** How many transitions the transitions stream keeps (about). */
@@ -119,6 +120,27 @@ export class RedisPresenceStore implements PresenceStore {
 
   countOnline(): Promise<number> {
     return this.redis.zcard(this.keys.users);
+  }
+
+  /**
+   * Walks the users in key order a chunk at a time (a user who comes or goes meanwhile is counted once at most) and
+   * counts each one's connections from its stored JSON, without building its presence.
+   */
+  async usersByConnections(): Promise<UsersByConnections> {
+    const tally = noUsersByConnections();
+    let start = '-';
+    for (;;) {
+      const keys = await this.redis.zrangebylex(this.keys.users, start, '+', 'LIMIT', 0, READ_CHUNK);
+      if (keys.length === 0) return tally;
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.hget(this.keys.user(key), 'p');
+      for (const [error, json] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        if (typeof json === 'string') tally[connectionBucketOf(connectionCountOf(json))] += 1;
+      }
+      if (keys.length < READ_CHUNK) return tally;
+      start = `(${keys[keys.length - 1] as string}`;
+    }
   }
 
   usersOnNode(nodeId: string): Promise<UserKey[]> {

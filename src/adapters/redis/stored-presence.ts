@@ -19,6 +19,11 @@ export function encodePresence(user: UserPresence): string {
   return JSON.stringify(stored);
 }
 
+/** How many connections a stored presence holds, without decoding it into a presence. */
+export function connectionCountOf(json: string): number {
+  return Object.keys((JSON.parse(json) as StoredPresence).connections).length;
+}
+
 export function decodePresence(json: string): UserPresence {
   const stored = JSON.parse(json) as StoredPresence;
   return {

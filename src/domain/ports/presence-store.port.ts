@@ -1,3 +1,4 @@
+import type { UsersByConnections } from '../connection-buckets';
 import type { CommittedTransition, PresenceTransition } from '../presence.events';
 import type { Instant, UserKey, UserPresence } from '../presence.types';
 
@@ -54,6 +55,9 @@ export interface PresenceStore {
   pageOnline(query: OnlinePageQuery): Promise<OnlinePage>;
 
   countOnline(): Promise<number>;
+
+  /** How many online users hold how many connections, counted where the users are: no user is copied out. */
+  usersByConnections(): Promise<UsersByConnections>;
 
   /** Users with a connection on that node. */
   usersOnNode(nodeId: string): Promise<UserKey[]>;

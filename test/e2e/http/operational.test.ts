@@ -101,8 +101,8 @@ describe('GET /metrics', () => {
     expect(sample(text, 'presence_status_changes_total{status="offline",reason="disconnect"}')).toBe(1);
     expect(sample(text, 'presence_flaps_total')).toBe(1);
     expect(sample(text, 'presence_offline_delay_seconds_count{reason="explicit"}')).toBe(1);
-    expect(sample(text, 'presence_connections_per_user_bucket{le="1"}')).toBe(0);
-    expect(sample(text, 'presence_connections_per_user_bucket{le="2"}')).toBe(1);
+    expect(sample(text, 'presence_users_by_connections{connections="1"}')).toBe(0);
+    expect(sample(text, 'presence_users_by_connections{connections="2"}')).toBe(1);
     expect(sample(text, 'presence_event_duration_seconds_count{event="userOnline"}')).toBe(5);
     expect(sample(text, 'presence_sweep_duration_seconds_count')).toBeGreaterThan(0);
     expect(sample(text, 'presence_sweep_lag_seconds_count')).toBeGreaterThan(0);
@@ -126,11 +126,15 @@ describe('GET /metrics', () => {
   });
 
   it('still answers while the store cannot be read, keeping the last store figures', async () => {
+    await app.service.goOnline({ connectionId: 'c', nodeId: 't', userId: 'u' });
+    await get(app.url, '/metrics', '/metrics');
     const store = app.app.container.get(TOKENS.PresenceStore);
     jest.spyOn(store, 'countOnline').mockRejectedValue(new Error('store down'));
-    jest.spyOn(store, 'listOnline').mockRejectedValue(new Error('store down'));
+    jest.spyOn(store, 'usersByConnections').mockRejectedValue(new Error('store down'));
     const res = await get(app.url, '/metrics', '/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toContain('presence_persist_pending');
+    expect(sample(res.text, 'presence_online_users')).toBe(1);
+    expect(sample(res.text, 'presence_users_by_connections{connections="1"}')).toBe(1);
   });
 });
