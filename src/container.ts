@@ -77,7 +77,7 @@ const OPENAPI_PATH = resolve(__dirname, '../openapi.yaml');
 const PACKAGE_JSON_PATH = resolve(__dirname, '../package.json');
 // The same paths from src/ (tests) and from dist/ (the built service).
 const PUBLIC_DIR = resolve(__dirname, '../public');
-const CLIENT_BUNDLE = resolve(__dirname, '../dist/public/presence-client.js');
+const BUILT_PUBLIC_DIR = resolve(__dirname, '../dist/public');
 
 export function buildContainer(config: Config, logger: Logger, overrides: ContainerOverrides = {}): Container {
   const c = new Container({ defaultScope: 'Singleton' });
@@ -147,7 +147,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
           metricsToken: config.metricsToken,
           openApiDocument: readFileSync(OPENAPI_PATH, 'utf8'),
         }),
-        pageRoutes({ publicDir: PUBLIC_DIR, clientBundle: CLIENT_BUNDLE }),
+        pageRoutes({ publicDir: PUBLIC_DIR, builtDir: BUILT_PUBLIC_DIR }),
       ],
     }),
   );

@@ -68,4 +68,37 @@ describe('the live presence page in a real browser', () => {
     await alice.waitForFunction(() => document.querySelector('#users li[data-user-id="alice"]') !== null, undefined, { timeout: 20_000 });
     expect(await onlineIn(alice)).toEqual(['alice']);
   });
+
+  it('loads with no failed request, and loads again from its cache after asking whether each file changed', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const files = ['/', '/app.js', '/style.css', '/client/presence-client.js'];
+      // The headers the network stack adds (If-None-Match among them) can only be read after the event.
+      let answers: Array<Promise<{ path: string; status: number; ifNoneMatch: string | undefined }>> = [];
+      const failures: string[] = [];
+      page.on('response', (res) =>
+        answers.push(res.request().allHeaders().then((sent) => ({ path: new URL(res.url()).pathname, status: res.status(), ifNoneMatch: sent['if-none-match'] }))),
+      );
+      page.on('requestfailed', (req) => failures.push(`${req.url()}: ${req.failure()?.errorText ?? 'failed'}`));
+      await logIn(page, app.url, 'carol', 'Carol');
+      await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'connected');
+      // The browser asks for the icon itself, after the load.
+      await page.waitForLoadState('networkidle');
+      const first = await Promise.all(answers);
+      expect(failures).toEqual([]);
+      expect(first.filter((a) => a.status >= 400)).toEqual([]);
+      expect(first.map((a) => a.path)).toEqual(expect.arrayContaining([...files, '/favicon.svg']));
+
+      answers = [];
+      await page.goto(app.url, { waitUntil: 'networkidle' });
+      const again = (await Promise.all(answers)).filter((a) => files.includes(a.path));
+      expect(again.map((a) => a.path).sort()).toEqual([...files].sort());
+      expect(again.filter((a) => a.ifNoneMatch === undefined)).toEqual([]);
+      // Chromium reports a navigation revalidated from its cache as the cached 200; the files it loads show the 304.
+      expect(again.filter((a) => a.path !== '/' && a.status !== 304)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { errorHandler } from './error-handler.middleware';
 import { allowOrigins } from './origin.middleware';
 import type { Router } from '@koa/router';
 import { recordRequestDuration } from './request-metrics.middleware';
+import { securityHeaders } from './security-headers.middleware';
 
 export interface KoaAppDeps {
   readonly logger: Logger;
@@ -20,7 +21,7 @@ export function createKoaApp(deps: KoaAppDeps): Koa {
   app.silent = true;
   const middleware: Middleware[] = [
     recordRequestDuration(deps.requestDuration),
-    securityHeaders,
+    securityHeaders(),
     errorHandler(deps.logger),
     allowOrigins(deps.allowedOrigins),
   ];
@@ -28,11 +29,3 @@ export function createKoaApp(deps: KoaAppDeps): Koa {
   for (const router of deps.routers) app.use(router.routes());
   return app;
 }
-
-const securityHeaders: Middleware = async (ctx, next) => {
-  ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('X-Frame-Options', 'DENY');
-  ctx.set('Referrer-Policy', 'no-referrer');
-  ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-  await next();
-};

@@ -1,38 +1,42 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Router from '@koa/router';
-
-/** The page's own policy: its scripts, styles and socket from this origin only. */
-const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+import type { Middleware } from 'koa';
+import conditional from 'koa-conditional-get';
+import etag from '@koa/etag';
+import serve from 'koa-static';
+import { pagePolicy } from './security-headers.middleware';
 
 export interface PageFiles {
-  /** The folder of index.html, app.js, style.css. */
+  /** The folder of index.html, app.js, style.css, favicon.svg. */
   readonly publicDir: string;
-  /** The browser build of the presence client (`npm run build:client`). */
-  readonly clientBundle: string;
+  /** The folder of the built files: the browser build of the presence client at `client/presence-client.js`. */
+  readonly builtDir: string;
 }
 
-const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+/** Served from `publicDir`: `/` is its index.html. */
+const PAGE_PATHS = ['/', '/app.js', '/style.css', '/favicon.svg'];
+/** Served from `builtDir` (404 until `npm run build:client`). */
+const BUILT_PATHS = ['/client/presence-client.js'];
 
-/** The live presence page at `/`, its files, and the client library it uses at `/client/presence-client.js`. */
+/**
+ * The live presence page at `/`, its files, and the client library it uses at `/client/presence-client.js`. Only
+ * these paths are routed, so nothing else in the folders is served. A browser asks again on every load
+ * (`no-cache`) and gets a 304 while the file is unchanged.
+ */
 export function pageRoutes(files: PageFiles): Router {
   const router = new Router();
-  const serve = (route: string, path: string) => {
-    const type = types[path.slice(path.lastIndexOf('.'))] ?? 'application/octet-stream';
-    // Read once, when first asked for: the files do not change while the service runs.
-    let body: Buffer | undefined;
-    router.get(route, (ctx) => {
-      if (body === undefined && existsSync(path)) body = readFileSync(path);
-      if (body === undefined) return; // not built: the error handler answers 404
-      ctx.type = type;
-      ctx.set('Content-Security-Policy', PAGE_POLICY);
-      ctx.set('Cache-Control', 'no-cache');
-      ctx.body = body;
-    });
+  const from = (dir: string): Middleware[] => [
+    pagePolicy(),
+    conditional(),
+    etag(),
+    serve(dir, { setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }),
+  ];
+  router.get(PAGE_PATHS, ...from(files.publicDir));
+  router.get(BUILT_PATHS, ...from(files.builtDir));
+  // Browsers that do not follow the page's icon link still ask for the old name: they get the same SVG, not a 404.
+  const asIcon: Middleware = (ctx, next) => {
+    ctx.path = '/favicon.svg';
+    return next();
   };
-  serve('/', join(files.publicDir, 'index.html'));
-  serve('/app.js', join(files.publicDir, 'app.js'));
-  serve('/style.css', join(files.publicDir, 'style.css'));
-  serve('/client/presence-client.js', files.clientBundle);
+  router.get('/favicon.ico', asIcon, ...from(files.publicDir));
   return router;
 }
