@@ -8,9 +8,21 @@ export const specPath = resolve(__dirname, '../../openapi.yaml');
 export const specText = readFileSync(specPath, 'utf8');
 export const spec = parse(specText) as Record<string, any>;
 
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addSchema(spec, 'openapi.yaml');
+/**
+ * A strict Ajv holding the whole document under the key `openapi.yaml`, so that `$ref`s between its schemas resolve.
+ * The document's own fields and OpenAPI's schema extensions are declared as keywords: strict mode then refuses
+ * only what is neither JSON Schema nor OpenAPI (a misspelt keyword, a key made of half a description).
+ */
+export function specAjv(options: { allErrors?: boolean } = {}): Ajv2020 {
+  const strictAjv = new Ajv2020({ strict: true, ...options });
+  addFormats(strictAjv);
+  strictAjv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs']);
+  strictAjv.addVocabulary(['discriminator', 'xml', 'example']);
+  strictAjv.addSchema(spec, 'openapi.yaml');
+  return strictAjv;
+}
+
+const ajv = specAjv({ allErrors: true });
 
 /** Follows `$ref`s inside the document (responses, parameters), as an OpenAPI reader does. */
 function deref(node: any): any {

@@ -152,6 +152,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/favicon.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The page's icon. */
+        get: operations["getPresencePageIcon"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/favicon.ico": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The page's icon under the name browsers ask for when they do not follow the page's icon link (the same SVG as `/favicon.svg`). */
+        get: operations["getPresencePageIconByOldName"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/client/presence-client.js": {
         parameters: {
             query?: never;
@@ -221,7 +255,7 @@ export interface components {
              */
             nodeLossBoundMs: number | null;
             users: components["schemas"]["PresenceUser"][];
-            /** @description How many users match */
+            /** @description How many users match, over all pages. */
             total: number;
             /** @description The cursor of the next page; null on the last. */
             nextCursor: string | null;
@@ -302,6 +336,17 @@ export interface components {
                  */
                 "application/json": components["schemas"]["Error"];
             };
+        };
+        /**
+         * @description The copy the browser holds is current: its `If-None-Match` names the file's `ETag` (or its
+         *     `If-Modified-Since` is not before the file's `Last-Modified`). The page's files are sent with
+         *     `Cache-Control: no-cache`, so a browser asks again on every load and gets this while the file is unchanged.
+         */
+        NotModified: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
         };
         /** @description No such user (never seen), or no such route. */
         NotFound: {
@@ -509,6 +554,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            304: components["responses"]["NotModified"];
             403: components["responses"]["ForbiddenOrigin"];
             404: components["responses"]["NotFound"];
         };
@@ -531,6 +577,7 @@ export interface operations {
                     "text/javascript": string;
                 };
             };
+            304: components["responses"]["NotModified"];
             403: components["responses"]["ForbiddenOrigin"];
             404: components["responses"]["NotFound"];
         };
@@ -553,6 +600,53 @@ export interface operations {
                     "text/css": string;
                 };
             };
+            304: components["responses"]["NotModified"];
+            403: components["responses"]["ForbiddenOrigin"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getPresencePageIcon: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The icon. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            304: components["responses"]["NotModified"];
+            403: components["responses"]["ForbiddenOrigin"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getPresencePageIconByOldName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The icon. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            304: components["responses"]["NotModified"];
             403: components["responses"]["ForbiddenOrigin"];
             404: components["responses"]["NotFound"];
         };
@@ -575,6 +669,7 @@ export interface operations {
                     "text/javascript": string;
                 };
             };
+            304: components["responses"]["NotModified"];
             403: components["responses"]["ForbiddenOrigin"];
             404: components["responses"]["NotFound"];
         };
