@@ -3,42 +3,94 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
+/** What the README's settings table says of a setting; a test holds the table and these equal. */
+export interface SettingDescription {
+  /** The value taken when it is unset, as written in the environment; undefined when there is none (or it is derived). */
+  readonly default: string | undefined;
+  /** What it accepts, in words; the table says the same, with values in backticks. */
+  readonly accepts: string;
+  /** A whole number's bounds, both included. */
+  readonly min?: number;
+  readonly max?: number;
+  /** The only values it takes. */
+  readonly values?: readonly string[];
+}
+
+/** A setting's schema and its description, made by one helper from the same numbers and words. */
+interface Setting<S extends z.ZodType> extends SettingDescription {
+  readonly schema: S;
+}
+
+const setting = <S extends z.ZodType>(
+  schema: S,
+  fallback: string | undefined,
+  accepts: string,
+  bounds: Pick<SettingDescription, 'min' | 'max' | 'values'> = {},
+): Setting<S> => ({ schema, default: fallback, accepts, ...bounds });
+
 const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-    .default(fallback);
-
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
-    .transform((v) => v === 'true' || v === '1')
-    .default(fallback);
-
-const origins = z
-  .string()
-  .default('http://localhost:5173')
-  .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
-  .pipe(
+  setting(
     z
-      .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://app.example.com, comma-separated, without paths'))
-      .min(1, 'must name at least one origin'),
+      .string()
+      .trim()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .default(fallback),
+    String(fallback),
+    max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`,
+    { min, max },
   );
 
-const optionalText = z.string().trim().min(1).optional().catch(undefined);
+const flagValues = ['true', 'false', '1', '0'] as const;
+const flag = (fallback: boolean) =>
+  setting(
+    z
+      .enum(flagValues, { message: 'must be true or false' })
+      .transform((v) => v === 'true' || v === '1')
+      .default(fallback),
+    String(fallback),
+    flagValues.join(', '),
+    { values: flagValues },
+  );
 
-const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+const oneOf = <const V extends readonly [string, ...string[]]>(values: V, fallback: V[number]) =>
+  setting(z.enum(values).default(fallback), fallback, values.join(', '), { values });
+
+const optionalOneOf = <const V extends readonly [string, ...string[]]>(values: V) =>
+  setting(z.enum(values).optional(), undefined, values.join(', '), { values });
+
+/** A string matching `pattern`; `what` both names it in the error (`must be …`) and in the table. */
+const text = (pattern: RegExp, what: string, fallback: string) =>
+  setting(z.string().regex(pattern, `must be ${what}`).default(fallback), fallback, what);
+
+const optionalText = (pattern: RegExp, what: string) => setting(z.string().regex(pattern, `must be ${what}`).optional(), undefined, what);
+
+const secret = (accepts = 'any text') => setting(z.string().trim().min(1).optional().catch(undefined), undefined, accepts);
+
+/** HS256 wants a key at least as long as its hash (RFC 7518 §3.2); production refuses a shorter one. */
+const minProductionSecretBytes = 32;
+
+const originsMeaning = 'origins like https://app.example.com, comma-separated, without paths';
+const origins = setting(
+  z
+    .string()
+    .default('http://localhost:5173')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, `must be ${originsMeaning}`)).min(1, 'must name at least one origin')),
+  'http://localhost:5173',
+  originsMeaning,
+);
+
+const settings = {
+  NODE_ENV: oneOf(['development', 'production', 'test'], 'development'),
   PORT: integer(5000, 0, 65535),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   REACT_WEB_URL: origins,
-  JWT_ACCESS_SECRET: optionalText,
-  JWT_COOKIE_NAME: z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie name').default('access_token'),
-  JWT_USER_CLAIM: z.string().min(1).default('sub'),
-  METRICS_TOKEN: optionalText,
+  JWT_ACCESS_SECRET: secret(`any text; at least ${minProductionSecretBytes} bytes (UTF-8) with NODE_ENV=production`),
+  JWT_COOKIE_NAME: text(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'a cookie name', 'access_token'),
+  JWT_USER_CLAIM: setting(z.string().min(1).default('sub'), 'sub', 'any claim name'),
+  METRICS_TOKEN: secret(),
   PRESENCE_TTL_MS: integer(60_000, 1),
   PRESENCE_SWEEP_INTERVAL_MS: integer(1_000, 1),
   PRESENCE_DISCONNECT_GRACE_MS: integer(5_000, 0),
@@ -48,22 +100,33 @@ const schema = z.object({
   PRESENCE_MAX_CONNECTIONS_PER_USER: integer(20, 1, 100_000),
   PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: integer(0, 0, 10_000_000),
   PRESENCE_HANDSHAKE_TIMEOUT_MS: integer(10_000, 100, 600_000),
-  PRESENCE_STORE: z.enum(['memory', 'redis']).default('memory'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits or ._:-').default('presence:'),
+  PRESENCE_STORE: oneOf(['memory', 'redis'], 'memory'),
+  REDIS_URL: optionalText(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
+  REDIS_KEY_PREFIX: text(/^[\w.:-]{1,64}$/, '1 to 64 letters, digits or ._:-', 'presence:'),
   PRESENCE_NODE_LEASE_MS: integer(15_000, 300, 3_600_000),
   PRESENCE_REPLAY_SIZE: integer(10_000, 100, 10_000_000),
   PRESENCE_DIFF_INTERVAL_MS: integer(250, 10, 60_000),
-  PERSISTENCE: z.enum(['memory', 'postgres', 'supabase']).optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  PERSISTENCE: optionalOneOf(['memory', 'postgres', 'supabase']),
+  DATABASE_URL: optionalText(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL'),
   DATABASE_POOL_MAX: integer(4, 1, 100),
   DATABASE_STATEMENT_TIMEOUT_MS: integer(5_000, 100, 600_000),
-  REACT_SUPABASE_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be the project URL, like https://xyz.supabase.co').optional(),
-  REACT_SERVICE_ROLE_KEY: optionalText,
+  REACT_SUPABASE_URL: optionalText(/^https?:\/\/\S+$/, 'the project URL, like https://xyz.supabase.co'),
+  REACT_SERVICE_ROLE_KEY: secret(),
   PERSIST_FLUSH_INTERVAL_MS: integer(5_000, 10, 3_600_000),
-  NODE_ID: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1 to 64 letters, digits or ._:-').optional(),
+  NODE_ID: optionalText(/^[\w.:-]{1,64}$/, '1 to 64 letters, digits or ._:-'),
   SHUTDOWN_TIMEOUT_MS: integer(8_000, 100, 60_000),
-});
+};
+
+type SettingName = keyof typeof settings;
+
+const schema = z.object(
+  Object.fromEntries(Object.entries(settings).map(([name, s]) => [name, s.schema])) as { [K in SettingName]: (typeof settings)[K]['schema'] },
+);
+
+/** Every setting, by name, with its default and what it accepts. */
+export const settingDescriptions: Readonly<Record<SettingName, SettingDescription>> = Object.fromEntries(
+  Object.entries(settings).map(([name, { schema: _, ...description }]) => [name, description]),
+) as Record<SettingName, SettingDescription>;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -111,9 +174,12 @@ export class ConfigError extends Error {
 /** Settings whose values are never repeated back, not even in an error. */
 const secretSettings = new Set(['JWT_ACCESS_SECRET', 'METRICS_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'REACT_SERVICE_ROLE_KEY']);
 
+function describeValue(name: string, env: Env): string {
+  return secretSettings.has(name) ? 'a value that is not shown' : JSON.stringify(env[name] ?? null);
+}
+
 function describeProblem(name: string, message: string, env: Env): string {
-  const shown = secretSettings.has(name) ? 'a value that is not shown' : JSON.stringify(env[name] ?? null);
-  return `${name}: ${message} (got ${shown})`;
+  return `${name}: ${message} (got ${describeValue(name, env)})`;
 }
 
 export function loadConfig(env: Env): Config {
@@ -124,8 +190,13 @@ export function loadConfig(env: Env): Config {
     ? []
     : parsed.error.issues.map((issue) => describeProblem(String(issue.path[0]), issue.message, present));
   const nodeEnv = parsed.success ? parsed.data.NODE_ENV : present['NODE_ENV'];
-  if (nodeEnv === 'production' && !present['JWT_ACCESS_SECRET']) {
+  const secretValue = present['JWT_ACCESS_SECRET']?.trim();
+  if (nodeEnv === 'production' && !secretValue) {
     problems.push('JWT_ACCESS_SECRET: must be set when NODE_ENV=production; without it any client could act as any user');
+  } else if (nodeEnv === 'production' && secretValue !== undefined && Buffer.byteLength(secretValue, 'utf8') < minProductionSecretBytes) {
+    problems.push(
+      `JWT_ACCESS_SECRET: must be at least ${minProductionSecretBytes} bytes (UTF-8) when NODE_ENV=production; a shorter one can be guessed (got ${describeValue('JWT_ACCESS_SECRET', present)})`,
+    );
   }
   if (parsed.success) problems.push(...storeProblems(parsed.data), ...persistenceProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);

@@ -73,7 +73,7 @@ describe('the image, built and started by its own commands outside Docker', () =
     expect(existsSync(join(dir, 'dist', 'main.js'))).toBe(true);
 
     const [command, ...args] = execForm(all(runtime, 'CMD').at(-1)?.args ?? '');
-    const runtimeEnv = { PATH: process.env['PATH'] ?? '', ...env, PORT: '0', JWT_ACCESS_SECRET: 'image-test-secret' };
+    const runtimeEnv = { PATH: process.env['PATH'] ?? '', ...env, PORT: '0', JWT_ACCESS_SECRET: 'image-test-secret-of-at-least-32-bytes' };
     const child = spawn(command as string, args, { cwd: dir, env: runtimeEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       LOG_LEVEL: 'warn',
       REACT_WEB_URL: 'https://a.example.com, https://b.example.com',
-      JWT_ACCESS_SECRET: 's3cret',
+      JWT_ACCESS_SECRET: 'a-production-secret-of-32-bytes!',
       JWT_COOKIE_NAME: 'session',
       JWT_USER_CLAIM: 'uid',
       PRESENCE_TTL_MS: '30000',
@@ -48,7 +48,7 @@ describe('loadConfig', () => {
       port: 8080,
       logLevel: 'warn',
       allowedOrigins: ['https://a.example.com', 'https://b.example.com'],
-      auth: { secret: 's3cret', cookieName: 'session', userClaim: 'uid' },
+      auth: { secret: 'a-production-secret-of-32-bytes!', cookieName: 'session', userClaim: 'uid' },
       presence: { ttlMs: 30_000, sweepIntervalMs: 500, disconnectGraceMs: 0, broadcastHeartbeats: true, eventRate: 5, maxMessageBytes: 4096 },
       nodeId: 'node-1',
       shutdownTimeoutMs: 5000,
@@ -109,6 +109,29 @@ describe('loadConfig', () => {
 
   it('refuses production without JWT_ACCESS_SECRET, and says why', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_ACCESS_SECRET: must be set when NODE_ENV=production/);
+  });
+
+  it('refuses a production secret shorter than 32 bytes in UTF-8, without repeating it', () => {
+    const problemsWith = (secret: string, nodeEnv = 'production'): readonly string[] => {
+      try {
+        loadConfig({ NODE_ENV: nodeEnv, JWT_ACCESS_SECRET: secret });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    const short = 'x'.repeat(31);
+    expect(problemsWith(short)).toEqual([
+      'JWT_ACCESS_SECRET: must be at least 32 bytes (UTF-8) when NODE_ENV=production; a shorter one can be guessed (got a value that is not shown)',
+    ]);
+    expect(problemsWith('x'.repeat(32))).toEqual([]);
+    // Bytes, not characters: 16 two-byte characters are enough, 31 bytes of them with one more are not.
+    expect(problemsWith('é'.repeat(16))).toEqual([]);
+    expect(problemsWith(`${'é'.repeat(15)}x`)).toHaveLength(1);
+    // Surrounding blanks are not part of the secret the service uses.
+    expect(problemsWith(`  ${short}  `)).toHaveLength(1);
+    expect(problemsWith(short, 'development')).toEqual([]);
+    expect(problemsWith(short, 'test')).toEqual([]);
   });
 
   it('treats blank settings as unset', () => {
