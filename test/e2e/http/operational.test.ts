@@ -3,6 +3,7 @@ import { TOKENS } from '../../../src/tokens';
 import { buildTestApp, type TestApp } from '../../support/build-test-app';
 import { FakeClock } from '../../support/fake-clock';
 import { get } from '../../support/http-client';
+import { sample } from '../../support/metrics-text';
 import { closeAllSockets, connect, request, StatusLog } from '../../support/socket-client';
 
 describe('GET /health and GET /ready', () => {
@@ -52,12 +53,6 @@ describe('GET /health and GET /ready', () => {
     expect(reported).toMatchObject({ component: 'persistence', status: 'down', detail: expect.stringMatching(/role "nosuchuser" does not exist/) });
   });
 });
-
-/** The value of one sample in Prometheus text, or undefined when the series is absent. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('GET /metrics', () => {
   let app: TestApp;
