@@ -44,7 +44,15 @@ interface Group {
   readonly catchingUp: Map<string, number>;
 }
 
-const noWaiter: StateWaiter = { resolve: () => undefined, reject: () => undefined };
+/**
+ * The waiter of a resumed connection that needs a state after all: its subscribe was acked already, so a state that
+ * cannot be read is told as a `presenceError` (it is back on §1's events, and should subscribe again).
+ */
+const resumedWaiter = (socket: PresenceSocket): StateWaiter => ({
+  resolve: () => undefined,
+  reject: () =>
+    socket.emit('presenceError', { event: 'presenceSubscribe', code: 'INTERNAL', message: 'the subscription state could not be read; subscribe again' }),
+});
 
 
 /**
@@ -243,6 +251,8 @@ export class SubscriptionHub {
       const missed = this.replay.between(seq, this.snapshotSeq);
       const diff = missed === undefined ? undefined : this.diffFor(group.scope, this.netOf(missed), this.snapshotSeq);
       const live = socketIds.filter((id) => this.io.of('/').sockets.has(id));
+      // Closed before their unsubscribe ran: `to([])` would mean every socket of the node.
+      if (live.length === 0) continue;
       if (diff !== undefined && (diff.joins.length > 0 || diff.leaves.length > 0)) {
         this.io.local.to(live).emit('presenceDiff', diff);
         this.counter.frames('presenceDiff', live.length);
@@ -250,7 +260,7 @@ export class SubscriptionHub {
       for (const socketId of live) {
         const socket = this.io.of('/').sockets.get(socketId) as PresenceSocket;
         if (diff === undefined) {
-          group.waitingForState.set(socketId, noWaiter);
+          group.waitingForState.set(socketId, resumedWaiter(socket));
           void socket.join(stateRoom(group.scope));
         } else {
           group.members.add(socketId);
