@@ -66,6 +66,31 @@ describe('migrations', () => {
     expect((await pool.query('SELECT * FROM presence_last_seen(ARRAY[$1, $2])', ['9999999999', '1'])).rows).toHaveLength(1);
   });
 
+  const uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+  const numberLookalikes = ['07', '007', '7.0', '+7', ' 7', '7e0', 'alice'];
+  it.each([
+    ['smallint', '7', numberLookalikes],
+    ['integer', '7', numberLookalikes],
+    ['bigint', '7', numberLookalikes],
+    ['numeric', '7', numberLookalikes],
+    ['numeric(20,0)', '7', numberLookalikes],
+    ['uuid', uuid, [uuid.toUpperCase(), uuid.replace(/-/g, ''), `{${uuid}}`, 'alice']],
+    ['text', '7', ['07', '7 ', 'alice']],
+  ])('lets only the canonical text of an id name a %s row, and a lookalike fails nothing', async (type, id, lookalikes) => {
+    db = await createTestDatabase({ migrated: false });
+    const { pool } = db;
+    await pool.query(`CREATE TABLE sys_user (sys_user_id ${type} PRIMARY KEY)`);
+    await migrate(pool, plannedMigrations({ dev: false }));
+    await pool.query('INSERT INTO sys_user (sys_user_id, last_seen) VALUES ($1, NULL)', [id]);
+    const seen = lookalikes.map(() => '2026-01-01Z');
+    const { rows } = await pool.query('SELECT missing_id FROM presence_record_last_seen($1::text[], $2::timestamptz[])', [lookalikes, seen]);
+    expect(rows.map((r) => r.missing_id).sort()).toEqual([...lookalikes].sort());
+    expect((await pool.query('SELECT last_seen FROM sys_user')).rows).toEqual([{ last_seen: null }]);
+    expect((await pool.query('SELECT * FROM presence_last_seen($1::text[])', [lookalikes])).rows).toEqual([]);
+    await pool.query('SELECT * FROM presence_record_last_seen($1::text[], $2::timestamptz[])', [[id], ['2026-01-01Z']]);
+    expect((await pool.query('SELECT user_id FROM presence_last_seen($1::text[])', [[id]])).rows).toEqual([{ user_id: id }]);
+  });
+
   it('keeps every migration file idempotent: applying the SQL again changes nothing and fails nothing', async () => {
     db = await createTestDatabase({ migrated: true });
     const { pool } = db;
