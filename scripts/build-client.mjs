@@ -39,8 +39,9 @@ function staleReason() {
   const outputTimes = stamp.outputs.map(mtimeOf);
   if (outputTimes.some((t) => t === undefined)) return 'an output is missing';
   const oldestOutput = Math.min(...outputTimes);
-  // A new import shows up as a change to a file the last build read; this script holds the options.
-  for (const input of [...stamp.inputs, relative(root, script)]) {
+  // A new import shows up as a change to a file the last build read; this script holds the options, and esbuild
+  // reads tsconfig.json (useDefineForClassFields) and package.json without listing them among its inputs.
+  for (const input of [...stamp.inputs, relative(root, script), 'tsconfig.json', 'package.json']) {
     const time = mtimeOf(input);
     if (time === undefined) return `${input} is gone`;
     if (time >= oldestOutput) return `${input} changed`;

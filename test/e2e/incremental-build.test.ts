@@ -61,6 +61,16 @@ describe('npm run build', () => {
     expect(after['compiled']).toBe(before['compiled']);
   }, 60_000);
 
+  it('bundles again when tsconfig.json changed: esbuild reads it, but does not list it among its inputs', () => {
+    const before = mtimes();
+    const later = new Date(Math.max(before['browser'] as number, before['node'] as number) + 2_000);
+    utimesSync(join(work, 'tsconfig.json'), later, later);
+    build();
+    const after = mtimes();
+    expect(after['browser']).toBeGreaterThan(before['browser'] as number);
+    expect(after['node']).toBeGreaterThan(before['node'] as number);
+  }, 60_000);
+
   it('builds everything again after dist/ is deleted: what tsc knows of the last build is deleted with it', () => {
     rmSync(join(work, 'dist'), { recursive: true });
     expect(tscStatus()).not.toMatch(/is up to date/);
