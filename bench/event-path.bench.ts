@@ -26,7 +26,7 @@ function standInSocket(id: string) {
 }
 
 export async function eventPathNsPerHeartbeat(users = 2_000, heartbeats = 200_000): Promise<number> {
-  const config = loadConfig({ NODE_ENV: 'test', PRESENCE_EVENT_RATE: '100000000' });
+  const config = loadConfig({ NODE_ENV: 'test', PRESENCE_EVENT_RATE: '100000' });
   const container = buildContainer(config, pino({ level: 'silent' }));
   const io = container.get(TOKENS.SocketServer);
   container.get(TOKENS.SocketGateway).attach();

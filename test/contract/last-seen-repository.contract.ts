@@ -1,19 +1,34 @@
 import fc from 'fast-check';
-import type { Pool } from 'pg';
 import { parseUserId } from '../../src/adapters/validation/user-id.schema';
 import type { LastSeenEntry, LastSeenRepository } from '../../src/domain/ports/last-seen.port';
-import { userKeyOf, type UserId } from '../../src/domain/presence.types';
-import { insertUsers, lastSeenOf } from '../support/postgres';
+import { userKeyOf, type Instant, type UserId } from '../../src/domain/presence.types';
 
+/** A repository with hooks that reach what is behind it, so that the suite checks what was stored, not what it says. */
 export interface LastSeenRepositoryUnderTest {
   readonly repository: LastSeenRepository;
-  /** The migrated throwaway database the repository writes to, for the test's own queries. */
-  readonly pool: Pool;
-  /** Requests made to the database so far (queries, or HTTP calls). */
-  roundTrips(): number;
-  /** Releases the repository and drops the database. */
+  /** Makes these users known, with no last_seen yet; nothing to do where every user is known. */
+  addUsers(ids: readonly number[]): Promise<void>;
+  /** What is stored for each of these users, read around the repository where anything is behind it; null for none. */
+  lastSeenOf(ids: readonly number[]): Promise<Array<Instant | null>>;
+  /** Releases the repository, and drops its database if it has one. */
   close(): Promise<void>;
 }
+
+/** A repository on the app's `sys_user` table: rows only for known users, a bigint key, a database reached in round trips. */
+export interface SysUserRepositoryUnderTest extends LastSeenRepositoryUnderTest {
+  /** Every row of the table, by id. */
+  rows(): Promise<Array<readonly [number, Instant | null]>>;
+  /** Requests made to the database so far (queries, or HTTP calls). */
+  roundTrips(): number;
+}
+
+/**
+ * Where the repository keeps last_seen. `process memory` has no table of users (every user has a row) and no
+ * database to count round trips to, so the suite skips, and Jest lists as skipped, the `sys_user` tests for it.
+ */
+export type LastSeenRepositoryTarget =
+  | { readonly backing: 'sys_user table'; create(): Promise<SysUserRepositoryUnderTest> }
+  | { readonly backing: 'process memory'; create(): Promise<LastSeenRepositoryUnderTest> };
 
 const T0 = Date.parse('2025-03-01T12:00:00.000Z');
 
@@ -27,109 +42,147 @@ const lookalikeIds = fc
 
 const byUserId = (a: { userId: UserId }, b: { userId: UserId }): number => String(a.userId).localeCompare(String(b.userId));
 
-/** What every LastSeenRepository adapter must do against a migrated database; an adapter is done when it passes. */
-export function describeLastSeenRepositoryContract(name: string, create: () => Promise<LastSeenRepositoryUnderTest>): void {
+/** What every LastSeenRepository adapter must do; an adapter is done when it passes. */
+export function describeLastSeenRepositoryContract(name: string, target: LastSeenRepositoryTarget): void {
+  const inSysUser = target.backing === 'sys_user table';
+
   describe(`${name} (LastSeenRepository contract)`, () => {
-    let subject: LastSeenRepositoryUnderTest;
-    let repository: LastSeenRepository;
-    let pool: Pool;
+    describe('whatever keeps the values', () => {
+      let subject: LastSeenRepositoryUnderTest;
+      let repository: LastSeenRepository;
 
-    beforeEach(async () => {
-      subject = await create();
-      ({ repository, pool } = subject);
-    });
+      beforeEach(async () => {
+        subject = await target.create();
+        ({ repository } = subject);
+      });
 
-    afterEach(async () => {
-      await subject.close();
-    });
+      afterEach(async () => {
+        await subject.close();
+      });
 
-    /** How many round trips `action` takes. */
-    const roundTripsOf = async <T>(action: () => Promise<T>): Promise<{ result: T; roundTrips: number }> => {
-      const before = subject.roundTrips();
-      const result = await action();
-      return { result, roundTrips: subject.roundTrips() - before };
-    };
+      it('writes 5,000 users in one call and stores each', async () => {
+        const ids = Array.from({ length: 5_000 }, (_, i) => i + 1);
+        await subject.addUsers(ids);
+        const entries: LastSeenEntry[] = ids.map((id) => ({ userId: id, lastSeen: T0 + id * 1_000 + (id % 1_000) }));
 
-    it('writes 5,000 users in one round trip and reports the ids that have no row', async () => {
-      const ids = Array.from({ length: 5_000 }, (_, i) => i + 1);
-      await insertUsers(pool, ids);
-      const entries: LastSeenEntry[] = ids.map((id) => ({ userId: id, lastSeen: T0 + id * 1_000 + (id % 1_000) }));
+        expect(await repository.saveMany(entries)).toEqual({ missing: [] });
+        expect(await subject.lastSeenOf(ids)).toEqual(entries.map((entry) => entry.lastSeen));
+      });
 
-      const { result, roundTrips } = await roundTripsOf(() =>
-        repository.saveMany([...entries, { userId: 'ghost', lastSeen: T0 }, { userId: 987_654_321, lastSeen: T0 }]),
-      );
+      it('never moves last_seen backwards', async () => {
+        await subject.addUsers([7]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 5_000 }]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 1_000 }]);
+        expect(await subject.lastSeenOf([7])).toEqual([T0 + 5_000]);
 
-      expect(roundTrips).toBe(1);
-      expect([...result.missing].sort()).toEqual([987_654_321, 'ghost'].sort());
-      const { rows } = await pool.query<{ id: string; ms: string }>(
-        'SELECT sys_user_id::text AS id, (extract(epoch FROM last_seen) * 1000)::bigint::text AS ms FROM sys_user ORDER BY sys_user_id',
-      );
-      expect(rows.map((row) => [Number(row.id), Number(row.ms)])).toEqual(entries.map((entry) => [entry.userId, entry.lastSeen]));
-    });
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 9_000 }]);
+        expect(await subject.lastSeenOf([7])).toEqual([T0 + 9_000]);
+      });
 
-    it('never moves last_seen backwards', async () => {
-      await insertUsers(pool, [7]);
-      await repository.saveMany([{ userId: 7, lastSeen: T0 + 5_000 }]);
-      await repository.saveMany([{ userId: 7, lastSeen: T0 + 1_000 }]);
-      expect(await lastSeenOf(pool, 7)).toEqual(new Date(T0 + 5_000));
-
-      await repository.saveMany([{ userId: 7, lastSeen: T0 + 9_000 }]);
-      expect(await lastSeenOf(pool, 7)).toEqual(new Date(T0 + 9_000));
-    });
-
-    it('keeps the latest time when one batch holds a user more than once, as a number or a string', async () => {
-      await insertUsers(pool, [7]);
-      const { result } = await roundTripsOf(() =>
-        repository.saveMany([
+      it('keeps the latest time when one batch holds a user more than once, as a number or a string', async () => {
+        await subject.addUsers([7]);
+        const result = await repository.saveMany([
           { userId: 7, lastSeen: T0 + 1_000 },
           { userId: '7', lastSeen: T0 + 3_000 },
           { userId: 7, lastSeen: T0 + 2_000 },
-        ]),
-      );
-      expect(result.missing).toEqual([]);
-      expect(await lastSeenOf(pool, 7)).toEqual(new Date(T0 + 3_000));
+        ]);
+        expect(result.missing).toEqual([]);
+        expect(await subject.lastSeenOf([7])).toEqual([T0 + 3_000]);
+      });
+
+      it('reads back stored values, leaving out users without one (ids as numbers from a bigint column)', async () => {
+        await subject.addUsers([7, 8, 9]);
+        await repository.saveMany([
+          { userId: 7, lastSeen: T0 + 1_234 },
+          { userId: '8', lastSeen: T0 + 5_678 },
+        ]);
+
+        const found = await repository.findMany([7, '8', 9, 'ghost', 987_654_321]);
+
+        expect([...found].sort(byUserId)).toEqual([
+          { userId: 7, lastSeen: T0 + 1_234 },
+          { userId: inSysUser ? 8 : '8', lastSeen: T0 + 5_678 },
+        ]);
+      });
+
+      it('moves only the user an id names in its canonical form, and reads back only that user', async () => {
+        const rows = [0, 7, 70];
+        await subject.addUsers(rows);
+        // Each run saves a later time: values never move backwards, so a run shows only in the user it named.
+        let now = T0;
+        await fc.assert(
+          fc.asyncProperty(lookalikeIds, async (id) => {
+            now += 1_000;
+            const named = rows.find((row) => String(row) === userKeyOf(id));
+            const before = await subject.lastSeenOf(rows);
+            const { missing } = await repository.saveMany([{ userId: id, lastSeen: now }]);
+            const stored = named !== undefined || !inSysUser;
+            expect(missing).toEqual(stored ? [] : [id]);
+            expect(await subject.lastSeenOf(rows)).toEqual(rows.map((row, i) => (row === named ? now : before[i])));
+            expect(await repository.findMany([id])).toEqual(stored ? [{ userId: inSysUser ? named : id, lastSeen: now }] : []);
+          }),
+          { numRuns: 40 },
+        );
+      });
+
+      it('answers empty input with nothing', async () => {
+        expect(await repository.saveMany([])).toEqual({ missing: [] });
+        expect(await repository.findMany([])).toEqual([]);
+      });
+
+      it('answers a ping', async () => {
+        await expect(repository.ping()).resolves.toBeUndefined();
+      });
     });
 
-    it('reads back stored values with number ids for the bigint column, leaving out users without one', async () => {
-      await insertUsers(pool, [7, 8, 9]);
-      await repository.saveMany([
-        { userId: 7, lastSeen: T0 + 1_234 },
-        { userId: '8', lastSeen: T0 + 5_678 },
-      ]);
+    (inSysUser ? describe : describe.skip)('on a sys_user table of known users, in round trips to its database', () => {
+      let subject: SysUserRepositoryUnderTest;
+      let repository: LastSeenRepository;
 
-      const { result, roundTrips } = await roundTripsOf(() => repository.findMany([7, '8', 9, 'ghost', 987_654_321]));
+      beforeEach(async () => {
+        if (target.backing !== 'sys_user table') throw new Error(`${name} keeps last_seen in ${target.backing}`);
+        subject = await target.create();
+        ({ repository } = subject);
+      });
 
-      expect(roundTrips).toBe(1);
-      expect([...result].sort(byUserId)).toEqual([
-        { userId: 7, lastSeen: T0 + 1_234 },
-        { userId: 8, lastSeen: T0 + 5_678 },
-      ]);
-    });
+      afterEach(async () => {
+        await subject.close();
+      });
 
-    it('moves only the row an id names in its canonical form, and reads back only that row', async () => {
-      const rows = [0, 7, 70];
-      await insertUsers(pool, rows);
-      await fc.assert(
-        fc.asyncProperty(lookalikeIds, async (id) => {
-          await pool.query('UPDATE sys_user SET last_seen = NULL');
-          const named = rows.find((row) => String(row) === userKeyOf(id));
-          const { missing } = await repository.saveMany([{ userId: id, lastSeen: T0 }]);
-          expect(missing).toEqual(named === undefined ? [id] : []);
-          for (const row of rows) expect(await lastSeenOf(pool, row)).toEqual(row === named ? new Date(T0) : null);
-          expect(await repository.findMany([id])).toEqual(named === undefined ? [] : [{ userId: named, lastSeen: T0 }]);
-        }),
-        { numRuns: 40 },
-      );
-    });
+      /** How many round trips `action` takes. */
+      const roundTripsOf = async <T>(action: () => Promise<T>): Promise<{ result: T; roundTrips: number }> => {
+        const before = subject.roundTrips();
+        const result = await action();
+        return { result, roundTrips: subject.roundTrips() - before };
+      };
 
-    it('makes no round trip for empty input', async () => {
-      const { result, roundTrips } = await roundTripsOf(async () => [await repository.saveMany([]), await repository.findMany([])] as const);
-      expect(roundTrips).toBe(0);
-      expect(result).toEqual([{ missing: [] }, []]);
-    });
+      it('writes 5,000 users in one round trip and reports the ids that have no row', async () => {
+        const ids = Array.from({ length: 5_000 }, (_, i) => i + 1);
+        await subject.addUsers(ids);
+        const entries: LastSeenEntry[] = ids.map((id) => ({ userId: id, lastSeen: T0 + id * 1_000 + (id % 1_000) }));
 
-    it('answers a ping', async () => {
-      await expect(repository.ping()).resolves.toBeUndefined();
+        const { result, roundTrips } = await roundTripsOf(() =>
+          repository.saveMany([...entries, { userId: 'ghost', lastSeen: T0 }, { userId: 987_654_321, lastSeen: T0 }]),
+        );
+
+        expect(roundTrips).toBe(1);
+        expect([...result.missing].sort()).toEqual([987_654_321, 'ghost'].sort());
+        expect(await subject.rows()).toEqual(entries.map((entry) => [entry.userId, entry.lastSeen]));
+      });
+
+      it('reads many users in one round trip', async () => {
+        await subject.addUsers([7, 8, 9]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 1_234 }]);
+        const { result, roundTrips } = await roundTripsOf(() => repository.findMany([7, '8', 9, 'ghost', 987_654_321]));
+        expect(roundTrips).toBe(1);
+        expect(result).toEqual([{ userId: 7, lastSeen: T0 + 1_234 }]);
+      });
+
+      it('makes no round trip for empty input', async () => {
+        const { result, roundTrips } = await roundTripsOf(async () => [await repository.saveMany([]), await repository.findMany([])] as const);
+        expect(roundTrips).toBe(0);
+        expect(result).toEqual([{ missing: [] }, []]);
+      });
     });
   });
 }

@@ -3,24 +3,28 @@ import type { AddressInfo } from 'node:net';
 import { describeSupabaseTarget, SupabaseLastSeenRepository } from '../../src/adapters/supabase/supabase-last-seen.repository';
 import { createTestDatabase, insertUsers, lastSeenOf, type TestDatabase } from '../support/postgres';
 import { startPostgrestFixture, type PostgrestFixture } from '../support/postgrest-fixture';
+import { sysUserTable } from '../support/sys-user.table';
 import { describeLastSeenRepositoryContract } from './last-seen-repository.contract';
 
 const KEY = 'service-role-key-for-tests-0123456789';
 
-describeLastSeenRepositoryContract('SupabaseLastSeenRepository', async () => {
-  const db = await createTestDatabase();
-  const fixture = await startPostgrestFixture(db.pool, KEY);
-  const repository = new SupabaseLastSeenRepository({ url: fixture.url, serviceRoleKey: KEY });
-  return {
-    repository,
-    pool: db.pool,
-    roundTrips: () => fixture.requests.length,
-    async close() {
-      await repository.close();
-      await fixture.close();
-      await db.drop();
-    },
-  };
+describeLastSeenRepositoryContract('SupabaseLastSeenRepository', {
+  backing: 'sys_user table',
+  async create() {
+    const db = await createTestDatabase();
+    const fixture = await startPostgrestFixture(db.pool, KEY);
+    const repository = new SupabaseLastSeenRepository({ url: fixture.url, serviceRoleKey: KEY });
+    return {
+      repository,
+      ...sysUserTable(db.pool),
+      roundTrips: () => fixture.requests.length,
+      async close() {
+        await repository.close();
+        await fixture.close();
+        await db.drop();
+      },
+    };
+  },
 });
 
 describe('SupabaseLastSeenRepository', () => {

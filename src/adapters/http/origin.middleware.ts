@@ -1,6 +1,6 @@
 import cors from '@koa/cors';
 import type { Middleware } from 'koa';
-import { originAllowed } from '../socket/socket-server';
+import { originAllowed } from '../origins/allowed-origin.policy';
 import { HttpError } from './http-error';
 
 /**

@@ -1,13 +1,15 @@
 /** A rate limit of `ratePerSecond` with bursts of `burst`, refilled continuously from the given clock readings. */
 export class TokenBucket {
-  private tokens: number;
-  private refilledAt: number;
+  // `declare`d, so that they are first set in the constructor, not defined as undefined before it: a number field that
+  // starts as undefined is boxed, and take() allocated 16 bytes a call instead of 0 (bench/token-bucket.bench.ts).
+  private declare readonly ratePerSecond: number;
+  private declare readonly burst: number;
+  private declare tokens: number;
+  private declare refilledAt: number;
 
-  constructor(
-    private readonly ratePerSecond: number,
-    private readonly burst: number,
-    now: number,
-  ) {
+  constructor(ratePerSecond: number, burst: number, now: number) {
+    this.ratePerSecond = ratePerSecond;
+    this.burst = burst;
     this.tokens = burst;
     this.refilledAt = now;
   }

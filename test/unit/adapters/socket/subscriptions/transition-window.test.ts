@@ -1,7 +1,7 @@
-import { PresenceScope } from '../../../../src/adapters/socket/subscriptions/presence-scope';
-import { ReplayBuffer } from '../../../../src/adapters/socket/subscriptions/replay-buffer';
-import { TransitionWindow } from '../../../../src/adapters/socket/subscriptions/transition-window';
-import type { CommittedTransition } from '../../../../src/domain/presence.events';
+import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
+import { ReplayBuffer } from '../../../../../src/adapters/socket/subscriptions/replay-buffer';
+import { TransitionWindow } from '../../../../../src/adapters/socket/subscriptions/transition-window';
+import type { CommittedTransition } from '../../../../../src/domain/presence.events';
 
 let seq = 0;
 const online = (userId: string | number, userType: string | null = null): CommittedTransition => ({

@@ -1,4 +1,4 @@
-import { SerialQueue } from '../../../src/adapters/socket/serial-queue';
+import { SerialQueue } from '../../../../src/adapters/socket/serial-queue';
 
 const later = <T>(value: T, log: string[], name: string): Promise<T> =>
   new Promise((resolve) =>

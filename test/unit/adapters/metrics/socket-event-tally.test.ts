@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { SocketEventTally } from '../../../src/adapters/metrics/socket-event-tally';
+import { SocketEventTally } from '../../../../src/adapters/metrics/socket-event-tally';
 
 async function exposition(tally: SocketEventTally): Promise<string[]> {
   const registry = new Registry();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { PresenceError } from '../../../src/domain/presence.errors';
-import { MAX_ID_LENGTH } from '../../../src/adapters/validation/user-id.schema';
-import { parsePayload, parseUserPayload, userPayload } from '../../../src/adapters/socket/socket-payload.schema';
+import { PresenceError } from '../../../../src/domain/presence.errors';
+import { MAX_ID_LENGTH } from '../../../../src/adapters/validation/user-id.schema';
+import { parsePayload, parseUserPayload, userPayload } from '../../../../src/adapters/socket/socket-payload.schema';
 
 /** What a reader makes of a payload: the value, or the refusal's message. */
 function outcome(read: () => unknown): { value: unknown } | { refused: string } {
