@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Container } from 'inversify';
+import { serveKoa } from './adapters/http/http-server';
 import { describePostgresTarget } from './adapters/postgres/postgres-pool';
 import { describeSupabaseTarget } from './adapters/supabase/supabase-last-seen.repository';
 import type { Config } from './config';
@@ -25,7 +26,7 @@ export class PresenceApp {
     const logger = c.get(TOKENS.Logger);
     const http = c.get(TOKENS.HttpServer);
     c.get(TOKENS.SocketGateway).attach();
-    c.get(TOKENS.HttpApp);
+    serveKoa(http, c.get(TOKENS.HttpApp));
     for (const part of c.get(TOKENS.Lifecycle)) await part.start();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);

@@ -2,6 +2,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { WriteBehindSettings } from './application/last-seen-write-behind';
+import type { PresenceSettings } from './domain/presence.settings';
 
 /** What the README's settings table says of a setting; a test holds the table and these equal. */
 export interface SettingDescription {
@@ -161,6 +163,18 @@ export interface Config {
   readonly persistFlushIntervalMs: number;
   readonly nodeId: string;
   readonly shutdownTimeoutMs: number;
+  /** What the parts are given, derived from the settings above. */
+  readonly derived: DerivedSettings;
+}
+
+export interface DerivedSettings {
+  readonly rules: PresenceSettings;
+  /** How stale a REST answer may be, and how long a lost node's users may still show online. */
+  readonly freshness: { readonly maxStalenessMs: number; readonly nodeLossBoundMs: number | null };
+  readonly writeBehind: WriteBehindSettings & { readonly drainMs: number };
+  readonly readyCheckTimeoutMs: number;
+  /** With Redis: how long other nodes get to announce their connections again before this node corrects its clients. */
+  readonly recoverySettleMs: number;
 }
 
 /** Every bad setting at once, so that one failed start tells the operator everything to fix. */
@@ -201,6 +215,7 @@ export function loadConfig(env: Env): Config {
   if (parsed.success) problems.push(...storeProblems(parsed.data), ...persistenceProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const s = parsed.data;
+  const nodeId = s.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return {
     nodeEnv: s.NODE_ENV,
     port: s.PORT,
@@ -227,8 +242,31 @@ export function loadConfig(env: Env): Config {
     replaySize: s.PRESENCE_REPLAY_SIZE,
     persistence: persistenceOf(s),
     persistFlushIntervalMs: s.PERSIST_FLUSH_INTERVAL_MS,
-    nodeId: s.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    nodeId,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
+    derived: derivedFrom(s, nodeId),
+  };
+}
+
+function derivedFrom(s: Settings, nodeId: string): DerivedSettings {
+  const flushIntervalMs = s.PERSIST_FLUSH_INTERVAL_MS;
+  return {
+    rules: {
+      ttlMs: s.PRESENCE_TTL_MS,
+      disconnectGraceMs: s.PRESENCE_DISCONNECT_GRACE_MS,
+      broadcastHeartbeats: s.PRESENCE_BROADCAST_HEARTBEATS,
+      sweepBatchSize: 1_000,
+      nodeId,
+      nodeRecoveryClaimMs: 30_000,
+    },
+    freshness: {
+      maxStalenessMs: Math.max(s.PRESENCE_TTL_MS, s.PRESENCE_DISCONNECT_GRACE_MS) + s.PRESENCE_SWEEP_INTERVAL_MS,
+      nodeLossBoundMs: s.PRESENCE_STORE === 'redis' ? s.PRESENCE_NODE_LEASE_MS + s.PRESENCE_SWEEP_INTERVAL_MS : null,
+    },
+    // A clean shutdown keeps trying to flush last_seen for 5 s: inside the 10 s a SIGTERM allows.
+    writeBehind: { flushIntervalMs, baseBackoffMs: Math.min(1_000, flushIntervalMs), maxBackoffMs: Math.max(30_000, flushIntervalMs), drainMs: 5_000 },
+    readyCheckTimeoutMs: 2_000,
+    recoverySettleMs: Math.max(1_000, 2 * s.PRESENCE_SWEEP_INTERVAL_MS),
   };
 }
 

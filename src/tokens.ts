@@ -2,26 +2,28 @@ import type { ServiceIdentifier } from 'inversify';
 import type Koa from 'koa';
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
+import type { ServerOptions } from 'socket.io';
 import type { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
-import type { HealthCheck } from './application/health-check';
 import type { PresenceMetrics } from './adapters/metrics/presence-metrics';
-import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
-import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
-import type { PresenceServer } from './adapters/socket/socket.types';
 import type { PresenceRedis } from './adapters/redis/redis-client';
+import type { RedisPresenceStore } from './adapters/redis/redis-presence.store';
+import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import type { ConnectionLimits } from './adapters/socket/connection-limits';
-import type { LocalPresenceView } from './adapters/socket/local-presence-view';
-import type { SubscriptionHub } from './adapters/socket/subscriptions/subscription-hub';
+import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import type { SocketPresenceBroadcaster } from './adapters/socket/socket-presence.broadcaster';
-import type { Config } from './config';
-import type { Lifecycle } from './lifecycle';
-import type { Clock } from './domain/ports/clock.port';
+import type { PresenceServer } from './adapters/socket/socket.types';
+import type { SubscriptionHub } from './adapters/socket/subscriptions/subscription-hub';
+import type { HealthCheck } from './application/health-check';
 import type { LastSeenWriteBehind } from './application/last-seen-write-behind';
+import type { TransitionFanout } from './application/transition-fanout';
+import type { Config } from './config';
+import type { Clock } from './domain/ports/clock.port';
 import type { LastSeenRepository } from './domain/ports/last-seen.port';
-import type { PresenceNotifier } from './domain/ports/presence-notifier.port';
 import type { NodeRegistry } from './domain/ports/node-registry.port';
+import type { PresenceNotifier } from './domain/ports/presence-notifier.port';
 import type { PresenceStore } from './domain/ports/presence-store.port';
 import type { PresenceService } from './domain/presence.service';
+import type { Lifecycle } from './lifecycle';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`presence.${name}`);
 
@@ -30,28 +32,31 @@ export const TOKENS = {
   Config: token<Config>('Config'),
   Logger: token<Logger>('Logger'),
   Clock: token<Clock>('Clock'),
+  /** Committed transitions, in seq order, to every consumer of this node: the one delivery path. */
+  Delivery: token<TransitionFanout>('Delivery'),
   PresenceStore: token<PresenceStore>('PresenceStore'),
+  Redis: token<PresenceRedis>('Redis'),
+  RedisStore: token<RedisPresenceStore>('RedisStore'),
   NodeRegistry: token<NodeRegistry>('NodeRegistry'),
   PresenceNotifier: token<PresenceNotifier>('PresenceNotifier'),
   LastSeenRepository: token<LastSeenRepository>('LastSeenRepository'),
   LastSeen: token<LastSeenWriteBehind>('LastSeen'),
   PresenceService: token<PresenceService>('PresenceService'),
   AccessTokenVerifier: token<AccessTokenVerifier | null>('AccessTokenVerifier'),
+  StoreHealth: token<HealthCheck>('StoreHealth'),
   HealthChecks: token<{ readonly store: HealthCheck; readonly persistence: HealthCheck }>('HealthChecks'),
   Metrics: token<PresenceMetrics>('Metrics'),
   HttpApp: token<Koa>('HttpApp'),
   HttpServer: token<HttpServer>('HttpServer'),
+  /** Socket.IO's adapter: the Redis streams one with several nodes, none (in-process) with one. */
+  SocketAdapter: token<ServerOptions['adapter'] | null>('SocketAdapter'),
   SocketServer: token<PresenceServer>('SocketServer'),
   SocketGateway: token<SocketPresenceGateway>('SocketGateway'),
-  Sweeper: token<IntervalSweeper>('Sweeper'),
-  Redis: token<PresenceRedis>('Redis'),
-  StoreHealth: token<HealthCheck>('StoreHealth'),
-  LocalView: token<LocalPresenceView>('LocalView'),
   ConnectionLimits: token<ConnectionLimits>('ConnectionLimits'),
   SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
-  /** Where the domain's notifications go, before metrics wrap them. */
-  PresenceNotifierTarget: token<PresenceNotifier>('PresenceNotifierTarget'),
+  Sweeper: token<IntervalSweeper>('Sweeper'),
+  /** What the store family starts and stops (connections, leases, the feed), in order. */
   StoreLifecycle: token<Lifecycle[]>('StoreLifecycle'),
   /** Everything to start, in order (and to stop in reverse). */
   Lifecycle: token<Lifecycle[]>('Lifecycle'),

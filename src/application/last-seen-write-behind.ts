@@ -22,6 +22,8 @@ export interface WriteBehindSettings {
 export interface WriteBehindObserver {
   flushed(result: 'ok' | 'error', users: number): void;
   skipped(users: number): void;
+  /** How many users' values wait for the next flush now (not counting a flush in flight), told when it changes. */
+  pending(users: number): void;
 }
 
 export interface FlushFailure {
@@ -64,8 +66,10 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
   record(userId: UserId, lastSeen: Instant): void {
     const key = userKeyOf(userId);
     const known = this.pending.get(key);
-    if (known === undefined) this.pending.set(key, { userId, lastSeen });
-    else if (lastSeen > known.lastSeen) {
+    if (known === undefined) {
+      this.pending.set(key, { userId, lastSeen });
+      this.observer.pending(this.pending.size);
+    } else if (lastSeen > known.lastSeen) {
       known.userId = userId;
       known.lastSeen = lastSeen;
     }
@@ -144,6 +148,7 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
     if (this.pending.size === 0) return true;
     this.inFlight = this.pending;
     this.pending = new Map();
+    this.observer.pending(0);
     const batch = [...this.inFlight.values()];
     try {
       const { missing } = await this.repository.saveMany(batch);
@@ -153,6 +158,7 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
       return true;
     } catch (error) {
       for (const entry of batch) keepLatest(this.pending, entry);
+      this.observer.pending(this.pending.size);
       this.failure = {
         since: this.failure?.since ?? this.now(),
         attempts: (this.failure?.attempts ?? 0) + 1,

@@ -110,11 +110,11 @@ describe('refused socket events', () => {
         return this.failing ? Promise.reject(new Error('store is down: secret detail')) : super.update(...args);
       }
     }
-    const flaky = new FlakyStore();
-    app = await buildTestApp({}, { store: flaky });
+    let flaky: FlakyStore | undefined;
+    app = await buildTestApp({}, { store: (sink, firstSeq) => (flaky = new FlakyStore(sink, firstSeq)) });
     const client: TestSocket = await connect(app.url);
     expect(await request(client, 'userOnline', { userId: 'alice' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
-    flaky.failing = false;
+    (flaky as FlakyStore).failing = false;
     expect(await request(client, 'userOnline', { userId: 'alice' })).toMatchObject({ ok: true });
   });
 

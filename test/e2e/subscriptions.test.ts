@@ -200,6 +200,24 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     ]);
   });
 
+  it('numbers above every seq issued before a restart, so a since from before one gets a fresh state', async () => {
+    await start();
+    await online('before');
+    const first = await connect(app.url);
+    const { seq } = await emit(first, 'presenceSubscribe', {});
+    closeAllSockets();
+    await app.stop();
+
+    await start();
+    for (const id of ['after-1', 'after-2', 'after-3']) await online(id);
+    const late = await connect(app.url);
+    const state = nextEvent<{ seq: number; users: Array<{ userId: string }> }>(late, 'presenceState');
+    const ack = await emit(late, 'presenceSubscribe', { since: seq });
+    expect(ack.seq).toBeGreaterThan(seq);
+    expect(await state).toMatchObject({ seq: ack.seq });
+    expect((await state).users.map((u) => u.userId).sort()).toEqual(['after-1', 'after-2', 'after-3']);
+  });
+
   it('answers an empty diff when nothing was missed, and a fresh state when since is too old', async () => {
     await start({ PRESENCE_REPLAY_SIZE: '100' });
     const client = await connect(app.url);

@@ -7,9 +7,13 @@ import type {
   PresenceDecision,
   PresenceStore,
 } from '../../domain/ports/presence-store.port';
+import type { TransitionSink } from '../../domain/ports/transition-feed.port';
 import type { ConnectionPresence, Instant, UserId, UserKey, UserPresence } from '../../domain/presence.types';
 import { DeadlineQueue } from './deadline-queue';
 import { firstIndexAfter } from './sorted-keys';
+
+/** For a store whose transitions nobody follows (unit tests of the rules). */
+const discardTransitions: TransitionSink = { publish: () => undefined, gap: () => undefined };
 
 type StoredConnection = { -readonly [K in keyof ConnectionPresence]: ConnectionPresence[K] };
 
@@ -32,9 +36,21 @@ interface StoredPresence {
 export class InMemoryPresenceStore implements PresenceStore {
   private readonly users = new Map<UserKey, StoredPresence>();
   private readonly deadlines = new DeadlineQueue<UserKey>();
-  private seq = 0;
+  // Declared, not defined as undefined first: a number field that starts undefined is boxed, one allocation per transition.
+  private declare seq: number;
   /** Keys in order, for paging; rebuilt on the first page after a user came or went. */
   private sortedKeys: UserKey[] | undefined;
+
+  /**
+   * `sink` gets each committed transition at once, in seq order. `firstSeq`: numbering continues after it; a node
+   * gives its start time, so that seq only grows across restarts (CONTRACT §7).
+   */
+  constructor(
+    private readonly sink: TransitionSink = discardTransitions,
+    firstSeq = 0,
+  ) {
+    this.seq = firstSeq;
+  }
 
   update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision> {
     const current = this.users.get(key);
@@ -50,7 +66,10 @@ export class InMemoryPresenceStore implements PresenceStore {
         this.scheduleNoLater(key, nextDeadline(next));
       }
     }
-    return Promise.resolve({ next, transition: transition === null ? null : { ...transition, seq: ++this.seq } });
+    if (transition === null) return Promise.resolve({ next, transition: null });
+    const committed = { ...transition, seq: ++this.seq };
+    this.sink.publish(committed);
+    return Promise.resolve({ next, transition: committed });
   }
 
   find(key: UserKey): Promise<UserPresence | undefined> {

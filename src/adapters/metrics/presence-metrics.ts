@@ -9,8 +9,6 @@ export interface MetricsSources {
   countOnline(): Promise<number>;
   openConnections(): number;
   usersByConnections(): Promise<UsersByConnections>;
-  /** last_seen writes waiting for the next flush. */
-  persistPending(): number;
 }
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -100,7 +98,13 @@ export class PresenceMetrics {
   readonly persistence: WriteBehindObserver = {
     flushed: (result) => this.persistFlushes.inc({ result }),
     skipped: (users) => this.persistSkipped.inc(users),
+    pending: (users) => {
+      this.persistPending = users;
+    },
   };
+
+  /** last_seen writes waiting for the next flush, as the write-behind last told. */
+  private persistPending = 0;
 
   /** `version`: the package's, reported as `presence_build_info{version}`. */
   constructor(sources: MetricsSources, build: { readonly version: string }) {
@@ -118,9 +122,7 @@ export class PresenceMetrics {
       .histogram('presence_event_duration_seconds', 'Time to handle one socket event, from receipt to answer.')
       .registerIn(this.registry);
 
-    this.readAtScrape('presence_persist_pending', 'last_seen writes waiting for the next flush (at most one per user).', () =>
-      sources.persistPending(),
-    );
+    this.readAtScrape('presence_persist_pending', 'last_seen writes waiting for the next flush (at most one per user).', () => this.persistPending);
 
     new Gauge({
       name: 'presence_online_users',

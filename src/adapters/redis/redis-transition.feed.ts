@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { TransitionSink } from '../../domain/ports/transition-feed.port';
 import type { CommittedTransition } from '../../domain/presence.events';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
@@ -6,9 +7,9 @@ import type { RedisKeys } from './redis-keys';
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
 /**
- * Reads the shared transitions stream, in order, and hands each transition to this node's delivery. A jump in
- * seq (entries trimmed away while this node could not read, or Redis lost its data) is reported, so that the
- * node can reconcile what its clients know with the store.
+ * Reads the shared transitions stream, in order, and hands each transition to this node's delivery, as the
+ * in-memory store hands its own as it commits them. A jump in seq (entries trimmed away while this node could not
+ * read, or Redis lost its data) is reported as a gap, so that the node can reconcile its clients with the store.
  */
 export class RedisTransitionFeed {
   private lastId = '$';
@@ -19,8 +20,7 @@ export class RedisTransitionFeed {
   constructor(
     private readonly redis: PresenceRedis,
     private readonly keys: RedisKeys,
-    private readonly deliver: (transition: CommittedTransition) => void,
-    private readonly onGap: (seq: number) => void,
+    private readonly sink: TransitionSink,
     private readonly logger: Logger,
   ) {}
 
@@ -72,8 +72,8 @@ export class RedisTransitionFeed {
     const seq = Number(value('seq'));
     const json = value('transition');
     if (json === undefined || !Number.isFinite(seq)) return;
-    if (this.seq > 0 && seq !== this.seq + 1) this.onGap(seq - 1);
+    if (this.seq > 0 && seq !== this.seq + 1) this.sink.gap(seq - 1);
     this.seq = Math.max(this.seq, seq);
-    this.deliver({ ...(JSON.parse(json) as Omit<CommittedTransition, 'seq'>), seq } as CommittedTransition);
+    this.sink.publish({ ...(JSON.parse(json) as Omit<CommittedTransition, 'seq'>), seq } as CommittedTransition);
   }
 }

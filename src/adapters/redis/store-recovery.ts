@@ -1,22 +1,19 @@
 import type { Logger } from 'pino';
-import type { PresenceService } from '../../domain/presence.service';
-import { userKeyOf } from '../../domain/presence.types';
+import type { TransitionFanout } from '../../application/transition-fanout';
 import type { Clock } from '../../domain/ports/clock.port';
-import type { LocalPresenceView } from '../socket/local-presence-view';
-import type { SocketPresenceBroadcaster } from '../socket/socket-presence.broadcaster';
-import type { SocketPresenceGateway } from '../socket/socket-presence.gateway';
+import type { TransitionConsumer } from '../../domain/ports/transition-feed.port';
+import { reconciliationOf } from '../../domain/presence-reconciliation';
+import type { OnlineUser } from '../../domain/presence.types';
 import type { PresenceRedis } from './redis-client';
-import type { RedisPresenceStore } from './redis-presence.store';
-import type { RedisTransitionFeed } from './redis-transition.feed';
 
 export interface StoreRecoveryDeps {
   readonly redis: PresenceRedis;
-  readonly store: RedisPresenceStore;
-  readonly feed: RedisTransitionFeed;
-  readonly gateway: SocketPresenceGateway;
-  readonly service: PresenceService;
-  readonly view: LocalPresenceView;
-  readonly broadcaster: SocketPresenceBroadcaster;
+  /** Numbering resumes above every seq this node has seen. */
+  readonly store: { raiseSeq(seq: number): Promise<void> };
+  readonly delivery: Pick<TransitionFanout, 'publish' | 'believedOnline' | 'lastSeq'>;
+  /** This node's live connections, announced to the store again. */
+  readonly connections: { reannounce(): Promise<number> };
+  readonly presence: { listOnline(): Promise<OnlineUser[]> };
   readonly clock: Clock;
   /** How long other nodes get to re-announce their connections before this node corrects its clients. */
   readonly settleMs: number;
@@ -24,11 +21,12 @@ export interface StoreRecoveryDeps {
 }
 
 /**
- * Brings a node back in line after Redis was unreachable or lost its data: numbering resumes above every seq
- * handed out, this node's connections are announced again, and once every node has had time to do the same,
- * this node's clients are told about every user whose state they no longer know right (no ghosts, no gaps).
+ * Brings a node back in line after Redis was unreachable or lost its data, or the feed skipped: numbering resumes
+ * above every seq handed out, this node's connections are announced again, and once every node has had time to do
+ * the same, this node's consumers are told about every user whose state they no longer know right (no ghosts, no
+ * gaps). It follows the feed for its gaps.
  */
-export class StoreRecovery {
+export class StoreRecovery implements TransitionConsumer {
   private disconnected = false;
   private reconcileTimer: NodeJS.Timeout | undefined;
 
@@ -45,23 +43,29 @@ export class StoreRecovery {
     });
   }
 
-  /** Corrects this node's clients soon, once (several calls in a row make one correction). */
-  scheduleReconcile(): void {
-    clearTimeout(this.reconcileTimer);
-    this.reconcileTimer = setTimeout(() => void this.reconcile(), this.deps.settleMs);
-    this.reconcileTimer.unref();
+  deliver(): void {}
+
+  missedBefore(): void {
+    this.scheduleReconcile();
   }
 
   stop(): void {
     clearTimeout(this.reconcileTimer);
   }
 
+  /** Corrects this node's consumers soon, once (several calls in a row make one correction). */
+  private scheduleReconcile(): void {
+    clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = setTimeout(() => void this.reconcile(), this.deps.settleMs);
+    this.reconcileTimer.unref();
+  }
+
   private async recover(): Promise<void> {
-    const { store, feed, gateway, logger } = this.deps;
+    const { store, delivery, connections, logger } = this.deps;
     try {
-      await store.raiseSeq(feed.lastSeq);
-      const connections = await gateway.reannounce();
-      logger.info({ connections }, 'Redis is back: connections announced again');
+      await store.raiseSeq(delivery.lastSeq);
+      const announced = await connections.reannounce();
+      logger.info({ connections: announced }, 'Redis is back: connections announced again');
     } catch (error) {
       logger.warn({ err: error }, 'recovery after a Redis outage failed; it is tried again on the next reconnect');
     }
@@ -69,23 +73,11 @@ export class StoreRecovery {
   }
 
   private async reconcile(): Promise<void> {
-    const { service, view, broadcaster, feed, clock, logger } = this.deps;
+    const { presence, delivery, clock, logger } = this.deps;
     try {
-      const online = await service.listOnline();
-      const onlineKeys = new Set(online.map((u) => userKeyOf(u.userId)));
-      const seq = feed.lastSeq;
-      let corrections = 0;
-      for (const userId of view.users()) {
-        if (onlineKeys.has(userKeyOf(userId))) continue;
-        broadcaster.deliverTransition({ type: 'UserWentOffline', userId, lastSeen: clock.now(), reason: 'expired', seq });
-        corrections += 1;
-      }
-      for (const user of online) {
-        if (view.has(userKeyOf(user.userId))) continue;
-        broadcaster.deliverTransition({ type: 'UserWentOnline', ...user, reason: 'online', seq });
-        corrections += 1;
-      }
-      if (corrections > 0) logger.info({ corrections }, 'clients corrected after missed transitions');
+      const corrections = reconciliationOf(delivery.believedOnline(), await presence.listOnline(), clock.now(), delivery.lastSeq);
+      for (const correction of corrections) delivery.publish(correction);
+      if (corrections.length > 0) logger.info({ corrections: corrections.length }, 'clients corrected after missed transitions');
     } catch (error) {
       logger.warn({ err: error }, 'reconciling presence failed');
     }

@@ -15,6 +15,7 @@ export interface ConnectionLimitSettings {
 export class ConnectionLimits {
   private readonly byUser = new Map<UserKey, number>();
   private readonly byAddress = new Map<string, number>();
+  private admitted = 0;
 
   constructor(private readonly settings: ConnectionLimitSettings) {}
 
@@ -24,11 +25,18 @@ export class ConnectionLimits {
       return `more than ${this.settings.perAddress} connections from one address`;
     }
     this.byAddress.set(address, (this.byAddress.get(address) ?? 0) + 1);
+    this.admitted += 1;
     return undefined;
   }
 
   releaseAddress(address: string): void {
     decrement(this.byAddress, address);
+    this.admitted -= 1;
+  }
+
+  /** Connections admitted and not yet closed: every authenticated socket of this node holds one place. */
+  get open(): number {
+    return this.admitted;
   }
 
   /** Takes a place for the user, or says why not. */

@@ -1,59 +1,47 @@
 import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port';
-import type { CommittedTransition, PresenceEvent, UserHeartbeatReceived } from '../../domain/presence.events';
-import type { LocalPresenceView } from './local-presence-view';
+import type { TransitionConsumer } from '../../domain/ports/transition-feed.port';
+import type { CommittedTransition, PresenceEvent } from '../../domain/presence.events';
 import type { PresenceServer } from './socket.types';
-import { EVENTS_ROOM, type FrameCounter, type SubscriptionHub } from './subscriptions/subscription-hub';
+import { EVENTS_ROOM, type FrameCounter } from './subscriptions/subscription-hub';
 import { toStatusChanged } from './wire';
 
 /**
- * Sends presence to this node's clients: §1 clients get each transition as `userStatusChanged`, subscribed (§7)
- * clients get it in the hub's next batched diff.
+ * §1 for this node's clients: each transition the feed delivers goes to the connections that have not subscribed
+ * (§7 subscribers get it from the hub, which takes the same feed), encoded once for all of them.
  */
-export class SocketPresenceBroadcaster {
+export class SocketPresenceBroadcaster implements TransitionConsumer {
   constructor(
     private readonly io: PresenceServer,
-    private readonly view: LocalPresenceView,
-    private readonly hub: SubscriptionHub,
     private readonly counter: FrameCounter,
   ) {}
 
-  /** A transition, if it changes what this node's clients know. */
-  deliverTransition(transition: CommittedTransition): void {
-    if (!this.view.apply(transition)) return;
+  deliver(transition: CommittedTransition): void {
     this.io.local.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(transition));
     this.counter.frames('userStatusChanged', this.eventsConnections());
-    this.hub.record(transition);
   }
 
-  /** A heartbeat, to the §1 clients of every node (through the Socket.IO adapter when there are several). */
-  broadcastHeartbeat(heartbeat: UserHeartbeatReceived): void {
-    this.io.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(heartbeat));
-    this.counter.frames('userStatusChanged', this.eventsConnections());
-  }
+  /** §1 clients have no replay: what they missed is corrected by the store's reconciliation. */
+  missedBefore(): void {}
 
   private eventsConnections(): number {
     return this.io.of('/').adapter.rooms.get(EVENTS_ROOM)?.size ?? 0;
   }
 }
 
-/** One process: the domain's transitions go straight to the clients. */
-export class DirectSocketNotifier implements PresenceNotifier {
-  constructor(private readonly broadcaster: SocketPresenceBroadcaster) {}
-
-  publish(event: PresenceEvent): void {
-    if (event.type === 'UserHeartbeatReceived') this.broadcaster.broadcastHeartbeat(event);
-    else this.broadcaster.deliverTransition(event);
-  }
-}
-
 /**
- * Several nodes: a transition is already in the shared transitions stream, committed with it, and every node
- * (this one too) delivers it from there in seq order; only heartbeats are broadcast from here.
+ * Heartbeat broadcasts (`PRESENCE_BROADCAST_HEARTBEATS`), the one thing the domain's notifications still carry to
+ * clients: to the §1 clients of every node, through the Socket.IO adapter when there are several. Transitions
+ * reach clients through the transition feed only.
  */
-export class StreamedSocketNotifier implements PresenceNotifier {
-  constructor(private readonly broadcaster: SocketPresenceBroadcaster) {}
+export class SocketHeartbeatNotifier implements PresenceNotifier {
+  constructor(
+    private readonly io: PresenceServer,
+    private readonly counter: FrameCounter,
+  ) {}
 
   publish(event: PresenceEvent): void {
-    if (event.type === 'UserHeartbeatReceived') this.broadcaster.broadcastHeartbeat(event);
+    if (event.type !== 'UserHeartbeatReceived') return;
+    this.io.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(event));
+    this.counter.frames('userStatusChanged', this.io.of('/').adapter.rooms.get(EVENTS_ROOM)?.size ?? 0);
   }
 }

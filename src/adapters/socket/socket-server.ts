@@ -1,5 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
+import { originAllowed } from '../origins/allowed-origin.policy';
 import type { PresenceServer } from './socket.types';
 
 export interface SocketServerSettings {
@@ -7,23 +8,13 @@ export interface SocketServerSettings {
   readonly maxMessageBytes: number;
   /** A client that opens a transport but does not complete the Socket.IO handshake within this is dropped. */
   readonly handshakeTimeoutMs: number;
+  /** Socket.IO's adapter, for broadcasts that reach every node's clients; the in-process one when not given. */
+  readonly adapter?: ServerOptions['adapter'];
 }
 
-/**
- * A browser's request carries its page's origin; servers and scripts send none and are not browsers. The service's
- * own pages (same origin as the request's host) are always allowed.
- */
+/** Whether a handshake comes from an origin the service allows (see `originAllowed`). */
 export function isAllowedOrigin(req: IncomingMessage, allowedOrigins: ReadonlySet<string>): boolean {
   return originAllowed(req.headers.origin, req.headers.host, allowedOrigins);
-}
-
-export function originAllowed(origin: string | undefined, host: string | undefined, allowedOrigins: ReadonlySet<string>): boolean {
-  if (origin === undefined || allowedOrigins.has(origin)) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -41,5 +32,6 @@ export function createSocketServer(http: HttpServer, settings: SocketServerSetti
     connectTimeout: settings.handshakeTimeoutMs,
     cors: { origin: [...allowed], credentials: true },
     allowRequest: (req, callback) => callback(null, isAllowedOrigin(req, allowed)),
+    ...(settings.adapter === undefined ? {} : { adapter: settings.adapter }),
   });
 }

@@ -33,6 +33,10 @@ class CountingObserver implements WriteBehindObserver {
     if (result === 'ok') this.ok += 1;
     else this.errors += 1;
   }
+  pendingUsers = 0;
+  pending(users: number): void {
+    this.pendingUsers = users;
+  }
   skipped(users: number): void {
     this.skippedUsers += users;
   }

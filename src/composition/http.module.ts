@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { requireAccessToken } from '../adapters/auth/koa-jwt.middleware';
+import { createHttpServer } from '../adapters/http/http-server';
+import { createKoaApp } from '../adapters/http/koa-app';
+import { operationalRoutes } from '../adapters/http/operational.routes';
+import { pageRoutes } from '../adapters/http/page.routes';
+import { presenceRoutes } from '../adapters/http/presence.routes';
+import { logReadiness } from '../adapters/logging/readiness-report';
+import { ReadinessWatch } from '../application/readiness-watch';
+import type { Config } from '../config';
+import { TOKENS } from '../tokens';
+
+// The same paths from src/ (tests) and from dist/ (the built service).
+const OPENAPI_PATH = resolve(__dirname, '../../openapi.yaml');
+const PUBLIC_DIR = resolve(__dirname, '../../public');
+const BUILT_PUBLIC_DIR = resolve(__dirname, '../../dist/public');
+
+/** The HTTP API on Koa: REST, the operational routes, the page and its files; and the server sockets share. */
+export function bindHttp(c: Container, config: Config, logger: Logger): void {
+  c.bind(TOKENS.HttpApp).toDynamicValue((ctx) => {
+    const now = () => ctx.get(TOKENS.Clock).now();
+    const metrics = ctx.get(TOKENS.Metrics);
+    return createKoaApp({
+      logger,
+      allowedOrigins: config.allowedOrigins,
+      requestDuration: metrics.httpDuration,
+      routers: [
+        presenceRoutes(
+          ctx.get(TOKENS.PresenceService),
+          config.auth === null ? null : requireAccessToken(config.auth.secret, config.auth.cookieName),
+          { now, ...config.derived.freshness },
+        ),
+        operationalRoutes({
+          readiness: new ReadinessWatch(ctx.get(TOKENS.HealthChecks), config.derived.readyCheckTimeoutMs, now, logReadiness(logger)),
+          registry: metrics.registry,
+          metricsToken: config.metricsToken,
+          openApiDocument: readFileSync(OPENAPI_PATH, 'utf8'),
+        }),
+        pageRoutes({ publicDir: PUBLIC_DIR, builtDir: BUILT_PUBLIC_DIR }),
+      ],
+    });
+  });
+  c.bind(TOKENS.HttpServer).toDynamicValue(() => createHttpServer());
+}

@@ -1,0 +1,83 @@
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import type { Container, ServiceIdentifier } from 'inversify';
+import type { Logger } from 'pino';
+import { createRedis, whenReady, type PresenceRedis } from '../adapters/redis/redis-client';
+import { RedisKeys } from '../adapters/redis/redis-keys';
+import { RedisNodeRegistry } from '../adapters/redis/redis-node.registry';
+import { RedisPresenceStore } from '../adapters/redis/redis-presence.store';
+import { RedisTransitionFeed } from '../adapters/redis/redis-transition.feed';
+import { StoreRecovery } from '../adapters/redis/store-recovery';
+import { NodeLeaseKeeper } from '../adapters/scheduling/node-lease-keeper';
+import { TransitionFanout } from '../application/transition-fanout';
+import type { Config } from '../config';
+import type { Lifecycle } from '../lifecycle';
+import { TOKENS } from '../tokens';
+
+type RedisSettings = Extract<Config['store'], { kind: 'redis' }>;
+
+// This module's own parts: the blocking connections (the feed's and Socket.IO's) and the recovery.
+const AdapterRedis: ServiceIdentifier<PresenceRedis> = Symbol('presence.redis.socketAdapter');
+const Feed: ServiceIdentifier<RedisTransitionFeed> = Symbol('presence.redis.feed');
+const Recovery: ServiceIdentifier<StoreRecovery> = Symbol('presence.redis.recovery');
+
+/**
+ * Several nodes on one Redis: the shared store, node leases, the transitions feed every node delivers from (the
+ * same delivery path an in-memory store hands to), Socket.IO's adapter, and the recovery after an outage.
+ */
+export function bindRedisStore(c: Container, config: Config, redis: RedisSettings, logger: Logger): void {
+  const keys = new RedisKeys(redis.keyPrefix);
+  const client = (part: string, blocking = false) => createRedis(redis.url, { name: `presence:${config.nodeId}${part}`, blocking });
+  c.bind(TOKENS.Delivery).toDynamicValue(() => new TransitionFanout(0));
+  c.bind(TOKENS.Redis).toDynamicValue(() => client(''));
+  c.bind(AdapterRedis).toDynamicValue(() => client(':socket.io', true));
+  c.bind(TOKENS.RedisStore).toDynamicValue((ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, { transitionsKept: config.replaySize }));
+  c.bind(TOKENS.PresenceStore).toService(TOKENS.RedisStore);
+  c.bind(TOKENS.NodeRegistry).toDynamicValue((ctx) => new RedisNodeRegistry(ctx.get(TOKENS.Redis), keys));
+  c.bind(TOKENS.StoreHealth).toDynamicValue((ctx) => ({ check: () => ctx.get(TOKENS.RedisStore).ping().then(() => ({ status: 'up' as const })) }));
+  c.bind(TOKENS.SocketAdapter).toDynamicValue((ctx) => createStreamsAdapter(ctx.get(AdapterRedis), { streamName: keys.socketIoStream }));
+  c.bind(Feed).toDynamicValue((ctx) => new RedisTransitionFeed(client(':feed', true), keys, ctx.get(TOKENS.Delivery), logger));
+  c.bind(Recovery).toDynamicValue(
+    (ctx) =>
+      new StoreRecovery({
+        redis: ctx.get(TOKENS.Redis),
+        store: ctx.get(TOKENS.RedisStore),
+        delivery: ctx.get(TOKENS.Delivery),
+        connections: ctx.get(TOKENS.SocketGateway),
+        presence: ctx.get(TOKENS.PresenceService),
+        clock: ctx.get(TOKENS.Clock),
+        settleMs: config.derived.recoverySettleMs,
+        logger,
+      }),
+  );
+  c.bind(TOKENS.StoreLifecycle).toDynamicValue((ctx): Lifecycle[] => {
+    const [commands, adapterRedis, feed, recovery] = [ctx.get(TOKENS.Redis), ctx.get(AdapterRedis), ctx.get(Feed), ctx.get(Recovery)];
+    const [service, delivery, hub] = [ctx.get(TOKENS.PresenceService), ctx.get(TOKENS.Delivery), ctx.get(TOKENS.SubscriptionHub)];
+    const lease = new NodeLeaseKeeper(service, ctx.get(TOKENS.Clock), redis.nodeLeaseMs, logger);
+    return [
+      {
+        name: 'redis',
+        start: async () => {
+          if (!(await whenReady(commands, 5_000))) logger.warn('Redis is not reachable yet; presence events fail until it is');
+          recovery.attach();
+          delivery.subscribe(recovery);
+        },
+        stop: () => {
+          recovery.stop();
+          commands.disconnect();
+          adapterRedis.disconnect();
+        },
+      },
+      { name: 'node lease', start: () => lease.start(), stop: () => lease.stop() },
+      {
+        name: 'transitions feed',
+        start: async () => {
+          await feed.start();
+          const online = await service.listOnline().catch(() => []);
+          delivery.seed(online.map((user) => user.userId), feed.lastSeq);
+          hub.seed(online, delivery.lastSeq);
+        },
+        stop: () => feed.stop(),
+      },
+    ];
+  });
+}

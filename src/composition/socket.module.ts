@@ -1,0 +1,58 @@
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { AccessTokenVerifier } from '../adapters/auth/access-token.verifier';
+import { ConnectionLimits } from '../adapters/socket/connection-limits';
+import { authenticateSockets, limitConnections } from '../adapters/socket/socket-auth.middleware';
+import { SocketPresenceBroadcaster } from '../adapters/socket/socket-presence.broadcaster';
+import { SocketPresenceGateway } from '../adapters/socket/socket-presence.gateway';
+import { createSocketServer } from '../adapters/socket/socket-server';
+import { SubscriptionHub } from '../adapters/socket/subscriptions/subscription-hub';
+import type { Config } from '../config';
+import { TOKENS } from '../tokens';
+
+/** Socket.IO: the server and its handshake checks, the gateway, §1 broadcasts and §7 subscriptions. */
+export function bindSockets(c: Container, config: Config, logger: Logger): void {
+  const { presence } = config;
+  c.bind(TOKENS.AccessTokenVerifier).toDynamicValue((ctx) =>
+    config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim, () => ctx.get(TOKENS.Clock).now()),
+  );
+  c.bind(TOKENS.ConnectionLimits).toDynamicValue(
+    () => new ConnectionLimits({ perUser: presence.maxConnectionsPerUser, perAddress: presence.maxConnectionsPerAddress }),
+  );
+  c.bind(TOKENS.SocketServer).toDynamicValue((ctx) => {
+    const adapter = ctx.get(TOKENS.SocketAdapter);
+    const io = createSocketServer(ctx.get(TOKENS.HttpServer), {
+      allowedOrigins: config.allowedOrigins,
+      maxMessageBytes: presence.maxMessageBytes,
+      handshakeTimeoutMs: presence.handshakeTimeoutMs,
+      ...(adapter === null ? {} : { adapter }),
+    });
+    io.use(authenticateSockets(ctx.get(TOKENS.AccessTokenVerifier), config.auth?.cookieName ?? 'access_token', logger));
+    io.use(limitConnections(ctx.get(TOKENS.ConnectionLimits), logger));
+    return io;
+  });
+  c.bind(TOKENS.SubscriptionHub).toDynamicValue((ctx) => {
+    const service = ctx.get(TOKENS.PresenceService);
+    return new SubscriptionHub(
+      ctx.get(TOKENS.SocketServer),
+      async (userIds) => (await service.pageOf(userIds, { limit: userIds.length })).users,
+      { replaySize: config.replaySize },
+      ctx.get(TOKENS.Metrics).frameCounter,
+      logger,
+    );
+  });
+  c.bind(TOKENS.Broadcaster).toDynamicValue((ctx) => new SocketPresenceBroadcaster(ctx.get(TOKENS.SocketServer), ctx.get(TOKENS.Metrics).frameCounter));
+  c.bind(TOKENS.SocketGateway).toDynamicValue(
+    (ctx) =>
+      new SocketPresenceGateway(
+        ctx.get(TOKENS.SocketServer),
+        ctx.get(TOKENS.PresenceService),
+        ctx.get(TOKENS.Clock),
+        { nodeId: config.nodeId, eventRate: presence.eventRate },
+        logger,
+        ctx.get(TOKENS.Metrics),
+        ctx.get(TOKENS.SubscriptionHub),
+        ctx.get(TOKENS.ConnectionLimits),
+      ),
+  );
+}
