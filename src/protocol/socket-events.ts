@@ -5,7 +5,12 @@
 
 export type WireUserId = string | number;
 
-export type RefusalCode = 'INVALID_PAYLOAD' | 'FORBIDDEN' | 'RATE_LIMITED' | 'UNAUTHORIZED' | 'INTERNAL';
+/**
+ * Every code a refusal carries, on an ack and on `presenceError`: the one list. The domain's errors are mapped to
+ * these by the socket adapter; the rest (over a rate or a limit, an expired token, a failure) are the adapter's own.
+ */
+export const refusalCodes = ['INVALID_PAYLOAD', 'FORBIDDEN', 'RATE_LIMITED', 'UNAUTHORIZED', 'INTERNAL'] as const;
+export type RefusalCode = (typeof refusalCodes)[number];
 
 export interface Refusal {
   readonly code: RefusalCode;

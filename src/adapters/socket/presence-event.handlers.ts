@@ -1,0 +1,118 @@
+import { sameUser } from '../../domain/connection-identity';
+import type { PresenceService } from '../../domain/presence.service';
+import type { UserId } from '../../domain/presence.types';
+import type { EventHandlers } from './socket-event.router';
+import type { SocketIdentity } from './socket-identity';
+import { parsePayload, parseUserPayload, presenceSubscribePayload, userOnlinePayload } from './socket-payload.schema';
+import { PresenceScope } from './subscriptions/presence-scope';
+import type { SubscriptionHub } from './subscriptions/subscription-hub';
+import type { PresenceSocket } from './socket.types';
+import { toWireOnlineUser } from './wire';
+
+/** What the handlers ask of the subscription hub. */
+export type Subscriptions = Pick<SubscriptionHub, 'subscribe' | 'unsubscribe'>;
+
+/**
+ * The client events of the protocol, each read from its payload, checked against the connection's identity and
+ * run as a use case; what each returns is its ack's answer. A handler that throws changes nothing.
+ */
+export class PresenceEventHandlers {
+  constructor(
+    private readonly service: PresenceService,
+    private readonly subscriptions: Subscriptions,
+    private readonly identity: SocketIdentity,
+    private readonly nodeId: string,
+  ) {}
+
+  /** The handlers by event name, as the router calls them. */
+  byEvent(): EventHandlers {
+    return {
+      userOnline: (socket, payload) => this.userOnline(socket, payload),
+      userHeartbeat: (socket, payload) => this.userHeartbeat(socket, payload),
+      userOffline: (socket, payload) => this.userOffline(socket, payload),
+      getOnlineUsers: (socket) => this.getOnlineUsers(socket),
+      presenceSubscribe: (socket, payload) => this.presenceSubscribe(socket, payload),
+      presenceUnsubscribe: (socket) => this.presenceUnsubscribe(socket),
+    };
+  }
+
+  async userOnline(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parsePayload(userOnlinePayload, raw);
+    const userId = this.identity.speakerOf(socket, payload.userId);
+    this.identity.admit(socket, userId);
+    const previous = this.identity.userToEnd(socket, userId);
+    if (previous !== undefined) await this.leaveUser(socket, previous);
+    const { userType, userName } = payload;
+    await this.service.goOnline({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName });
+    socket.data.userId = userId;
+    if (userType !== undefined) socket.data.userType = userType;
+    if (userName !== undefined) socket.data.userName = userName;
+    return { userId, status: 'online' };
+  }
+
+  /** Not `async`, like the service's heartbeat: the event every client sends all the time keeps to one promise chain. */
+  userHeartbeat(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parseUserPayload(raw);
+    const userId = this.identity.speakerOf(socket, payload.userId);
+    this.identity.admit(socket, userId);
+    const previous = this.identity.userToEnd(socket, userId);
+    if (previous !== undefined) return this.leaveUser(socket, previous).then(() => this.heartbeatAs(socket, userId));
+    return this.heartbeatAs(socket, userId);
+  }
+
+  async userOffline(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parseUserPayload(raw);
+    const userId = this.identity.speakerOf(socket, payload.userId);
+    await this.service.goOffline({ connectionId: socket.id, userId });
+    const announced = socket.data.userId;
+    if (announced !== undefined && sameUser(announced, userId)) delete socket.data.userId;
+    return { userId, status: 'offline' };
+  }
+
+  async getOnlineUsers(socket: PresenceSocket): Promise<object> {
+    const users = (await this.service.listOnline()).map(toWireOnlineUser);
+    socket.emit('onlineUsersList', users);
+    return { users };
+  }
+
+  async presenceSubscribe(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const payload = parsePayload(presenceSubscribePayload, raw);
+    const seq = await this.subscriptions.subscribe(socket, new PresenceScope(payload.userIds, payload.userTypes), payload.since);
+    return { seq };
+  }
+
+  presenceUnsubscribe(socket: PresenceSocket): Promise<object> {
+    this.subscriptions.unsubscribe(socket);
+    return Promise.resolve({});
+  }
+
+  /** A closed connection: out of its subscription and the per-user limit, its presence dropped (the grace starts). */
+  async disconnected(socket: PresenceSocket): Promise<void> {
+    this.subscriptions.unsubscribe(socket);
+    this.identity.release(socket);
+    const userId = socket.data.userId;
+    if (userId !== undefined) await this.service.disconnect({ connectionId: socket.id, userId });
+  }
+
+  /** Heartbeats the user this connection announced, if any, as it was announced: after the store lost state. */
+  async reannounce(socket: PresenceSocket): Promise<void> {
+    const { userId, userType, userName } = socket.data;
+    if (userId !== undefined) await this.service.heartbeat({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName });
+  }
+
+  private heartbeatAs(socket: PresenceSocket, userId: UserId): Promise<object> {
+    const { userType, userName } = socket.data;
+    return this.service.heartbeat({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName }).then(() => {
+      socket.data.userId = userId;
+      return { userId };
+    });
+  }
+
+  /** A connection speaks for one user at a time: announcing another user ends the previous one. */
+  private async leaveUser(socket: PresenceSocket, previous: UserId): Promise<void> {
+    await this.service.goOffline({ connectionId: socket.id, userId: previous });
+    delete socket.data.userId;
+    delete socket.data.userType;
+    delete socket.data.userName;
+  }
+}

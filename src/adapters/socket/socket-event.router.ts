@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../domain/ports/clock.port';
+import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
+import { SerialQueue } from './serial-queue';
+import { toRefusal } from './socket-refusal.mapper';
+import type { PresenceSocket } from './socket.types';
+import { TokenBucket } from './token-bucket';
+
+export interface EventRouterSettings {
+  /** Events a second per connection; bursts of twice that. */
+  readonly eventRate: number;
+}
+
+/** What the router reports: each event once, by name and result, with how long it took. */
+export interface EventMetrics {
+  eventHandled(event: string, result: string, seconds: number): void;
+}
+
+/** One event's work: what the ack answers, or an error that `toRefusal` turns into the refusal. */
+export type EventHandler = (socket: PresenceSocket, payload: unknown) => Promise<object>;
+export type EventHandlers = { readonly [event in ClientEventName]: EventHandler };
+
+/** What a connection's close does; it runs after every event the connection sent before it. */
+export type CloseHandler = (socket: PresenceSocket) => Promise<void>;
+
+type AckFn = (answer: object) => void;
+
+const secondsSince = (startedAt: number): number => (performance.now() - startedAt) / 1_000;
+
+/** Socket.IO passes an event's acknowledgement callback as its last argument: taken off the arguments, if there. */
+function takeAck(args: unknown[]): AckFn | undefined {
+  return typeof args[args.length - 1] === 'function' ? (args.pop() as AckFn) : undefined;
+}
+
+/**
+ * What every event goes through on its way to its handler and back: a rate limit (a connection that keeps over it
+ * is cut off), one queue per connection so that its events are handled in the order sent, the answer on the ack or
+ * the refusal (`presenceError` always, the ack when there is one), and the event metrics.
+ */
+export class SocketEventRouter {
+  /** Each connection's events, in order; kept until its close has been handled. */
+  private readonly queues = new Map<string, SerialQueue>();
+  private readonly known: ReadonlySet<string> = new Set<string>(clientEvents);
+
+  constructor(
+    private readonly handlers: EventHandlers,
+    private readonly closed: CloseHandler,
+    private readonly clock: Clock,
+    private readonly settings: EventRouterSettings,
+    private readonly logger: Logger,
+    private readonly metrics: EventMetrics,
+  ) {}
+
+  /** Routes a connection's events, and then its close, until it has closed. */
+  route(socket: PresenceSocket): void {
+    const queue = new SerialQueue();
+    this.queues.set(socket.id, queue);
+    const rate = this.settings.eventRate;
+    const burst = 2 * rate;
+    const allowed = new TokenBucket(rate, burst, this.clock.now());
+    // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
+    const refusals = new TokenBucket(rate, 2 * burst, this.clock.now());
+
+    for (const event of clientEvents) {
+      const handle = this.handlers[event];
+      socket.on(event, (...args: unknown[]) => {
+        const receivedAt = performance.now();
+        const ack = takeAck(args);
+        const now = this.clock.now();
+        if (!allowed.take(now)) {
+          this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message: `over ${rate} events a second` }, receivedAt);
+          if (!refusals.take(now)) {
+            this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');
+            socket.disconnect(true);
+          }
+          return;
+        }
+        queue.run(() => handle(socket, args[0])).then(
+          (answer) => {
+            ack?.({ ok: true, ...answer });
+            this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
+          },
+          (error: unknown) => this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt),
+        );
+      });
+    }
+
+    // Events the protocol does not have get an answer too, so that a client waiting for an ack is not left hanging.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && this.known.has(event)) return;
+      const receivedAt = performance.now();
+      const ack = takeAck(args);
+      const name = String(event).slice(0, 64);
+      this.refuse(socket, name, ack, { code: 'INVALID_PAYLOAD', message: `unknown event ${name}` }, receivedAt, 'unknown');
+      if (!allowed.take(this.clock.now()) && !refusals.take(this.clock.now())) socket.disconnect(true);
+    });
+
+    socket.on('disconnect', () => {
+      void queue
+        .run(() => this.closed(socket))
+        .catch((error: unknown) => this.logger.error({ err: error, socket: socket.id }, 'disconnect failed'))
+        .finally(() => this.queues.delete(socket.id));
+    });
+  }
+
+  /** Runs a task in a connection's order, after the events it sent before; `undefined` once its close was handled. */
+  inOrder<T>(socket: PresenceSocket, task: () => Promise<T>): Promise<T> | undefined {
+    return this.queues.get(socket.id)?.run(task);
+  }
+
+  /** Resolves when every event received so far, closes included, has been handled. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.run(() => Promise.resolve())));
+  }
+
+  /** Refuses an event; `metricsEvent` is the bounded label it is counted under (unknown names are not labels). */
+  private refuse(
+    socket: PresenceSocket,
+    event: string,
+    ack: AckFn | undefined,
+    refusal: Refusal,
+    receivedAt: number,
+    metricsEvent = event,
+  ): void {
+    this.metrics.eventHandled(metricsEvent, refusal.code.toLowerCase(), secondsSince(receivedAt));
+    socket.emit('presenceError', { event, ...refusal });
+    ack?.({ ok: false, error: refusal });
+  }
+}

@@ -1,0 +1,43 @@
+import { sameUser, speakerOf, userToEnd } from '../../domain/connection-identity';
+import type { UserId } from '../../domain/presence.types';
+import type { ConnectionLimits } from './connection-limits';
+import { SocketRefusal } from './socket-refusal.mapper';
+import type { PresenceSocket } from './socket.types';
+
+/**
+ * Who a connection speaks for: the domain's identity rule applied to its token and to the user it announced, and,
+ * without authentication, its place in the per-user connection limit (authenticated connections take theirs at
+ * the handshake, since the token names the user).
+ */
+export class SocketIdentity {
+  constructor(private readonly limits: ConnectionLimits) {}
+
+  /** The user an event naming `named` speaks for, or the domain's refusal. */
+  speakerOf(socket: PresenceSocket, named: UserId | undefined): UserId {
+    return speakerOf(socket.data.authUserId, named);
+  }
+
+  /** The user this connection announced before, whose presence has to end before it announces `userId`. */
+  userToEnd(socket: PresenceSocket, userId: UserId): UserId | undefined {
+    return userToEnd(socket.data.userId, userId);
+  }
+
+  /**
+   * Without authentication the user is known only when announced: that is when the connection counts against the
+   * per-user limit, and moves from the user it counted against before. Over the limit it is RATE_LIMITED.
+   */
+  admit(socket: PresenceSocket, userId: UserId): void {
+    if (socket.data.authUserId !== null) return;
+    const counted = socket.data.countedUserId;
+    if (counted !== undefined && sameUser(counted, userId)) return;
+    const refusal = this.limits.admitUser(userId);
+    if (refusal !== undefined) throw new SocketRefusal('RATE_LIMITED', refusal);
+    if (counted !== undefined) this.limits.releaseUser(counted);
+    socket.data.countedUserId = userId;
+  }
+
+  /** Gives back the place `admit` took, when the connection closes. */
+  release(socket: PresenceSocket): void {
+    if (socket.data.countedUserId !== undefined) this.limits.releaseUser(socket.data.countedUserId);
+  }
+}
