@@ -1,0 +1,50 @@
+import type { OnlineUser, UserKey } from '../../../domain/presence.types';
+import { userKeyOf } from '../../../domain/presence.types';
+import type { NetChange } from './transition-window';
+
+/**
+ * Who is online, as a picture current to a seq: all that states and the types of leaving users are read from.
+ * Narrow on purpose, so that one shared picture of who is online can stand in for the snapshot later.
+ */
+export interface OnlinePicture {
+  /** The seq the picture is current to. */
+  readonly seq: number;
+  /** An online user, by key; undefined when the user is offline. */
+  get(key: UserKey): OnlineUser | undefined;
+  /** Every online user. */
+  users(): Iterable<OnlineUser>;
+}
+
+/**
+ * Who is online as of the hub's last flush: what its subscribers have been sent, so what a new one's state is.
+ * It runs behind transitions delivered but not flushed yet, which the hub's window holds.
+ */
+export class FlushedSnapshot implements OnlinePicture {
+  private readonly online = new Map<UserKey, OnlineUser>();
+  private current = 0;
+
+  get seq(): number {
+    return this.current;
+  }
+
+  /** Starts from the users online now, current to `seq`. */
+  seed(users: readonly OnlineUser[], seq: number): void {
+    for (const user of users) this.online.set(userKeyOf(user.userId), user);
+    this.current = seq;
+  }
+
+  /** A flushed window's net change: the picture is then current to its seq (never lower than before). */
+  apply(net: NetChange): void {
+    for (const join of net.joins) this.online.set(userKeyOf(join.userId), join);
+    for (const leave of net.leaves) this.online.delete(userKeyOf(leave.userId));
+    this.current = Math.max(this.current, net.seq);
+  }
+
+  get(key: UserKey): OnlineUser | undefined {
+    return this.online.get(key);
+  }
+
+  users(): Iterable<OnlineUser> {
+    return this.online.values();
+  }
+}

@@ -1,0 +1,53 @@
+import type { UserStatus } from '../../../domain/presence.service';
+import type { UserId } from '../../../domain/presence.types';
+import { userKeyOf } from '../../../domain/presence.types';
+import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../protocol/socket-events';
+import { isoOf, toWireOnlineUser } from '../wire';
+import type { OnlinePicture } from './flushed-snapshot';
+import type { PresenceScope } from './presence-scope';
+import type { ReplayedTransition } from './replay-buffer';
+import { TransitionWindow, type NetChange } from './transition-window';
+
+/** The named users' presence (online, or offline with their lastSeen), read when a state needs it. */
+export type StatusReader = (userIds: readonly UserId[]) => Promise<UserStatus[]>;
+
+/** The net change of replayed transitions, each leave with the type its user had when it was delivered. */
+export function netOf(transitions: readonly ReplayedTransition[]): NetChange {
+  const window = new TransitionWindow();
+  for (const { transition, userType } of transitions) window.add(transition, userType);
+  return window.net();
+}
+
+/** The part of a net change in the scope, as §7's `presenceDiff` current to `seq`. */
+export function diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {
+  return {
+    seq,
+    joins: net.joins.filter((j) => scope.covers(j.userId, j.userType)).map(toWireOnlineUser),
+    leaves: net.leaves
+      .filter((l) => scope.covers(l.userId, l.userType))
+      .map((l) => ({ userId: l.userId, lastSeen: isoOf(l.lastSeen), reason: l.reason })),
+  };
+}
+
+/** The scope as of the picture: its online users, and its listed users that are offline with their lastSeen. */
+export async function stateFor(scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
+  // Read before the wait for persistence: the state is current to the picture as it is now.
+  const seq = picture.seq;
+  const users: WirePresenceUser[] = [];
+  if (scope.all || scope.typeSet.size > 0) {
+    for (const user of picture.users()) if (scope.covers(user.userId, user.userType)) users.push(toWireOnlineUser(user));
+  } else {
+    // Only ids listed: look them up instead of a pass over everyone online.
+    for (const key of scope.idKeys) {
+      const user = picture.get(key);
+      if (user !== undefined) users.push(toWireOnlineUser(user));
+    }
+  }
+  const offlineListed = scope.listedIds.filter((id) => picture.get(userKeyOf(id)) === undefined);
+  if (offlineListed.length > 0) {
+    for (const user of await statusesOf(offlineListed)) {
+      if (user.status === 'offline') users.push({ ...toWireOnlineUser(user), status: 'offline' });
+    }
+  }
+  return { seq, users };
+}

@@ -1,0 +1,42 @@
+import { FlushedSnapshot } from '../../../../../src/adapters/socket/subscriptions/flushed-snapshot';
+import type { UserWentOnline } from '../../../../../src/domain/presence.events';
+import type { OnlineUser } from '../../../../../src/domain/presence.types';
+
+const user = (userId: string | number, userType: string | null = null): OnlineUser => ({ userId, lastSeen: 1_000, userType, userName: null });
+const join = (userId: string | number, userType: string | null = null): UserWentOnline => ({
+  type: 'UserWentOnline',
+  ...user(userId, userType),
+  lastSeen: 5_000,
+  reason: 'online',
+});
+const leave = (userId: string | number) => ({ type: 'UserWentOffline' as const, userId, lastSeen: 6_000, reason: 'explicit' as const, userType: null });
+const ids = (snapshot: FlushedSnapshot): string[] => [...snapshot.users()].map((u) => String(u.userId)).sort();
+
+describe('FlushedSnapshot', () => {
+  it('starts from the seeded users, current to the seeded seq', () => {
+    const snapshot = new FlushedSnapshot();
+    expect(snapshot.seq).toBe(0);
+    snapshot.seed([user(7, 'agent'), user('b')], 40);
+    expect(snapshot.seq).toBe(40);
+    expect(ids(snapshot)).toEqual(['7', 'b']);
+    expect(snapshot.get('7')).toEqual(user(7, 'agent'));
+    expect(snapshot.get('nobody')).toBeUndefined();
+  });
+
+  it('takes a flushed net change: its joins are online with their latest data, its leaves are not', () => {
+    const snapshot = new FlushedSnapshot();
+    snapshot.seed([user('stays'), user('leaves'), user('again', 'client')], 10);
+    snapshot.apply({ joins: [join('arrives'), join('again', 'agent')], leaves: [leave('leaves'), leave('never-online')], seq: 14 });
+    expect(ids(snapshot)).toEqual(['again', 'arrives', 'stays']);
+    expect(snapshot.get('again')).toMatchObject({ userType: 'agent', lastSeen: 5_000 });
+    expect(snapshot.seq).toBe(14);
+  });
+
+  it('never goes back to an older seq', () => {
+    const snapshot = new FlushedSnapshot();
+    snapshot.seed([], 20);
+    snapshot.apply({ joins: [join('late')], leaves: [], seq: 12 });
+    expect(snapshot.seq).toBe(20);
+    expect(ids(snapshot)).toEqual(['late']);
+  });
+});
