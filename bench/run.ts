@@ -4,6 +4,7 @@
  *
  *   npm run bench [-- --quick] [-- --store redis] [-- --persistence postgres]
  *   npm run bench -- --only serviceThroughput,bareThroughput --rates 12000,12000   (one figure, at set rates)
+ *   npm run bench -- --only serviceThroughput,baselineThroughput --baseline /tmp/previous   (against another build)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -29,6 +30,8 @@ const persistence = args.includes('--persistence') ? args[args.indexOf('--persis
 /** `--only scopedStorm,serviceThroughput`: just those parts (for working on one figure). */
 const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : undefined;
 const wanted = (name: string): boolean => only === undefined || only.has(name);
+/** `--baseline DIR`: a checkout of another build (its `npm run build` done), ramped in turn with this one. */
+const baseline = args.includes('--baseline') ? resolve(args[args.indexOf('--baseline') + 1] ?? '.') : undefined;
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const WORKERS = 3;
@@ -454,9 +457,10 @@ async function main(): Promise<void> {
     [
       ['serviceThroughput', () => ServerProcess.service(serviceEnv())],
       ['bareThroughput', () => ServerProcess.bare()],
+      ['baselineThroughput', () => ServerProcess.service(serviceEnv(), resolve(baseline ?? '.', 'dist/main.js'))],
     ] as const
   )
-    .filter(([name]) => wanted(name))
+    .filter(([name]) => wanted(name) && (name !== 'baselineThroughput' || baseline !== undefined))
     .map(([name, start]) => [name, start()] as const);
   if (throughputServers.length > 0) {
     log(`heartbeat throughput, ${sizes.throughputClients} connections: the service and the bare Socket.IO ceiling, step by step in turn…`);
@@ -515,6 +519,12 @@ function printSummary(r: Record<string, any>): void {
     ['heartbeat throughput, bare Socket.IO (/s)', bare, '', 'the ceiling'],
     ['service / ceiling', bare ? `${round((service / bare) * 100, 1)} %` : 'n/a', '>= 60 %', ''],
     ['server CPU s per 1,000 heartbeats', at2000(r['serviceThroughput']), '', `at 2,000/s; bare Socket.IO ${at2000(r['bareThroughput'])}`],
+    ...(r['baselineThroughput'] === undefined
+      ? []
+      : [
+          ['service / baseline build, throughput', `${round((service / (r['baselineThroughput'].sustainedPerSecond || 1)) * 100, 1)} %`, 'within 10 %', `baseline ${r['baselineThroughput'].sustainedPerSecond}/s`],
+          ['service / baseline build, CPU per heartbeat', `${round(((at2000(r['serviceThroughput']) ?? 0) / (at2000(r['baselineThroughput']) || 1)) * 100, 1)} %`, 'within 10 %', `at 2,000/s; baseline ${at2000(r['baselineThroughput'])}`],
+        ]),
     ['the service layer alone, per heartbeat (µs)', r['eventPathNsPerHeartbeat'] === undefined ? undefined : round(r['eventPathNsPerHeartbeat'] / 1000, 1), '', 'in-process, no sockets'],
     ['RSS per connection (KiB)', r['steadyState']?.rssPerConnectionKiB, '', ''],
     ['sweep, 100,000 users, none expiring (ms)', d100k?.['sweepNoneExpiringMs'], '< 1', ''],

@@ -45,9 +45,9 @@ export class ServerProcess {
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  /** The built service. */
-  static service(env: Record<string, string>): ServerProcess {
-    return new ServerProcess([...diagnosticFlags(), resolve(__dirname, '../dist/main.js')], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env, ...extraServiceEnv() }, true);
+  /** The built service: this checkout's, or another build's `dist/main.js`. */
+  static service(env: Record<string, string>, main = resolve(__dirname, '../dist/main.js')): ServerProcess {
+    return new ServerProcess([...diagnosticFlags(), main], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env, ...extraServiceEnv() }, true);
   }
 
   static bare(): ServerProcess {
