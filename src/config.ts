@@ -4,71 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { WriteBehindSettings } from './application/last-seen-write-behind';
 import type { PresenceSettings } from './domain/presence.settings';
+import { flag, integer, oneOf, optionalOneOf, optionalText, secret, setting, text, type SettingDescription } from './composition/setting-kinds';
 
-/** What the README's settings table says of a setting; a test holds the table and these equal. */
-export interface SettingDescription {
-  /** The value taken when it is unset, as written in the environment; undefined when there is none (or it is derived). */
-  readonly default: string | undefined;
-  /** What it accepts, in words; the table says the same, with values in backticks. */
-  readonly accepts: string;
-  /** A whole number's bounds, both included. */
-  readonly min?: number;
-  readonly max?: number;
-  /** The only values it takes. */
-  readonly values?: readonly string[];
-}
-
-/** A setting's schema and its description, made by one helper from the same numbers and words. */
-interface Setting<S extends z.ZodType> extends SettingDescription {
-  readonly schema: S;
-}
-
-const setting = <S extends z.ZodType>(
-  schema: S,
-  fallback: string | undefined,
-  accepts: string,
-  bounds: Pick<SettingDescription, 'min' | 'max' | 'values'> = {},
-): Setting<S> => ({ schema, default: fallback, accepts, ...bounds });
-
-const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  setting(
-    z
-      .string()
-      .trim()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-      .default(fallback),
-    String(fallback),
-    max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`,
-    { min, max },
-  );
-
-const flagValues = ['true', 'false', '1', '0'] as const;
-const flag = (fallback: boolean) =>
-  setting(
-    z
-      .enum(flagValues, { message: 'must be true or false' })
-      .transform((v) => v === 'true' || v === '1')
-      .default(fallback),
-    String(fallback),
-    flagValues.join(', '),
-    { values: flagValues },
-  );
-
-const oneOf = <const V extends readonly [string, ...string[]]>(values: V, fallback: V[number]) =>
-  setting(z.enum(values).default(fallback), fallback, values.join(', '), { values });
-
-const optionalOneOf = <const V extends readonly [string, ...string[]]>(values: V) =>
-  setting(z.enum(values).optional(), undefined, values.join(', '), { values });
-
-/** A string matching `pattern`; `what` both names it in the error (`must be …`) and in the table. */
-const text = (pattern: RegExp, what: string, fallback: string) =>
-  setting(z.string().regex(pattern, `must be ${what}`).default(fallback), fallback, what);
-
-const optionalText = (pattern: RegExp, what: string) => setting(z.string().regex(pattern, `must be ${what}`).optional(), undefined, what);
-
-const secret = (accepts = 'any text') => setting(z.string().trim().min(1).optional().catch(undefined), undefined, accepts);
+export type { SettingDescription } from './composition/setting-kinds';
 
 /** HS256 wants a key at least as long as its hash (RFC 7518 §3.2); production refuses a shorter one. */
 const minProductionSecretBytes = 32;
