@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { bashSnippetProblems, type BashFixture } from '../../support/readme/bash-snippet.checker';
 import { fileTreeProblems } from '../../support/readme/file-tree.checker';
 import { jsonSnippetProblems } from '../../support/readme/json-snippet.checker';
+import { mermaidProblems } from '../../support/readme/mermaid-snippet.checker';
 import { readmeBlocks, type ReadmeBlock } from '../../support/readme/readme-blocks';
 import { startSnippetService, type SnippetService } from '../../support/readme/snippet-service';
 import { snippetStandIns } from '../../support/readme/snippet-stand-ins';
@@ -66,6 +67,7 @@ describe('every README snippet', () => {
     js: jsProblems,
     text: async (block) => fileTreeProblems(block.code, root),
     json: async (block) => jsonSnippetProblems(block.code, block.info),
+    mermaid: async (block) => mermaidProblems(block.code, root),
   };
 
   const problemsOf = (block: ReadmeBlock): Promise<string[]> => {
@@ -127,6 +129,17 @@ describe('every README snippet', () => {
       expect(await problemsOf(block('json', JSON.stringify(page), 'GET /presence 200'))).toEqual([]);
       expect(await problemsOf(block('json', JSON.stringify({ ...page, total: -1 }), 'GET /presence 200'))).not.toEqual([]);
       expect(await problemsOf(block('json', JSON.stringify(page)))).toHaveLength(1);
+    });
+
+    it('a diagram that names a class, a module, a file or a call the code does not have', async () => {
+      expect(await problemsOf(block('mermaid', 'flowchart TB\n  a["PresenceService and TransitionFanout in container.ts"]'))).toEqual([]);
+      expect(await problemsOf(block('mermaid', 'flowchart TB\n  a["NoSuchRouter"] --> b["gone.module"]\n  c["nowhere.ts"]'))).toEqual([
+        'NoSuchRouter is defined nowhere in src/',
+        'gone.module is not a module in src/composition/',
+        'nowhere.ts is not in src/',
+      ]);
+      expect(await problemsOf(block('mermaid', 'sequenceDiagram\n  A->>B: vanishedCall(x)'))).toEqual(['vanishedCall( is called or defined nowhere in src/']);
+      expect(await problemsOf(block('mermaid', 'pie\n  "a": 1'))).toHaveLength(1);
     });
 
     it('a file tree that names a file that is not there', async () => {
