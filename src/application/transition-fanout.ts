@@ -1,16 +1,25 @@
-import type { TransitionConsumer, TransitionFeed, TransitionSink } from '../domain/ports/transition-feed.port';
+import type { ToldPresence, TransitionConsumer, TransitionFeed, TransitionSink } from '../domain/ports/transition-feed.port';
+import type { OnlineState } from '../domain/presence-state';
+import { isOnline, onlineState } from '../domain/presence-state';
 import type { CommittedTransition } from '../domain/presence.events';
-import type { UserId, UserKey } from '../domain/presence.types';
+import type { OnlineUser, UserId, UserKey } from '../domain/presence.types';
 import { userKeyOf } from '../domain/presence.types';
+
+/** A user the consumers were told is online: its id as announced, and the state it was told with. */
+interface ToldOnline {
+  readonly userId: UserId;
+  readonly to: OnlineState;
+}
 
 /**
  * This node's one delivery path: what the store committed, in seq order, to every consumer. It keeps who the
  * consumers were told is online and passes on only a transition that changes that, so each consumer sees every
  * user's transitions alternating, even when after an outage a transition arrives twice or a correction is made.
  */
-export class TransitionFanout implements TransitionFeed, TransitionSink {
+export class TransitionFanout implements TransitionFeed, TransitionSink, ToldPresence {
   private readonly consumers: TransitionConsumer[] = [];
-  private readonly online = new Map<UserKey, UserId>();
+  // A transition online is kept as it is (it holds the id and the state): nothing allocated per transition.
+  private readonly online = new Map<UserKey, ToldOnline>();
   // Declared, not defined as undefined first: a number field that starts undefined is boxed, one allocation per transition.
   private declare seq: number;
 
@@ -37,21 +46,27 @@ export class TransitionFanout implements TransitionFeed, TransitionSink {
   }
 
   /** Starts from the users online now, current to `seq`, without telling anyone: consumers seed themselves. */
-  seed(userIds: Iterable<UserId>, seq: number): void {
-    for (const id of userIds) this.online.set(userKeyOf(id), id);
+  seed(users: Iterable<OnlineUser>, seq: number): void {
+    for (const { userId, userType, userName } of users) this.online.set(userKeyOf(userId), { userId, to: onlineState(userType, userName) });
     this.seq = Math.max(this.seq, seq);
   }
 
   /** The users the consumers were told are online. */
   believedOnline(): UserId[] {
-    return [...this.online.values()];
+    return [...this.online.values()].map((told) => told.userId);
+  }
+
+  toldStateOf(userId: UserId): OnlineState | undefined {
+    return this.online.get(userKeyOf(userId))?.to;
   }
 
   private changesPicture(transition: CommittedTransition): boolean {
     const key = userKeyOf(transition.userId);
-    if (transition.type === 'UserWentOffline') return this.online.delete(key);
+    if (!endsOnline(transition)) return this.online.delete(key);
     if (this.online.has(key)) return false;
-    this.online.set(key, transition.userId);
+    this.online.set(key, transition);
     return true;
   }
 }
+
+const endsOnline = (transition: CommittedTransition): transition is CommittedTransition & ToldOnline => isOnline(transition.to);

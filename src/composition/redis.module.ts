@@ -73,7 +73,7 @@ export function bindRedisStore(c: Container, config: Config, redis: RedisSetting
         start: async () => {
           await feed.start();
           const online = await service.listOnline().catch(() => []);
-          delivery.seed(online.map((user) => user.userId), feed.lastSeq);
+          delivery.seed(online, feed.lastSeq);
           hub.seed(online, delivery.lastSeq);
         },
         stop: () => feed.stop(),

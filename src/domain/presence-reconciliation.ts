@@ -1,5 +1,7 @@
+import type { ToldPresence } from './ports/transition-feed.port';
+import { OFFLINE, onlineState } from './presence-state';
 import type { CommittedTransition } from './presence.events';
-import type { Instant, OnlineUser, UserId } from './presence.types';
+import type { Instant, OnlineUser } from './presence.types';
 import { userKeyOf } from './presence.types';
 
 /**
@@ -7,20 +9,20 @@ import { userKeyOf } from './presence.types';
  * they believe online that is not is `offline` (reason `expired`: its end was not seen), every user online that
  * they do not know of is `online`. Numbered `seq`, the last seq the node has, since they replace what was missed.
  */
-export function reconciliationOf(
-  believedOnline: readonly UserId[],
-  online: readonly OnlineUser[],
-  now: Instant,
-  seq: number,
-): CommittedTransition[] {
+export function reconciliationOf(told: ToldPresence, online: readonly OnlineUser[], now: Instant, seq: number): CommittedTransition[] {
+  const believedOnline = told.believedOnline();
   const onlineKeys = new Set(online.map((user) => userKeyOf(user.userId)));
   const believedKeys = new Set(believedOnline.map(userKeyOf));
   const corrections: CommittedTransition[] = [];
   for (const userId of believedOnline) {
-    if (!onlineKeys.has(userKeyOf(userId))) corrections.push({ type: 'UserWentOffline', userId, lastSeen: now, reason: 'expired', seq });
+    if (onlineKeys.has(userKeyOf(userId))) continue;
+    // A user believed online was told a state; the fallback only satisfies the type.
+    const from = told.toldStateOf(userId) ?? onlineState(null, null);
+    corrections.push({ type: 'UserPresenceChanged', userId, lastSeen: now, from, to: OFFLINE, reason: 'expired', seq });
   }
-  for (const user of online) {
-    if (!believedKeys.has(userKeyOf(user.userId))) corrections.push({ type: 'UserWentOnline', ...user, reason: 'online', seq });
+  for (const { userId, lastSeen, userType, userName } of online) {
+    if (believedKeys.has(userKeyOf(userId))) continue;
+    corrections.push({ type: 'UserPresenceChanged', userId, lastSeen, from: OFFLINE, to: onlineState(userType, userName), reason: 'online', seq });
   }
   return corrections;
 }

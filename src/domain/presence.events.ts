@@ -1,28 +1,31 @@
-import type { Instant, OfflineReason, UserId } from './presence.types';
+import type { OfflineState, OnlineState, PresenceState } from './presence-state';
+import { isOnline } from './presence-state';
+import type { Instant, OfflineReason, OnlineUser, UserId } from './presence.types';
+
+/** Why a user's presence changed: it came online, or one of the ways its last connection ends. */
+export type TransitionReason = 'online' | OfflineReason;
+
+/**
+ * A user's presence changed from one state to another: today online to offline or back, per user alternating.
+ * `lastSeen` is the user's last sign of life: when it came online, or the latest before it went offline.
+ */
+export interface UserPresenceChanged {
+  readonly type: 'UserPresenceChanged';
+  readonly userId: UserId;
+  readonly lastSeen: Instant;
+  readonly from: PresenceState;
+  readonly to: PresenceState;
+  readonly reason: TransitionReason;
+}
 
 /** A user's first connection went online. */
-export interface UserWentOnline {
-  readonly type: 'UserWentOnline';
-  readonly userId: UserId;
-  readonly lastSeen: Instant;
-  readonly reason: 'online';
-  readonly userType: string | null;
-  readonly userName: string | null;
-}
+export type CameOnline = UserPresenceChanged & { readonly from: OfflineState; readonly to: OnlineState; readonly reason: 'online' };
 
 /** A user's last connection ended. */
-export interface UserWentOffline {
-  readonly type: 'UserWentOffline';
-  readonly userId: UserId;
-  readonly lastSeen: Instant;
-  readonly reason: OfflineReason;
-}
-
-/** A transition as decided by the rules, before the store has numbered it. */
-export type PresenceTransition = UserWentOnline | UserWentOffline;
+export type WentOffline = UserPresenceChanged & { readonly from: OnlineState; readonly to: OfflineState; readonly reason: OfflineReason };
 
 /** A transition as committed: `seq` numbers transitions service-wide and only grows. */
-export type CommittedTransition = PresenceTransition & { readonly seq: number };
+export type CommittedTransition = UserPresenceChanged & { readonly seq: number };
 
 /** A heartbeat of an already online user; published only when heartbeat broadcasts are turned on. */
 export interface UserHeartbeatReceived {
@@ -33,3 +36,17 @@ export interface UserHeartbeatReceived {
 }
 
 export type PresenceEvent = CommittedTransition | UserHeartbeatReceived;
+
+export function cameOnline<T extends UserPresenceChanged>(transition: T): transition is T & CameOnline {
+  return isOnline(transition.to) && !isOnline(transition.from);
+}
+
+export function wentOffline<T extends UserPresenceChanged>(transition: T): transition is T & WentOffline {
+  return isOnline(transition.from) && !isOnline(transition.to);
+}
+
+/** The user as a transition online brought it: what lists of online users show. */
+export function onlineUserOf(transition: CameOnline): OnlineUser {
+  const { userType, userName } = transition.to;
+  return { userId: transition.userId, lastSeen: transition.lastSeen, userType, userName };
+}

@@ -2,7 +2,8 @@
  * The presence rules: pure functions from a user's presence and one fact (a connection went online, heartbeated,
  * went offline, dropped, or time passed) to the user's next presence and the transition it causes, if any.
  */
-import type { PresenceTransition } from './presence.events';
+import type { UserPresenceChanged } from './presence.events';
+import { OFFLINE, onlineState } from './presence-state';
 import type { PresenceDecision } from './ports/presence-store.port';
 import type {
   ConnectionId,
@@ -27,7 +28,7 @@ export interface Announcement extends ConnectionRef {
 
 const unchanged = (user: UserPresence | undefined): PresenceDecision => ({ next: user, transition: null });
 
-export function isOnline(user: UserPresence | undefined): user is UserPresence {
+function hasConnections(user: UserPresence | undefined): user is UserPresence {
   return user !== undefined && user.connections.length > 0;
 }
 
@@ -39,7 +40,7 @@ export function announce(user: UserPresence | undefined, a: Announcement, now: I
     userName: a.userName !== undefined ? a.userName : (user?.userName ?? null),
     connections: withLiveConnection(user, a, now, ttlMs),
   };
-  return { next, transition: isOnline(user) ? null : wentOnline(next, now) };
+  return { next, transition: hasConnections(user) ? null : wentOnline(next, now) };
 }
 
 /**
@@ -49,7 +50,7 @@ export function announce(user: UserPresence | undefined, a: Announcement, now: I
 export function heartbeat(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
   if (user === undefined) return announce(undefined, a, now, ttlMs);
   const next: UserPresence = { ...user, connections: withLiveConnection(user, a, now, ttlMs) };
-  return { next, transition: isOnline(user) ? null : wentOnline(next, now) };
+  return { next, transition: hasConnections(user) ? null : wentOnline(next, now) };
 }
 
 /** `userOffline`: the connection's presence ends now, with no grace. */
@@ -156,17 +157,12 @@ function settle(
   return { next: undefined, transition: wentOffline(user, lastSeen, reason) };
 }
 
-function wentOnline(user: UserPresence, now: Instant): PresenceTransition {
-  return {
-    type: 'UserWentOnline',
-    userId: user.userId,
-    lastSeen: now,
-    reason: 'online',
-    userType: user.userType,
-    userName: user.userName,
-  };
+function wentOnline(user: UserPresence, now: Instant): UserPresenceChanged {
+  const to = onlineState(user.userType, user.userName);
+  return { type: 'UserPresenceChanged', userId: user.userId, lastSeen: now, from: OFFLINE, to, reason: 'online' };
 }
 
-function wentOffline(user: UserPresence, lastSeen: Instant, reason: OfflineReason): PresenceTransition {
-  return { type: 'UserWentOffline', userId: user.userId, lastSeen, reason };
+function wentOffline(user: UserPresence, lastSeen: Instant, reason: OfflineReason): UserPresenceChanged {
+  const from = onlineState(user.userType, user.userName);
+  return { type: 'UserPresenceChanged', userId: user.userId, lastSeen, from, to: OFFLINE, reason };
 }

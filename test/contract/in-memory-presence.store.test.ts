@@ -1,4 +1,5 @@
 import { InMemoryPresenceStore } from '../../src/adapters/memory/in-memory-presence.store';
+import { onlineTransition } from '../support/transitions';
 import { describePresenceStoreContract } from './presence-store.contract';
 
 describePresenceStoreContract('InMemoryPresenceStore', async () => ({ store: new InMemoryPresenceStore(), close: async () => undefined }));
@@ -8,7 +9,7 @@ describe('InMemoryPresenceStore as the source of the transition feed', () => {
     const published: Array<[string, number]> = [];
     const gaps: number[] = [];
     const store = new InMemoryPresenceStore({ publish: (t) => published.push([String(t.userId), t.seq]), gap: (seq) => gaps.push(seq) }, 1_000);
-    const online = (userId: string) => ({ type: 'UserWentOnline' as const, userId, lastSeen: 0, reason: 'online' as const, userType: null, userName: null });
+    const online = (userId: string) => onlineTransition(userId, 0);
     const presence = (userId: string) => ({ userId, userType: null, userName: null, connections: [{ connectionId: 'c', nodeId: 'n', lastSeen: 0, expiresAt: 9, dropped: false }] });
     const committed = await store.update('a', () => ({ next: presence('a'), transition: online('a') }));
     await store.update('a', (current) => ({ next: current, transition: null }));

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { isWellFormed, parseUserId } from '../../src/adapters/validation/user-id.schema';
 import type { PresenceStore } from '../../src/domain/ports/presence-store.port';
-import type { PresenceTransition } from '../../src/domain/presence.events';
 import { userKeyOf, type UserId, type UserPresence } from '../../src/domain/presence.types';
+import { onlineTransition } from '../support/transitions';
 
 const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserPresence => ({
   userId,
@@ -11,7 +11,7 @@ const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserP
   connections: [{ connectionId, nodeId: 'n1', lastSeen: expiresAt - 1_000, expiresAt, dropped: false }],
 });
 
-const online = (userId: string): PresenceTransition => ({ type: 'UserWentOnline', userId, lastSeen: 0, reason: 'online', userType: null, userName: null });
+const online = (userId: string) => onlineTransition(userId, 0);
 
 /** Strings made of pieces that tempt a store to merge two ids: lone and paired surrogates, zeros, digits. */
 const trickyText = fc.string({ unit: fc.constantFrom('\ud800', '\udc00', '\ud83d', '\ude00', 'a', 'é', '0', '7', '-'), minLength: 1, maxLength: 4 });

@@ -3,6 +3,7 @@ import { RedisKeys } from '../../src/adapters/redis/redis-keys';
 import { RedisPresenceStore } from '../../src/adapters/redis/redis-presence.store';
 import type { UserPresence } from '../../src/domain/presence.types';
 import { REDIS_URL, testRedisPrefix } from '../support/redis';
+import { onlineTransition } from '../support/transitions';
 import { describePresenceStoreContract } from './presence-store.contract';
 
 describePresenceStoreContract('RedisPresenceStore', async () => {
@@ -53,7 +54,7 @@ describe('RedisPresenceStore across nodes', () => {
           current === undefined
             ? {
                 next: presence('u', connectionId, nodeId),
-                transition: { type: 'UserWentOnline', userId: 'u', lastSeen: 1, reason: 'online', userType: null, userName: null },
+                transition: onlineTransition('u', 1),
               }
             : { next: { ...current, connections: [...current.connections, ...presence('u', connectionId, nodeId).connections] }, transition: null },
         );

@@ -10,7 +10,7 @@ export class RecordingNotifier implements PresenceNotifier {
 
   /** `online`/`offline` and the reason, per event: the shape the tests reason about. */
   summary(): string[] {
-    return this.events.map((e) => `${String(e.userId)} ${e.type === 'UserWentOnline' ? 'online' : e.type === 'UserWentOffline' ? 'offline' : 'heartbeat'} ${e.reason}`);
+    return this.events.map((e) => `${String(e.userId)} ${e.type === 'UserHeartbeatReceived' ? 'heartbeat' : e.to.status} ${e.reason}`);
   }
 
   clear(): void {

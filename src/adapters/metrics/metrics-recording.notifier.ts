@@ -1,6 +1,6 @@
 import type { Clock } from '../../domain/ports/clock.port';
 import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port';
-import type { PresenceEvent } from '../../domain/presence.events';
+import { cameOnline, wentOffline, type PresenceEvent } from '../../domain/presence.events';
 import { userKeyOf } from '../../domain/presence.types';
 import { FlapDetector } from './flap-detector';
 import type { PresenceMetrics } from './presence-metrics';
@@ -21,10 +21,10 @@ export class MetricsRecordingNotifier implements PresenceNotifier {
     if (event.type !== 'UserHeartbeatReceived') {
       const now = this.clock.now();
       const key = userKeyOf(event.userId);
-      if (event.type === 'UserWentOnline') {
+      if (cameOnline(event)) {
         this.metrics.statusChanges.inc({ status: 'online', reason: event.reason });
         if (this.flaps.online(key, now)) this.metrics.flaps.inc();
-      } else {
+      } else if (wentOffline(event)) {
         this.metrics.statusChanges.inc({ status: 'offline', reason: event.reason });
         this.metrics.offlineDelay.observe({ reason: event.reason }, Math.max(0, now - event.lastSeen) / 1000);
         this.flaps.offline(key, now);

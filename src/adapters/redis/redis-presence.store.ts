@@ -1,6 +1,5 @@
 import { connectionBucketOf, noUsersByConnections, type UsersByConnections } from '../../domain/connection-buckets';
 import { nextDeadline } from '../../domain/presence';
-import type { CommittedTransition } from '../../domain/presence.events';
 import type {
   CommittedDecision,
   OnlinePage,
@@ -12,6 +11,7 @@ import type { Instant, UserKey, UserPresence } from '../../domain/presence.types
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
 import { connectionCountOf, decodePresence, encodePresence } from './stored-presence';
+import { encodeTransition } from './stored-transition.codec';
 
 export interface RedisStoreSettings {
   /** How many transitions the transitions stream keeps (about). */
@@ -63,11 +63,11 @@ export class RedisPresenceStore implements PresenceStore {
         this.keys.nodeUsersPrefix,
         [...after].filter((n) => !before.has(n)).join(','),
         [...before].filter((n) => !after.has(n)).join(','),
-        transition === null ? '' : JSON.stringify(transition),
+        transition === null ? '' : encodeTransition(transition),
         this.settings.transitionsKept,
       );
       if (committed === 1) {
-        return { next, transition: transition === null ? null : ({ ...transition, seq: Number(seq) } as CommittedTransition) };
+        return { next, transition: transition === null ? null : { ...transition, seq: Number(seq) } };
       }
     }
     throw new Error(`user ${key} changed under ${attempts} attempts in a row`);

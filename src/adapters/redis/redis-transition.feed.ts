@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { TransitionSink } from '../../domain/ports/transition-feed.port';
-import type { CommittedTransition } from '../../domain/presence.events';
+import type { ToldPresence, TransitionSink } from '../../domain/ports/transition-feed.port';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
+import { decodeTransition } from './stored-transition.codec';
 
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
@@ -20,7 +20,7 @@ export class RedisTransitionFeed {
   constructor(
     private readonly redis: PresenceRedis,
     private readonly keys: RedisKeys,
-    private readonly sink: TransitionSink,
+    private readonly sink: TransitionSink & ToldPresence,
     private readonly logger: Logger,
   ) {}
 
@@ -74,6 +74,8 @@ export class RedisTransitionFeed {
     if (json === undefined || !Number.isFinite(seq)) return;
     if (this.seq > 0 && seq !== this.seq + 1) this.sink.gap(seq - 1);
     this.seq = Math.max(this.seq, seq);
-    this.sink.publish({ ...(JSON.parse(json) as Omit<CommittedTransition, 'seq'>), seq } as CommittedTransition);
+    // Decoded before it is handed on: a leave takes the state it left from what this node's consumers were told.
+    const transition = decodeTransition(json, seq, this.sink);
+    if (transition !== undefined) this.sink.publish(transition);
   }
 }

@@ -10,7 +10,7 @@ export interface StoreRecoveryDeps {
   readonly redis: PresenceRedis;
   /** Numbering resumes above every seq this node has seen. */
   readonly store: { raiseSeq(seq: number): Promise<void> };
-  readonly delivery: Pick<TransitionFanout, 'publish' | 'believedOnline' | 'lastSeq'>;
+  readonly delivery: Pick<TransitionFanout, 'publish' | 'believedOnline' | 'toldStateOf' | 'lastSeq'>;
   /** This node's live connections, announced to the store again. */
   readonly connections: { reannounce(): Promise<number> };
   readonly presence: { listOnline(): Promise<OnlineUser[]> };
@@ -75,7 +75,7 @@ export class StoreRecovery implements TransitionConsumer {
   private async reconcile(): Promise<void> {
     const { presence, delivery, clock, logger } = this.deps;
     try {
-      const corrections = reconciliationOf(delivery.believedOnline(), await presence.listOnline(), clock.now(), delivery.lastSeq);
+      const corrections = reconciliationOf(delivery, await presence.listOnline(), clock.now(), delivery.lastSeq);
       for (const correction of corrections) delivery.publish(correction);
       if (corrections.length > 0) logger.info({ corrections: corrections.length }, 'clients corrected after missed transitions');
     } catch (error) {

@@ -7,7 +7,8 @@ export const isoOf = (instant: Instant): string => new Date(instant).toISOString
 export function toStatusChanged(event: PresenceEvent): UserStatusChanged {
   return {
     userId: event.userId,
-    status: event.type === 'UserWentOffline' ? 'offline' : 'online',
+    // A heartbeat is of an online user; a transition says the status it went to.
+    status: event.type === 'UserHeartbeatReceived' ? 'online' : event.to.status,
     lastSeen: isoOf(event.lastSeen),
     reason: event.reason,
   };

@@ -1,4 +1,6 @@
+import type { OnlineState } from '../presence-state';
 import type { CommittedTransition } from '../presence.events';
+import type { UserId } from '../presence.types';
 
 /** Takes committed transitions on this node: the clients' broadcasts, the subscriptions, and whatever comes next. */
 export interface TransitionConsumer {
@@ -20,4 +22,15 @@ export interface TransitionSink {
   publish(transition: CommittedTransition): void;
   /** The next transition follows a gap: those up to `seq` were not handed over and may be lost. */
   gap(seq: number): void;
+}
+
+/**
+ * What this node's consumers were told of who is online, and as what: where a transition takes what its source
+ * does not carry (a leave read from Redis's stream, whose format has no `from`; a correction after missed ones).
+ */
+export interface ToldPresence {
+  /** The users the consumers were told are online. */
+  believedOnline(): UserId[];
+  /** The state the consumers were told a user has; undefined for one they were told is offline, or not told of. */
+  toldStateOf(userId: UserId): OnlineState | undefined;
 }

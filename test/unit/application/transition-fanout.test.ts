@@ -1,24 +1,21 @@
 import fc from 'fast-check';
 import { TransitionFanout } from '../../../src/application/transition-fanout';
 import type { TransitionConsumer } from '../../../src/domain/ports/transition-feed.port';
+import { onlineState } from '../../../src/domain/presence-state';
 import type { CommittedTransition } from '../../../src/domain/presence.events';
+import type { OnlineUser } from '../../../src/domain/presence.types';
+import { committed, offlineTransition, onlineTransition, statusOf } from '../../support/transitions';
 
-const online = (userId: string | number, seq: number): CommittedTransition => ({
-  type: 'UserWentOnline',
-  userId,
-  lastSeen: seq,
-  reason: 'online',
-  userType: null,
-  userName: null,
-  seq,
-});
-const offline = (userId: string | number, seq: number): CommittedTransition => ({ type: 'UserWentOffline', userId, lastSeen: seq, reason: 'expired', seq });
+const online = (userId: string | number, seq: number, userType: string | null = null): CommittedTransition =>
+  committed(onlineTransition(userId, seq, userType), seq);
+const offline = (userId: string | number, seq: number): CommittedTransition => committed(offlineTransition(userId, seq, 'expired'), seq);
+const user = (userId: string | number, userType: string | null = null): OnlineUser => ({ userId, lastSeen: 0, userType, userName: `name of ${userId}` });
 
 class RecordingConsumer implements TransitionConsumer {
   readonly delivered: string[] = [];
   readonly missed: number[] = [];
   deliver(transition: CommittedTransition): void {
-    this.delivered.push(`${String(transition.userId)} ${transition.type === 'UserWentOnline' ? 'online' : 'offline'} ${transition.seq}`);
+    this.delivered.push(`${String(transition.userId)} ${statusOf(transition)} ${transition.seq}`);
   }
   missedBefore(seq: number): void {
     this.missed.push(seq);
@@ -56,12 +53,24 @@ describe('TransitionFanout', () => {
     const fanout = new TransitionFanout(100);
     const consumer = new RecordingConsumer();
     fanout.subscribe(consumer);
-    fanout.seed(['a', 'b'], 120);
+    fanout.seed([user('a'), user('b')], 120);
     expect(fanout.lastSeq).toBe(120);
     fanout.publish(online('a', 121));
     fanout.publish(offline('b', 122));
     expect(consumer.delivered).toEqual(['b offline 122']);
     expect(fanout.believedOnline()).toEqual(['a']);
+  });
+
+  it('remembers the state each user online was told with, seeded or delivered, and forgets it when told offline', () => {
+    const fanout = new TransitionFanout(0);
+    fanout.seed([user('a', 'agent')], 10);
+    fanout.publish(online(7, 11, 'client'));
+    fanout.publish(online('7', 12, 'admin'));
+    expect(fanout.toldStateOf('a')).toEqual(onlineState('agent', 'name of a'));
+    expect(fanout.toldStateOf('7')).toEqual(onlineState('client', null));
+    fanout.publish(offline(7, 13));
+    expect(fanout.toldStateOf(7)).toBeUndefined();
+    expect(fanout.toldStateOf('nobody')).toBeUndefined();
   });
 
   it('tells every consumer of a gap', () => {

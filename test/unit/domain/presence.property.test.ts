@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { isOnline, OFFLINE, type PresenceState } from '../../../src/domain/presence-state';
 import type { PresenceEvent } from '../../../src/domain/presence.events';
 import { buildDomain, on } from '../../support/build-domain';
 
@@ -117,13 +118,15 @@ describe('presence under random event sequences', () => {
   });
 });
 
+/** Per user, each transition goes from the status the previous one went to (offline at first), to the other one. */
 function expectAlternatingPerUser(events: PresenceEvent[], onlineAtEnd: string[]): void {
-  const last = new Map<string, string>();
+  const last = new Map<string, PresenceState>();
   for (const e of events) {
+    if (e.type !== 'UserPresenceChanged') throw new Error(`unexpected ${e.type}`);
     const user = String(e.userId);
-    const expected = last.get(user) === 'UserWentOnline' ? 'UserWentOffline' : 'UserWentOnline';
-    expect(e.type).toBe(expected);
-    last.set(user, e.type);
+    expect(e.from.status).toBe((last.get(user) ?? OFFLINE).status);
+    expect(e.to.status).not.toBe(e.from.status);
+    last.set(user, e.to);
   }
-  for (const [user, type] of last) expect(type === 'UserWentOnline').toBe(onlineAtEnd.includes(user));
+  for (const [user, state] of last) expect(isOnline(state)).toBe(onlineAtEnd.includes(user));
 }

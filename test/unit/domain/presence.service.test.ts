@@ -6,7 +6,15 @@ describe('PresenceService', () => {
       const { service, notifier, clock } = buildDomain();
       await service.goOnline(on('c1', 7, { userType: 'agent', userName: 'Ada' }));
       expect(notifier.events).toEqual([
-        { type: 'UserWentOnline', userId: 7, lastSeen: clock.now(), reason: 'online', userType: 'agent', userName: 'Ada', seq: 1 },
+        {
+          type: 'UserPresenceChanged',
+          userId: 7,
+          lastSeen: clock.now(),
+          from: { status: 'offline' },
+          to: { status: 'online', userType: 'agent', userName: 'Ada' },
+          reason: 'online',
+          seq: 1,
+        },
       ]);
       expect(await service.listOnline()).toEqual([{ userId: 7, lastSeen: clock.now(), userType: 'agent', userName: 'Ada' }]);
     });
@@ -58,7 +66,9 @@ describe('PresenceService', () => {
     it('brings a connection that is not online back online, as a transition with reason online', async () => {
       const { service, notifier } = buildDomain({ broadcastHeartbeats: true });
       await service.heartbeat(on('c1', 'u', { userType: 'agent', userName: 'Ada' }));
-      expect(notifier.events).toMatchObject([{ type: 'UserWentOnline', reason: 'online', userType: 'agent', userName: 'Ada' }]);
+      expect(notifier.events).toMatchObject([
+        { type: 'UserPresenceChanged', from: { status: 'offline' }, to: { status: 'online', userType: 'agent', userName: 'Ada' }, reason: 'online' },
+      ]);
     });
 
     it('brings an expired connection back online', async () => {
@@ -81,7 +91,7 @@ describe('PresenceService', () => {
       expect(notifier.summary()).toEqual(['u online online']);
       clock.advance(1);
       await service.sweep();
-      expect(notifier.events[1]).toMatchObject({ type: 'UserWentOffline', reason: 'expired', lastSeen: start });
+      expect(notifier.events[1]).toMatchObject({ type: 'UserPresenceChanged', to: { status: 'offline' }, reason: 'expired', lastSeen: start });
       expect(await service.countOnline()).toBe(0);
     });
 
@@ -127,7 +137,22 @@ describe('PresenceService', () => {
       await service.goOnline(on('c1', 'u'));
       clock.advance(10);
       await service.goOffline({ connectionId: 'c1', userId: 'u' });
-      expect(notifier.events[1]).toEqual({ type: 'UserWentOffline', userId: 'u', lastSeen: clock.now(), reason: 'explicit', seq: 2 });
+      expect(notifier.events[1]).toEqual({
+        type: 'UserPresenceChanged',
+        userId: 'u',
+        lastSeen: clock.now(),
+        from: { status: 'online', userType: null, userName: null },
+        to: { status: 'offline' },
+        reason: 'explicit',
+        seq: 2,
+      });
+    });
+
+    it('says what the user left: online with the type and name it was shown with', async () => {
+      const { service, notifier } = buildDomain();
+      await service.goOnline(on('c1', 'u', { userType: 'agent', userName: 'Ada' }));
+      await service.goOffline({ connectionId: 'c1', userId: 'u' });
+      expect(notifier.events[1]).toMatchObject({ from: { status: 'online', userType: 'agent', userName: 'Ada' }, to: { status: 'offline' } });
     });
 
     it('changes nothing for a connection that is not online for that user', async () => {
@@ -153,7 +178,7 @@ describe('PresenceService', () => {
       expect(await service.countOnline()).toBe(1);
       clock.advance(1);
       await service.sweep();
-      expect(notifier.events[1]).toMatchObject({ type: 'UserWentOffline', reason: 'disconnect', lastSeen: droppedAt });
+      expect(notifier.events[1]).toMatchObject({ type: 'UserPresenceChanged', to: { status: 'offline' }, reason: 'disconnect', lastSeen: droppedAt });
     });
 
     it('cancels the offline when the user reconnects within the grace', async () => {
@@ -243,7 +268,17 @@ describe('node loss', () => {
     clock.advance(1);
     const result = await service.sweep();
     expect(result.nodesRecovered).toEqual(['node-b']);
-    expect(notifier.events.slice(3)).toEqual([{ type: 'UserWentOffline', userId: 'only-on-b', lastSeen: lastSign, reason: 'node_lost', seq: 4 }]);
+    expect(notifier.events.slice(3)).toEqual([
+      {
+        type: 'UserPresenceChanged',
+        userId: 'only-on-b',
+        lastSeen: lastSign,
+        from: { status: 'online', userType: null, userName: null },
+        to: { status: 'offline' },
+        reason: 'node_lost',
+        seq: 4,
+      },
+    ]);
     expect((await service.listOnline()).map((u) => u.userId).sort()).toEqual(['on-both', 'only-on-a']);
     clock.advance(10_000);
     expect((await service.sweep()).nodesRecovered).toEqual([]);

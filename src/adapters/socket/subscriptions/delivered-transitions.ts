@@ -1,3 +1,4 @@
+import { isOnline } from '../../../domain/presence-state';
 import type { CommittedTransition } from '../../../domain/presence.events';
 import type { UserKey } from '../../../domain/presence.types';
 import { userKeyOf } from '../../../domain/presence.types';
@@ -24,8 +25,8 @@ export class DeliveredTransitions {
 
   add(transition: CommittedTransition): void {
     const key = userKeyOf(transition.userId);
-    const userType =
-      transition.type === 'UserWentOnline' ? transition.userType : (this.window.typeKnown(key) ?? this.typeBefore(key));
+    const { to } = transition;
+    const userType = isOnline(to) ? to.userType : (this.window.typeKnown(key) ?? this.typeBefore(key));
     this.window.add(transition);
     this.replay.add({ transition, userType });
   }

@@ -1,14 +1,14 @@
-import type { UserId, UserKey } from '../../../domain/presence.types';
+import type { OnlineUser, UserId, UserKey } from '../../../domain/presence.types';
 import { userKeyOf } from '../../../domain/presence.types';
 import type { PresenceScope } from './presence-scope';
-import type { NetChange } from './transition-window';
+import type { NetChange, NetLeave } from './transition-window';
 
 /** Anything kept per scope: the hub's subscription groups. */
 export interface Scoped {
   readonly scope: PresenceScope;
 }
 
-type MutableNetChange = { joins: NetChange['joins'][number][]; leaves: NetChange['leaves'][number][]; seq: number };
+type MutableNetChange = { joins: OnlineUser[]; leaves: NetLeave[]; seq: number };
 
 /**
  * Which of the indexed entries a user's change concerns: those whose scope lists the user's id, those whose scope

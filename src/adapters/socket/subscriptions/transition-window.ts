@@ -1,11 +1,16 @@
-import type { CommittedTransition, UserWentOffline, UserWentOnline } from '../../../domain/presence.events';
-import type { UserKey } from '../../../domain/presence.types';
+import { isOnline } from '../../../domain/presence-state';
+import { cameOnline, onlineUserOf, wentOffline, type CommittedTransition, type WentOffline } from '../../../domain/presence.events';
+import type { OnlineUser, UserKey } from '../../../domain/presence.types';
 import { userKeyOf } from '../../../domain/presence.types';
+
+/** A user who ended up offline: the last transition that took it there, with the type it had (a leave has none). */
+export type NetLeave = CommittedTransition & WentOffline & { readonly userType: string | null };
 
 /** The net change of a run of transitions: who ended up online that was not, who ended up offline that was. */
 export interface NetChange {
-  readonly joins: UserWentOnline[];
-  readonly leaves: Array<UserWentOffline & { readonly userType: string | null }>;
+  /** Each as its last transition online brought it. */
+  readonly joins: OnlineUser[];
+  readonly leaves: NetLeave[];
   /** The seq of the last transition in it. */
   readonly seq: number;
 }
@@ -25,11 +30,12 @@ export class TransitionWindow {
   /** Adds a transition; `typeHint` is the type a leaving user had, when the caller knows it better than the window. */
   add(transition: CommittedTransition, typeHint?: string | null): void {
     const key = userKeyOf(transition.userId);
+    const { to } = transition;
     if (!this.first.has(key)) {
       this.first.set(key, transition);
-      this.typeOf.set(key, transition.type === 'UserWentOnline' ? transition.userType : (typeHint ?? this.knownType(key)));
+      this.typeOf.set(key, isOnline(to) ? to.userType : (typeHint ?? this.knownType(key)));
     }
-    if (transition.type === 'UserWentOnline') this.typeOf.set(key, transition.userType);
+    if (isOnline(to)) this.typeOf.set(key, to.userType);
     this.last.set(key, transition);
     this.lastSeq = Math.max(this.lastSeq, transition.seq);
   }
@@ -48,14 +54,12 @@ export class TransitionWindow {
   }
 
   net(): NetChange {
-    const joins: UserWentOnline[] = [];
-    const leaves: NetChange['leaves'] = [];
+    const joins: OnlineUser[] = [];
+    const leaves: NetLeave[] = [];
     for (const [key, last] of this.last) {
-      const wasOnline = (this.first.get(key) as CommittedTransition).type === 'UserWentOffline';
-      const isOnline = last.type === 'UserWentOnline';
-      if (wasOnline === isOnline) continue;
-      if (last.type === 'UserWentOnline') joins.push(last);
-      else leaves.push({ ...last, userType: this.typeOf.get(key) ?? null });
+      const wasOnline = isOnline((this.first.get(key) as CommittedTransition).from);
+      if (cameOnline(last) && !wasOnline) joins.push(onlineUserOf(last));
+      else if (wentOffline(last) && wasOnline) leaves.push({ ...last, userType: this.typeOf.get(key) ?? null });
     }
     return { joins, leaves, seq: this.lastSeq };
   }

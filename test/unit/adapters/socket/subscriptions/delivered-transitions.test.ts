@@ -6,17 +6,11 @@ import { diffFor } from '../../../../../src/adapters/socket/subscriptions/scope-
 import type { CommittedTransition } from '../../../../../src/domain/presence.events';
 import type { OnlineUser } from '../../../../../src/domain/presence.types';
 import { Mirror, runs, scopes, SEED_SEQ, seeded, Truth } from './presence-run.fixture';
+import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
 
-const online = (userId: string, seq: number, userType: string | null = null): CommittedTransition => ({
-  type: 'UserWentOnline',
-  userId,
-  lastSeen: seq * 1_000,
-  reason: 'online',
-  userType,
-  userName: null,
-  seq,
-});
-const offline = (userId: string, seq: number): CommittedTransition => ({ type: 'UserWentOffline', userId, lastSeen: seq * 1_000, reason: 'expired', seq });
+const online = (userId: string, seq: number, userType: string | null = null): CommittedTransition =>
+  committed(onlineTransition(userId, seq * 1_000, userType), seq);
+const offline = (userId: string, seq: number): CommittedTransition => committed(offlineTransition(userId, seq * 1_000, 'expired'), seq);
 const idsOf = (net: { joins: Array<{ userId: unknown }>; leaves: Array<{ userId: unknown }> } | undefined) =>
   net && { joins: net.joins.map((j) => j.userId), leaves: net.leaves.map((l) => l.userId) };
 

@@ -1,15 +1,11 @@
 import { FlushedSnapshot } from '../../../../../src/adapters/socket/subscriptions/flushed-snapshot';
-import type { UserWentOnline } from '../../../../../src/domain/presence.events';
 import type { OnlineUser } from '../../../../../src/domain/presence.types';
+import { netLeave } from '../../../../support/transitions';
 
 const user = (userId: string | number, userType: string | null = null): OnlineUser => ({ userId, lastSeen: 1_000, userType, userName: null });
-const join = (userId: string | number, userType: string | null = null): UserWentOnline => ({
-  type: 'UserWentOnline',
-  ...user(userId, userType),
-  lastSeen: 5_000,
-  reason: 'online',
-});
-const leave = (userId: string | number) => ({ type: 'UserWentOffline' as const, userId, lastSeen: 6_000, reason: 'explicit' as const, userType: null });
+/** A net join is the user as it came online. */
+const join = (userId: string | number, userType: string | null = null): OnlineUser => ({ ...user(userId, userType), lastSeen: 5_000 });
+const leave = (userId: string | number) => netLeave(userId, 6_000, 'explicit', null);
 const ids = (snapshot: FlushedSnapshot): string[] => [...snapshot.users()].map((u) => String(u.userId)).sort();
 
 describe('FlushedSnapshot', () => {

@@ -3,6 +3,7 @@ import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/
 import type { CommittedTransition } from '../../../../../src/domain/presence.events';
 import type { OnlineUser } from '../../../../../src/domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../../../src/protocol/socket-events';
+import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
 
 /** Random runs of presence for the subscription pieces' properties: users with a type each, toggled in turn. */
 
@@ -54,10 +55,9 @@ export class Truth {
   toggle(index: number): CommittedTransition {
     const { id, type } = USERS[index]!;
     this.seq += 1;
-    if (this.online.delete(String(id))) return { type: 'UserWentOffline', userId: id, lastSeen: this.seq * 1_000, reason: 'explicit', seq: this.seq };
-    const transition = { type: 'UserWentOnline', userId: id, lastSeen: this.seq * 1_000, reason: 'online', userType: type, userName: `n${this.seq}`, seq: this.seq } as const;
-    this.online.set(String(id), transition);
-    return transition;
+    if (this.online.delete(String(id))) return committed(offlineTransition(id, this.seq * 1_000, 'explicit'), this.seq);
+    this.online.set(String(id), { userId: id, lastSeen: this.seq * 1_000, userType: type, userName: `n${this.seq}` });
+    return committed(onlineTransition(id, this.seq * 1_000, type, `n${this.seq}`), this.seq);
   }
 
   /** The ids online in the scope, sorted. */

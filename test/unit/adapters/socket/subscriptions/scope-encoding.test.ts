@@ -5,28 +5,24 @@ import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/
 import { diffFor, netOf, stateFor } from '../../../../../src/adapters/socket/subscriptions/scope-encoding';
 import { ScopeIndex } from '../../../../../src/adapters/socket/subscriptions/scope-index';
 import type { NetChange } from '../../../../../src/adapters/socket/subscriptions/transition-window';
-import type { CommittedTransition, UserWentOnline } from '../../../../../src/domain/presence.events';
+import type { CommittedTransition } from '../../../../../src/domain/presence.events';
 import type { UserStatus } from '../../../../../src/domain/presence.service';
-import type { UserId } from '../../../../../src/domain/presence.types';
+import type { OnlineUser, UserId } from '../../../../../src/domain/presence.types';
+import { committed, netLeave as leaveOf, offlineTransition, onlineTransition } from '../../../../support/transitions';
 import { Mirror, runs, scopes, SEED_SEQ, seeded, Truth } from './presence-run.fixture';
 
-const join = (userId: UserId, userType: string | null, seq = 1): UserWentOnline & { seq: number } => ({
-  type: 'UserWentOnline',
+/** A net join: the user as it came online. */
+const join = (userId: UserId, userType: string | null): OnlineUser => ({
   userId,
   lastSeen: Date.UTC(2024, 0, 1, 12),
-  reason: 'online',
   userType,
   userName: `name of ${String(userId)}`,
-  seq,
 });
-const leave = (userId: UserId, seq = 2): CommittedTransition => ({ type: 'UserWentOffline', userId, lastSeen: Date.UTC(2024, 0, 1, 13), reason: 'expired', seq });
-const netLeave = (userId: UserId, userType: string | null): NetChange['leaves'][number] => ({
-  type: 'UserWentOffline',
-  userId,
-  lastSeen: Date.UTC(2024, 0, 1, 13),
-  reason: 'expired',
-  userType,
-});
+/** The transition that brought it online. */
+const joined = (userId: UserId, userType: string | null, seq = 1): CommittedTransition =>
+  committed(onlineTransition(userId, Date.UTC(2024, 0, 1, 12), userType, `name of ${String(userId)}`), seq);
+const leave = (userId: UserId, seq = 2): CommittedTransition => committed(offlineTransition(userId, Date.UTC(2024, 0, 1, 13), 'expired'), seq);
+const netLeave = (userId: UserId, userType: string | null): NetChange['leaves'][number] => leaveOf(userId, Date.UTC(2024, 0, 1, 13), 'expired', userType);
 const offline = (userId: UserId): UserStatus => ({ userId, status: 'offline', lastSeen: Date.UTC(2023, 5, 1), userType: null, userName: null });
 
 describe('diffFor', () => {
@@ -51,10 +47,10 @@ describe('diffFor', () => {
 describe('netOf', () => {
   it('nets replayed transitions, each leave with the type its user had when it was delivered', () => {
     const net = netOf([
-      { transition: join('flap', 'agent', 1), userType: 'agent' },
+      { transition: joined('flap', 'agent', 1), userType: 'agent' },
       { transition: leave('flap', 2), userType: 'agent' },
       { transition: leave('typed', 3), userType: 'agent' },
-      { transition: join('new', null, 4), userType: null },
+      { transition: joined('new', null, 4), userType: null },
     ]);
     expect(net.joins.map((j) => j.userId)).toEqual(['new']);
     expect(net.leaves).toEqual([expect.objectContaining({ userId: 'typed', userType: 'agent' })]);
@@ -98,7 +94,7 @@ describe('stateFor', () => {
   it('is current to the picture as it was asked for, whatever changes while persistence answers', async () => {
     const snapshot = picture();
     const state = await stateFor(new PresenceScope(['gone'], undefined), snapshot, async () => {
-      snapshot.apply({ joins: [join('late', null, 13)], leaves: [], seq: 13 });
+      snapshot.apply({ joins: [join('late', null)], leaves: [], seq: 13 });
       return [offline('gone')];
     });
     expect(state.seq).toBe(12);

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
 import { ScopeIndex } from '../../../../../src/adapters/socket/subscriptions/scope-index';
 import type { NetChange } from '../../../../../src/adapters/socket/subscriptions/transition-window';
-import type { UserWentOnline } from '../../../../../src/domain/presence.events';
+import type { OnlineUser } from '../../../../../src/domain/presence.types';
+import { netLeave } from '../../../../support/transitions';
 
 interface Entry {
   readonly name: string;
@@ -12,21 +13,8 @@ const entry = (name: string, userIds?: Array<string | number>, userTypes?: strin
   name,
   scope: new PresenceScope(userIds, userTypes),
 });
-const join = (userId: string | number, userType: string | null): UserWentOnline => ({
-  type: 'UserWentOnline',
-  userId,
-  lastSeen: 1_000,
-  reason: 'online',
-  userType,
-  userName: null,
-});
-const leave = (userId: string | number, userType: string | null): NetChange['leaves'][number] => ({
-  type: 'UserWentOffline',
-  userId,
-  lastSeen: 2_000,
-  reason: 'expired',
-  userType,
-});
+const join = (userId: string | number, userType: string | null): OnlineUser => ({ userId, lastSeen: 1_000, userType, userName: null });
+const leave = (userId: string | number, userType: string | null): NetChange['leaves'][number] => netLeave(userId, 2_000, 'expired', userType);
 const names = (entries: Iterable<Entry>): string[] => [...entries].map((e) => e.name).sort();
 
 describe('ScopeIndex', () => {

@@ -3,14 +3,8 @@ import type { RoomMember } from '../../../../../src/adapters/socket/subscription
 import { SubscriptionGroups } from '../../../../../src/adapters/socket/subscriptions/subscription-groups';
 
 const member = (id: string): RoomMember => ({ id, join: () => undefined, leave: () => undefined });
-const online = (userId: string, userType: string | null = null) => ({
-  type: 'UserWentOnline' as const,
-  userId,
-  lastSeen: 1,
-  reason: 'online' as const,
-  userType,
-  userName: null,
-});
+/** A net join: the user as it came online. */
+const online = (userId: string, userType: string | null = null) => ({ userId, lastSeen: 1, userType, userName: null });
 
 describe('SubscriptionGroups', () => {
   it('gives connections with the same scope one group, and knows each connection’s', () => {

@@ -9,17 +9,11 @@ import type { CommittedTransition } from '../../../../../src/domain/presence.eve
 import type { UserStatus } from '../../../../../src/domain/presence.service';
 import type { PresenceDiffPayload, PresenceStatePayload } from '../../../../../src/protocol/socket-events';
 import { closeAllSockets, connect, nextEvent, type TestSocket } from '../../../../support/socket-client';
+import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
 
-const online = (userId: string, seq: number, userType: string | null = null): CommittedTransition => ({
-  type: 'UserWentOnline',
-  userId,
-  lastSeen: seq * 1_000,
-  reason: 'online',
-  userType,
-  userName: null,
-  seq,
-});
-const offline = (userId: string, seq: number): CommittedTransition => ({ type: 'UserWentOffline', userId, lastSeen: seq * 1_000, reason: 'explicit', seq });
+const online = (userId: string, seq: number, userType: string | null = null): CommittedTransition =>
+  committed(onlineTransition(userId, seq * 1_000, userType), seq);
+const offline = (userId: string, seq: number): CommittedTransition => committed(offlineTransition(userId, seq * 1_000, 'explicit'), seq);
 const ALL = new PresenceScope(undefined, undefined);
 
 /**

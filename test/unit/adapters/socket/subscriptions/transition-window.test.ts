@@ -2,18 +2,12 @@ import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/
 import { ReplayBuffer } from '../../../../../src/adapters/socket/subscriptions/replay-buffer';
 import { TransitionWindow } from '../../../../../src/adapters/socket/subscriptions/transition-window';
 import type { CommittedTransition } from '../../../../../src/domain/presence.events';
+import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
 
 let seq = 0;
-const online = (userId: string | number, userType: string | null = null): CommittedTransition => ({
-  type: 'UserWentOnline',
-  userId,
-  lastSeen: 1_000 + seq,
-  reason: 'online',
-  userType,
-  userName: null,
-  seq: ++seq,
-});
-const offline = (userId: string | number): CommittedTransition => ({ type: 'UserWentOffline', userId, lastSeen: 1_000 + seq, reason: 'explicit', seq: ++seq });
+const online = (userId: string | number, userType: string | null = null): CommittedTransition =>
+  committed(onlineTransition(userId, 1_000 + seq, userType), ++seq);
+const offline = (userId: string | number): CommittedTransition => committed(offlineTransition(userId, 1_000 + seq, 'explicit'), ++seq);
 
 describe('TransitionWindow', () => {
   it('leaves out a user who flapped inside the window and ended as before', () => {

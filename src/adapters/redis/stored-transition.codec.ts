@@ -1,0 +1,60 @@
+import type { ToldPresence } from '../../domain/ports/transition-feed.port';
+import { isOnline, OFFLINE, onlineState } from '../../domain/presence-state';
+import type { CommittedTransition, UserPresenceChanged } from '../../domain/presence.events';
+import type { Instant, OfflineReason, UserId } from '../../domain/presence.types';
+
+/**
+ * A transition as Redis's transitions stream holds it: the two events of 0.10 and earlier, field for field and in
+ * this order, so that nodes of this version and the previous one can share one Redis during a rolling upgrade.
+ */
+interface StoredWentOnline {
+  readonly type: 'UserWentOnline';
+  readonly userId: UserId;
+  readonly lastSeen: Instant;
+  readonly reason: 'online';
+  readonly userType: string | null;
+  readonly userName: string | null;
+}
+
+interface StoredWentOffline {
+  readonly type: 'UserWentOffline';
+  readonly userId: UserId;
+  readonly lastSeen: Instant;
+  readonly reason: OfflineReason;
+}
+
+type StoredTransition = StoredWentOnline | StoredWentOffline;
+
+export function encodeTransition(transition: UserPresenceChanged): string {
+  const { userId, lastSeen, from, to, reason } = transition;
+  let stored: StoredTransition;
+  if (isOnline(to) && !isOnline(from) && reason === 'online') {
+    stored = { type: 'UserWentOnline', userId, lastSeen, reason, userType: to.userType, userName: to.userName };
+  } else if (isOnline(from) && !isOnline(to) && reason !== 'online') {
+    stored = { type: 'UserWentOffline', userId, lastSeen, reason };
+  } else {
+    // A change between two online states (§8) needs a stream format that nodes of 0.10 can skip: not this one.
+    throw new Error(`the transitions stream cannot hold a change from ${from.status} to ${to.status}`);
+  }
+  return JSON.stringify(stored);
+}
+
+/**
+ * A stream entry as a committed transition; undefined for one this version does not know. The stored format has no
+ * `from`: a transition online comes from offline, and a transition offline from the state this node's consumers
+ * were told the user has (`told`), the one thing they knew of it whichever node made the transition.
+ */
+export function decodeTransition(json: string, seq: number, told: ToldPresence): CommittedTransition | undefined {
+  const stored = JSON.parse(json) as StoredTransition;
+  const { userId, lastSeen } = stored;
+  if (stored.type === 'UserWentOnline') {
+    const to = onlineState(stored.userType ?? null, stored.userName ?? null);
+    return { type: 'UserPresenceChanged', userId, lastSeen, from: OFFLINE, to, reason: 'online', seq };
+  }
+  if (stored.type === 'UserWentOffline') {
+    // Not told online here: the delivery drops this leave (it changes nothing), so what it left does not matter.
+    const from = told.toldStateOf(userId) ?? onlineState(null, null);
+    return { type: 'UserPresenceChanged', userId, lastSeen, from, to: OFFLINE, reason: stored.reason, seq };
+  }
+  return undefined;
+}

@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { decodeTransition, encodeTransition } from '../../../../src/adapters/redis/stored-transition.codec';
+import type { ToldPresence } from '../../../../src/domain/ports/transition-feed.port';
+import { OFFLINE, onlineState, type OnlineState } from '../../../../src/domain/presence-state';
+import type { OfflineReason, UserId } from '../../../../src/domain/presence.types';
+import { committed, offlineTransition, onlineTransition } from '../../../support/transitions';
+
+/** A node's consumers that were told of these users online. */
+const told = (states: Record<string, OnlineState> = {}): ToldPresence => {
+  const byKey = new Map(Object.entries(states));
+  return { believedOnline: () => [...byKey.keys()], toldStateOf: (userId) => byKey.get(String(userId)) };
+};
+
+const AT = Date.UTC(2026, 10, 27, 20, 11, 26, 123);
+
+/**
+ * The entries of Redis's transitions stream as 0.10 wrote them (`JSON.stringify` of its UserWentOnline and
+ * UserWentOffline events), byte for byte: nodes of this version and the previous one share the stream in a
+ * rolling upgrade, each reading what the other wrote.
+ */
+const TODAY = {
+  online: `{"type":"UserWentOnline","userId":7,"lastSeen":${AT},"reason":"online","userType":"agent","userName":"Ada"}`,
+  onlineUntyped: `{"type":"UserWentOnline","userId":"07","lastSeen":${AT},"reason":"online","userType":null,"userName":null}`,
+  offline: `{"type":"UserWentOffline","userId":"u","lastSeen":${AT},"reason":"node_lost"}`,
+};
+
+describe('the transitions stream format', () => {
+  it('is written exactly as 0.10 wrote it', () => {
+    expect(encodeTransition(onlineTransition(7, AT, 'agent', 'Ada'))).toBe(TODAY.online);
+    expect(encodeTransition(onlineTransition('07', AT))).toBe(TODAY.onlineUntyped);
+    expect(encodeTransition(offlineTransition('u', AT, 'node_lost', onlineState('agent', 'Ada')))).toBe(TODAY.offline);
+  });
+
+  it('reads an entry 0.10 wrote: a join from offline, a leave from the state the node’s consumers were told', () => {
+    expect(decodeTransition(TODAY.online, 41, told())).toEqual({
+      type: 'UserPresenceChanged',
+      userId: 7,
+      lastSeen: AT,
+      from: { status: 'offline' },
+      to: { status: 'online', userType: 'agent', userName: 'Ada' },
+      reason: 'online',
+      seq: 41,
+    });
+    expect(decodeTransition(TODAY.onlineUntyped, 42, told())).toMatchObject({ userId: '07', to: { status: 'online', userType: null, userName: null } });
+    expect(decodeTransition(TODAY.offline, 43, told({ u: onlineState('client', 'Bo') }))).toEqual({
+      type: 'UserPresenceChanged',
+      userId: 'u',
+      lastSeen: AT,
+      from: { status: 'online', userType: 'client', userName: 'Bo' },
+      to: { status: 'offline' },
+      reason: 'node_lost',
+      seq: 43,
+    });
+  });
+
+  it('reads a leave of a user this node was not told of as coming from online (its delivery then drops it)', () => {
+    expect(decodeTransition(TODAY.offline, 43, told())).toMatchObject({ from: { status: 'online' }, to: OFFLINE });
+  });
+
+  it('gives what a 0.10 node reads from a new node’s entry: its own two events', () => {
+    // 0.10's feed: `{ ...JSON.parse(json), seq }`, online unless the type says offline.
+    const asRead = (json: string, seq: number): unknown => ({ ...(JSON.parse(json) as object), seq });
+    expect(asRead(encodeTransition(onlineTransition(7, AT, 'agent', 'Ada')), 5)).toEqual({
+      type: 'UserWentOnline',
+      userId: 7,
+      lastSeen: AT,
+      reason: 'online',
+      userType: 'agent',
+      userName: 'Ada',
+      seq: 5,
+    });
+    expect(asRead(encodeTransition(offlineTransition('u', AT, 'explicit')), 6)).toEqual({ type: 'UserWentOffline', userId: 'u', lastSeen: AT, reason: 'explicit', seq: 6 });
+  });
+
+  it('skips an entry of a kind it does not know, and refuses to write a change it has no format for', () => {
+    expect(decodeTransition('{"type":"UserAvailabilityChanged","userId":"u","lastSeen":1}', 9, told())).toBeUndefined();
+    const update = { ...onlineTransition('u', AT, 'agent'), from: onlineState('agent', null) };
+    expect(() => encodeTransition(update)).toThrow('cannot hold a change from online to online');
+  });
+
+  it('gives back every transition it wrote, a leave from the state its consumers were told', () => {
+    const ids = fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: -1_000, max: 1_000 })) as fc.Arbitrary<UserId>;
+    const detail = fc.option(fc.string({ maxLength: 8 }), { nil: null });
+    const reasons = fc.constantFrom<OfflineReason>('explicit', 'disconnect', 'expired', 'node_lost');
+    fc.assert(
+      fc.property(ids, fc.nat(), detail, detail, fc.option(reasons, { nil: undefined }), fc.nat(), (userId, lastSeen, userType, userName, reason, seq) => {
+        const state = onlineState(userType, userName);
+        const transition = reason === undefined ? onlineTransition(userId, lastSeen, userType, userName) : offlineTransition(userId, lastSeen, reason, state);
+        expect(decodeTransition(encodeTransition(transition), seq, told({ [String(userId)]: state }))).toEqual(committed(transition, seq));
+      }),
+    );
+  });
+});
