@@ -4,7 +4,6 @@
  */
 import type { UserPresenceChanged } from './presence.events';
 import { OFFLINE, onlineState } from './presence-state';
-import type { PresenceDecision } from './ports/presence-store.port';
 import type {
   ConnectionId,
   ConnectionPresence,
@@ -24,6 +23,13 @@ export interface Announcement extends ConnectionRef {
   readonly userId: UserId;
   readonly userType?: string | null;
   readonly userName?: string | null;
+}
+
+/** The outcome of applying one rule to one user's presence: what the store commits. */
+export interface PresenceDecision {
+  /** The user's presence afterwards; `undefined` removes the user. The same object as given means "no change". */
+  readonly next: UserPresence | undefined;
+  readonly transition: UserPresenceChanged | null;
 }
 
 const unchanged = (user: UserPresence | undefined): PresenceDecision => ({ next: user, transition: null });

@@ -1,13 +1,9 @@
 import type { UsersByConnections } from '../connection-buckets';
-import type { CommittedTransition, UserPresenceChanged } from '../presence.events';
+import type { PresenceDecision } from '../presence';
+import type { CommittedTransition } from '../presence.events';
 import type { Instant, UserKey, UserPresence } from '../presence.types';
 
-/** The outcome of applying one rule to one user's presence. */
-export interface PresenceDecision {
-  /** The user's presence afterwards; `undefined` removes the user. The same object as given means "no change". */
-  readonly next: UserPresence | undefined;
-  readonly transition: UserPresenceChanged | null;
-}
+export type { PresenceDecision } from '../presence';
 
 export interface CommittedDecision {
   readonly next: UserPresence | undefined;
