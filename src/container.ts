@@ -31,6 +31,12 @@ export interface ContainerOverrides {
 
 const PACKAGE_JSON_PATH = resolve(__dirname, '../package.json');
 
+/** The version package.json names, for `presence_build_info`. */
+function packageVersion(): string {
+  const parsed: unknown = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8'));
+  return typeof parsed === 'object' && parsed !== null && 'version' in parsed && typeof parsed.version === 'string' ? parsed.version : 'unknown';
+}
+
 export function buildContainer(config: Config, logger: Logger, overrides: ContainerOverrides = {}): Container {
   const c = new Container({ defaultScope: 'Singleton' });
   c.bind(TOKENS.Config).toConstantValue(config);
@@ -51,7 +57,7 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
     const store = ctx.get(TOKENS.PresenceStore);
     const limits = ctx.get(TOKENS.ConnectionLimits);
     const sources = { countOnline: () => store.countOnline(), usersByConnections: () => store.usersByConnections(), openConnections: () => limits.open };
-    return new PresenceMetrics(sources, { version: (JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8')) as { version: string }).version });
+    return new PresenceMetrics(sources, { version: packageVersion() });
   });
   c.bind(TOKENS.PresenceNotifier).toDynamicValue((ctx) => {
     const metrics = ctx.get(TOKENS.Metrics);
