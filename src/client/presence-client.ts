@@ -36,6 +36,11 @@ export interface PresenceClientOptions {
   readonly pauseWhenHidden?: boolean;
   /** Fetch a new token this long before the current one expires [60000]. */
   readonly refreshBeforeMs?: number;
+  /**
+   * The service's `PRESENCE_MAX_MESSAGE_BYTES` [65536]. A subscription whose message would be larger is not sent (the
+   * service would close the connection, and reconnecting would send it again): `onError` is told instead.
+   */
+  readonly maxMessageBytes?: number;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
@@ -68,6 +73,21 @@ function expiryOf(token: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 65_536;
+/** What Socket.IO adds around an event's JSON: the packet type, an ack id, the brackets and the event's name. */
+const PACKET_OVERHEAD_BYTES = 32;
+
+/** The refusal a subscription gets when its message would be over the service's limit; undefined when it fits. */
+function oversizeRefusal(payload: object, maxBytes: number): PresenceErrorPayload | undefined {
+  const bytes = new TextEncoder().encode(JSON.stringify(payload)).length + PACKET_OVERHEAD_BYTES;
+  if (bytes <= maxBytes) return undefined;
+  return {
+    event: 'presenceSubscribe',
+    code: 'INVALID_PAYLOAD',
+    message: `the subscription is ${bytes} bytes, over the service's ${maxBytes}: name fewer userIds, or follow userTypes`,
+  };
 }
 
 export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
@@ -138,10 +158,13 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
   }
 
   async function subscribe(): Promise<void> {
-    const answer = await socket
-      .timeout(10_000)
-      .emitWithAck('presenceSubscribe', { ...options.scope, ...(seq === undefined ? {} : { since: seq }) })
-      .catch(() => undefined);
+    const payload = { ...options.scope, ...(seq === undefined ? {} : { since: seq }) };
+    const tooLarge = oversizeRefusal(payload, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    if (tooLarge !== undefined) {
+      for (const listener of errorListeners) listener(tooLarge);
+      return;
+    }
+    const answer = await socket.timeout(10_000).emitWithAck('presenceSubscribe', payload).catch(() => undefined);
     if (answer !== undefined && answer.ok) return;
     // A server without subscriptions: follow every transition, starting from the full list.
     legacy = true;

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import request from 'supertest';
 import { createPresenceClient, type PresenceClient } from '../../src/client/presence-client';
 import type { WirePresenceUser } from '../../src/protocol/socket-events';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
@@ -96,6 +97,36 @@ describe('the presence client', () => {
     await waitUntil(async () => issued >= 3);
     expect(errors).toEqual([]);
     expect(watcher.isOnline('alice')).toBe(true);
+  });
+
+  it('subscribes to the documented 10,000 ids at the default message limit of the service', async () => {
+    app = await buildTestApp({ PRESENCE_TTL_MS: '60000', PRESENCE_DIFF_INTERVAL_MS: '30' });
+    const ids = Array.from({ length: 10_000 }, (_, i) => i + 1);
+    expect(JSON.stringify({ userIds: ids }).length).toBeGreaterThan(16_384);
+    const errors: unknown[] = [];
+    const watcher = client({ url: app.url, user: { userId: ids[0] as number }, scope: { userIds: ids } });
+    watcher.onError((error) => errors.push(error));
+    client({ url: app.url, user: { userId: ids[9_999] as number } });
+    await whenOnline(watcher, [String(ids[0]), String(ids[9_999])]);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses to send a subscription over the limit, with a clear error and no reconnect loop', async () => {
+    app = await buildTestApp({ PRESENCE_TTL_MS: '60000', PRESENCE_MAX_MESSAGE_BYTES: '1024' });
+    const states: string[] = [];
+    const errors: Array<{ event: string; code: string; message: string }> = [];
+    const told = new Promise<void>((resolve) => {
+      const c = client({ url: app.url, user: { userId: 'big' }, scope: { userIds: Array.from({ length: 500 }, (_, i) => `user-${i}`) }, maxMessageBytes: 1024 });
+      c.onConnectionChange((state) => states.push(state));
+      c.onError((error) => {
+        errors.push(error);
+        resolve();
+      });
+    });
+    await told;
+    expect(errors).toEqual([{ event: 'presenceSubscribe', code: 'INVALID_PAYLOAD', message: expect.stringMatching(/over the service's 1024/) }]);
+    expect((await request(app.url).get('/presence/big')).body).toMatchObject({ status: 'online' });
+    expect(states).toEqual(['connected']);
   });
 
   it('falls back to userStatusChanged against a server without subscriptions', async () => {

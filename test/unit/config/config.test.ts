@@ -15,7 +15,7 @@ describe('loadConfig', () => {
         disconnectGraceMs: 5_000,
         broadcastHeartbeats: false,
         eventRate: 20,
-        maxMessageBytes: 16_384,
+        maxMessageBytes: 65_536,
       },
       store: { kind: 'memory' },
       replaySize: 10_000,
