@@ -116,7 +116,7 @@ export class PresenceMetrics {
       registers: [this.registry],
     }).set({ version: build.version }, 1);
     this.socketEvents
-      .counter('presence_events_total', 'Socket events received, by event and result (ok or the refusal code, lower case).')
+      .counter('presence_events_total', 'Socket events received, by event and result (ok, the refusal code in lower case, or dropped).')
       .registerIn(this.registry);
     this.socketEvents
       .histogram('presence_event_duration_seconds', 'Time to handle one socket event, from receipt to answer.')

@@ -25,6 +25,9 @@ export type CloseHandler = (socket: PresenceSocket) => Promise<void>;
 
 type AckFn = (answer: object) => void;
 
+/** What a task queued for a connection that closed meanwhile ends with: it never reaches its handler (CONTRACT §11). */
+const DROPPED = new Error('connection closed before its event was handled');
+
 const secondsSince = (startedAt: number): number => (performance.now() - startedAt) / 1_000;
 
 /** Socket.IO passes an event's acknowledgement callback as its last argument: taken off the arguments, if there. */
@@ -51,7 +54,10 @@ export class SocketEventRouter {
     private readonly metrics: EventMetrics,
   ) {}
 
-  /** Routes a connection's events, and then its close, until it has closed. */
+  /**
+   * Routes a connection's events, and then its close, until it has closed. An event still queued when its connection
+   * closes is dropped (counted as `dropped`): a closed connection's backlog costs nothing more, and its close runs next.
+   */
   route(socket: PresenceSocket): void {
     const queue = new SerialQueue();
     this.queues.set(socket.id, queue);
@@ -75,12 +81,15 @@ export class SocketEventRouter {
           }
           return;
         }
-        queue.run(() => handle(socket, args[0])).then(
+        queue.run(() => (socket.connected ? handle(socket, args[0]) : Promise.reject(DROPPED))).then(
           (answer) => {
             ack?.({ ok: true, ...answer });
             this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
           },
-          (error: unknown) => this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt),
+          (error: unknown) => {
+            if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
+            else this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt);
+          },
         );
       });
     }

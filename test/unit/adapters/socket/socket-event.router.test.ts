@@ -226,10 +226,10 @@ describe('SocketEventRouter', () => {
       expect(await next).toEqual({ ok: true });
     });
 
-    it('still handles what a connection sent before it closed, then its close, in that order', async () => {
+    it('finishes the event running when its connection closes, drops the ones still queued, then handles the close', async () => {
       const log: string[] = [];
       const first = deferred();
-      const { client, router } = routed(
+      const { client, router, metrics } = routed(
         {
           userOnline: () => first.promise.then(() => (log.push('online'), {})),
           userHeartbeat: () => (log.push('heartbeat'), Promise.resolve({})),
@@ -238,12 +238,14 @@ describe('SocketEventRouter', () => {
       );
       client.receive('userOnline', {});
       client.receive('userHeartbeat', {});
+      client.receive('getOnlineUsers');
       client.close();
       await settle();
       expect(log).toEqual([]);
       first.resolve({});
       await router.drain();
-      expect(log).toEqual(['online', 'heartbeat', 'close s1']);
+      expect(log).toEqual(['online', 'close s1']);
+      expect(metrics.events).toEqual(['userOnline ok', 'userHeartbeat dropped', 'getOnlineUsers dropped']);
     });
 
     it('runs a task in a connection’s order, and none once its close has been handled', async () => {
