@@ -40,6 +40,7 @@ const settings = {
   PRESENCE_MAX_CONNECTIONS_PER_USER: integer(20, 1, 100_000),
   PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: integer(0, 0, 10_000_000),
   PRESENCE_HANDSHAKE_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  PRESENCE_MAX_BUFFERED_BYTES: integer(4_194_304, 65_536, 1_073_741_824),
   PRESENCE_STORE: oneOf(['memory', 'redis'], 'memory'),
   REDIS_URL: optionalText(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
   REDIS_KEY_PREFIX: text(/^[\w.:-]{1,64}$/, '1 to 64 letters, digits or ._:-', 'presence:'),
@@ -87,6 +88,8 @@ export interface Config {
     readonly diffIntervalMs: number;
     readonly maxConnectionsPerUser: number;
     readonly maxConnectionsPerAddress: number;
+    /** Unsent output a connection may hold before it is disconnected for not reading. */
+    readonly maxBufferedBytes: number;
     readonly handshakeTimeoutMs: number;
   };
   readonly store:
@@ -171,6 +174,7 @@ export function loadConfig(env: Env): Config {
       diffIntervalMs: s.PRESENCE_DIFF_INTERVAL_MS,
       maxConnectionsPerUser: s.PRESENCE_MAX_CONNECTIONS_PER_USER,
       maxConnectionsPerAddress: s.PRESENCE_MAX_CONNECTIONS_PER_ADDRESS,
+      maxBufferedBytes: s.PRESENCE_MAX_BUFFERED_BYTES,
       handshakeTimeoutMs: s.PRESENCE_HANDSHAKE_TIMEOUT_MS,
     },
     store:

@@ -9,6 +9,7 @@ import type { PresenceRedis } from './adapters/redis/redis-client';
 import type { RedisPresenceStore } from './adapters/redis/redis-presence.store';
 import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import type { ConnectionLimits } from './adapters/socket/connection-limits';
+import type { OutputGuard } from './adapters/socket/output-guard';
 import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import type { SocketPresenceBroadcaster } from './adapters/socket/socket-presence.broadcaster';
 import type { PresenceServer } from './adapters/socket/socket.types';
@@ -53,6 +54,7 @@ export const TOKENS = {
   SocketServer: token<PresenceServer>('SocketServer'),
   SocketGateway: token<SocketPresenceGateway>('SocketGateway'),
   ConnectionLimits: token<ConnectionLimits>('ConnectionLimits'),
+  OutputGuard: token<OutputGuard>('OutputGuard'),
   SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
   Sweeper: token<IntervalSweeper>('Sweeper'),

@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type { Logger } from 'pino';
 import { AccessTokenVerifier } from '../adapters/auth/access-token.verifier';
 import { ConnectionLimits } from '../adapters/socket/connection-limits';
+import { OutputGuard } from '../adapters/socket/output-guard';
 import { authenticateSockets, limitConnections } from '../adapters/socket/socket-auth.middleware';
 import { SocketPresenceBroadcaster } from '../adapters/socket/socket-presence.broadcaster';
 import { SocketPresenceGateway } from '../adapters/socket/socket-presence.gateway';
@@ -53,6 +54,10 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
         ctx.get(TOKENS.Metrics),
         ctx.get(TOKENS.SubscriptionHub),
         ctx.get(TOKENS.ConnectionLimits),
+        ctx.get(TOKENS.OutputGuard),
       ),
+  );
+  c.bind(TOKENS.OutputGuard).toDynamicValue(
+    (ctx) => new OutputGuard(ctx.get(TOKENS.SocketServer), presence.maxBufferedBytes, ctx.get(TOKENS.Metrics), logger),
   );
 }

@@ -80,6 +80,17 @@ export class PresenceMetrics {
     registers: [this.registry],
   });
 
+  readonly slowConsumers = new Counter({
+    name: 'presence_slow_consumers_disconnected_total',
+    help: 'Connections disconnected for not reading what they were sent (unsent output over PRESENCE_MAX_BUFFERED_BYTES).',
+    registers: [this.registry],
+  });
+
+  /** How the output guard reports a connection it cut off. */
+  slowConsumerDisconnected(): void {
+    this.slowConsumers.inc();
+  }
+
   readonly flaps = new Counter({
     name: 'presence_flaps_total',
     help: 'Users that went offline and came back online within a minute.',

@@ -52,6 +52,8 @@ export class SocketEventRouter {
     private readonly settings: EventRouterSettings,
     private readonly logger: Logger,
     private readonly metrics: EventMetrics,
+    /** Looks at what the connection has not read yet, after each answer (a large list can be asked for often). */
+    private readonly output: { check(socket: PresenceSocket): boolean } = { check: () => true },
   ) {}
 
   /**
@@ -85,6 +87,7 @@ export class SocketEventRouter {
           (answer) => {
             ack?.({ ok: true, ...answer });
             this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
+            this.output.check(socket);
           },
           (error: unknown) => {
             if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import type { PresenceService } from '../../domain/presence.service';
 import type { ConnectionLimits } from './connection-limits';
+import type { OutputGuard } from './output-guard';
 import { PresenceEventHandlers } from './presence-event.handlers';
 import { type EventMetrics, SocketEventRouter } from './socket-event.router';
 import { SocketIdentity } from './socket-identity';
@@ -34,10 +35,11 @@ export class SocketPresenceGateway {
     metrics: EventMetrics,
     private readonly hub: SubscriptionHub,
     limits: ConnectionLimits,
+    output: OutputGuard,
   ) {
     this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId);
     const closed = (socket: PresenceSocket) => this.handlers.disconnected(socket);
-    this.router = new SocketEventRouter(this.handlers.byEvent(), closed, clock, settings, logger, metrics);
+    this.router = new SocketEventRouter(this.handlers.byEvent(), closed, clock, settings, logger, metrics, output);
     this.tokenExpiry = new TokenExpiry(clock);
   }
 

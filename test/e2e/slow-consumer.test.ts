@@ -1,0 +1,45 @@
+import supertest from 'supertest';
+import { buildTestApp, type TestApp } from '../support/build-test-app';
+import { closeAllSockets, connect, nextEvent, request } from '../support/socket-client';
+import { waitUntil } from '../support/wait-until';
+
+describe('a connection that does not read what it is sent (CONTRACT §11)', () => {
+  let app: TestApp;
+
+  afterEach(async () => {
+    closeAllSockets();
+    await app.stop();
+  });
+
+  it('is disconnected once its unsent output is over PRESENCE_MAX_BUFFERED_BYTES, and no one else is', async () => {
+    app = await buildTestApp({ PRESENCE_MAX_BUFFERED_BYTES: '65536', PRESENCE_EVENT_RATE: '1000', PRESENCE_TTL_MS: '60000' });
+    for (let i = 0; i < 1_000; i++) {
+      await app.service.goOnline({ connectionId: `c${i}`, nodeId: 'test', userId: `user-${i}`, userName: 'n'.repeat(100) });
+    }
+    const bystander = await connect(app.url);
+    expect(await request(bystander, 'userOnline', { userId: 'bystander' })).toMatchObject({ ok: true });
+    const reader = await connect(app.url);
+    const cut = nextEvent<string>(reader, 'disconnect', 10_000);
+    // The client stops reading its socket: every list the service sends it stays in the service's buffers.
+    (reader.io.engine.transport as unknown as { ws: { _socket: { pause(): void } } }).ws._socket.pause();
+    for (let i = 0; i < 200; i++) reader.emit('getOnlineUsers');
+
+    await waitUntil(async () => /presence_slow_consumers_disconnected_total 1\n/.test((await supertest(app.url).get('/metrics')).text));
+    expect(await request(bystander, 'userHeartbeat', { userId: 'bystander' })).toEqual({ ok: true, userId: 'bystander' });
+    expect(bystander.connected).toBe(true);
+    (reader.io.engine.transport as unknown as { ws: { _socket: { resume(): void } } }).ws._socket.resume();
+    expect(await cut).toMatch(/io server disconnect|transport close/);
+  });
+
+  it('lets one honest large answer out at the default limit', async () => {
+    app = await buildTestApp({ PRESENCE_TTL_MS: '60000' });
+    for (let i = 0; i < 5_000; i++) {
+      await app.service.goOnline({ connectionId: `c${i}`, nodeId: 'test', userId: `user-${i}`, userName: 'n'.repeat(100) });
+    }
+    const client = await connect(app.url);
+    const { users } = await request(client, 'getOnlineUsers');
+    expect(users).toHaveLength(5_000);
+    expect(client.connected).toBe(true);
+    expect((await supertest(app.url).get('/metrics')).text).toMatch(/presence_slow_consumers_disconnected_total 0\n/);
+  });
+});
