@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
+import { readCost, UserReadAllowances } from './read-allowances';
 import { SerialQueue } from './serial-queue';
 import { toRefusal } from './socket-refusal.mapper';
 import type { PresenceSocket } from './socket.types';
@@ -25,6 +26,19 @@ export type CloseHandler = (socket: PresenceSocket) => Promise<void>;
 
 type AckFn = (answer: object) => void;
 
+/**
+ * The events that read presence: they draw from a read allowance of their own (so that reads never cost a heartbeat
+ * its place), by what they cost. A list costs its size; a subscription its listed ids (a state by type or of everyone
+ * is encoded once per scope for all its subscribers).
+ */
+const READS: ReadonlySet<string> = new Set<ClientEventName>(['getOnlineUsers', 'presenceSubscribe']);
+
+function costOf(event: string, payload: unknown, answer: object): number {
+  if (event === 'getOnlineUsers') return readCost(((answer as { users?: unknown[] }).users ?? []).length);
+  const ids = (payload as { userIds?: unknown[] } | undefined)?.userIds;
+  return readCost(Array.isArray(ids) ? ids.length : 0);
+}
+
 /** What a task queued for a connection that closed meanwhile ends with: it never reaches its handler (CONTRACT §11). */
 const DROPPED = new Error('connection closed before its event was handled');
 
@@ -44,6 +58,7 @@ export class SocketEventRouter {
   /** Each connection's events, in order; kept until its close has been handled. */
   private readonly queues = new Map<string, SerialQueue>();
   private readonly known: ReadonlySet<string> = new Set<string>(clientEvents);
+  private readonly userReads: UserReadAllowances;
 
   constructor(
     private readonly handlers: EventHandlers,
@@ -54,7 +69,9 @@ export class SocketEventRouter {
     private readonly metrics: EventMetrics,
     /** Looks at what the connection has not read yet, after each answer (a large list can be asked for often). */
     private readonly output: { check(socket: PresenceSocket): boolean } = { check: () => true },
-  ) {}
+  ) {
+    this.userReads = new UserReadAllowances(settings.eventRate, 2 * settings.eventRate);
+  }
 
   /**
    * Routes a connection's events, and then its close, until it has closed. An event still queued when its connection
@@ -68,6 +85,9 @@ export class SocketEventRouter {
     const allowed = new TokenBucket(rate, burst, this.clock.now());
     // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
     const refusals = new TokenBucket(rate, 2 * burst, this.clock.now());
+    const reads = new TokenBucket(rate, burst, this.clock.now());
+    const reader = socket.data.authUserId;
+    const userReads = reader === null ? undefined : this.userReads.acquire(reader, this.clock.now());
 
     for (const event of clientEvents) {
       const handle = this.handlers[event];
@@ -75,8 +95,10 @@ export class SocketEventRouter {
         const receivedAt = performance.now();
         const ack = takeAck(args);
         const now = this.clock.now();
-        if (!allowed.take(now)) {
-          this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message: `over ${rate} events a second` }, receivedAt);
+        const read = READS.has(event);
+        if (read ? !(reads.take(now) && (userReads?.take(now) ?? true)) : !allowed.take(now)) {
+          const message = read ? `over the read allowance (${rate} a second, a list of 1,000 users costs one more)` : `over ${rate} events a second`;
+          this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message }, receivedAt);
           if (!refusals.take(now)) {
             this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');
             socket.disconnect(true);
@@ -87,6 +109,11 @@ export class SocketEventRouter {
           (answer) => {
             ack?.({ ok: true, ...answer });
             this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
+            if (read) {
+              const more = costOf(event, args[0], answer) - 1;
+              reads.charge(more);
+              userReads?.charge(more);
+            }
             this.output.check(socket);
           },
           (error: unknown) => {
@@ -108,6 +135,7 @@ export class SocketEventRouter {
     });
 
     socket.on('disconnect', () => {
+      if (reader !== null) this.userReads.release(reader);
       void queue
         .run(() => this.closed(socket))
         .catch((error: unknown) => this.logger.error({ err: error, socket: socket.id }, 'disconnect failed'))

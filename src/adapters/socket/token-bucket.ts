@@ -21,4 +21,9 @@ export class TokenBucket {
     this.tokens -= 1;
     return true;
   }
+
+  /** Takes `cost` more tokens after the fact (what an answer turned out to cost): below zero it is a debt to refill. */
+  charge(cost: number): void {
+    this.tokens -= cost;
+  }
 }

@@ -142,6 +142,45 @@ describe('SocketEventRouter', () => {
     });
   });
 
+  describe('read allowance', () => {
+    const listOf = (users: number): EventHandler => () => Promise.resolve({ users: Array.from({ length: users }, (_, i) => ({ userId: i })) });
+
+    it('charges a read by the size of its answer, from an allowance of its own: heartbeats still pass', async () => {
+      const { client } = routed({ getOnlineUsers: listOf(5_000) });
+      expect((await client.request('getOnlineUsers')).ok).toBe(true);
+      expect((await client.request('getOnlineUsers')).ok).toBe(true);
+      expect(await client.request('getOnlineUsers')).toEqual({
+        ok: false,
+        error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^over the read allowance/) },
+      });
+      const beats = await Promise.all(Array.from({ length: 10 }, () => client.request('userHeartbeat', {})));
+      expect(beats.every((ack) => ack.ok)).toBe(true);
+    });
+
+    it('refuses reads while what a large list cost is refilled, and serves them again after', async () => {
+      const { client, clock } = routed({ getOnlineUsers: listOf(20_000) });
+      expect((await client.request('getOnlineUsers')).ok).toBe(true);
+      expect((await client.request('getOnlineUsers')).ok).toBe(false);
+      clock.advance(2_000);
+      expect((await client.request('getOnlineUsers')).ok).toBe(false);
+      clock.advance(400);
+      expect((await client.request('getOnlineUsers')).ok).toBe(true);
+    });
+
+    it('shares one allowance among the connections of one token’s user', async () => {
+      const { router } = routed({ getOnlineUsers: listOf(5_000) });
+      const [first, second] = [new StandInSocket('a1', { authUserId: 'alice' }), new StandInSocket('a2', { authUserId: 7 })];
+      const other = new StandInSocket('b1', { authUserId: 'bob' });
+      const sameAsSecond = new StandInSocket('a3', { authUserId: '7' });
+      for (const socket of [first, second, other, sameAsSecond]) router.route(socket.socket);
+      expect((await second.request('getOnlineUsers')).ok).toBe(true);
+      expect((await second.request('getOnlineUsers')).ok).toBe(true);
+      expect((await sameAsSecond.request('getOnlineUsers')).ok).toBe(false);
+      expect((await first.request('getOnlineUsers')).ok).toBe(true);
+      expect((await other.request('getOnlineUsers')).ok).toBe(true);
+    });
+  });
+
   describe('rate limit', () => {
     it('refuses events over the burst as RATE_LIMITED without running them, and keeps the connection', async () => {
       let handled = 0;
