@@ -15,6 +15,10 @@ import { TOKENS } from '../tokens';
 
 type RedisSettings = Extract<Config['store'], { kind: 'redis' }>;
 
+/** How long a start waits for the feed's first read of the stream before listening anyway. */
+const FEED_START_WAIT_MS = 2_000;
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 // This module's own parts: the blocking connections (the feed's and Socket.IO's) and the recovery.
 const AdapterRedis: ServiceIdentifier<PresenceRedis> = Symbol('presence.redis.socketAdapter');
 const Feed: ServiceIdentifier<RedisTransitionFeed> = Symbol('presence.redis.feed');
@@ -71,10 +75,14 @@ export function bindRedisStore(c: Container, config: Config, redis: RedisSetting
       {
         name: 'transitions feed',
         start: async () => {
-          await feed.start();
-          const online = await service.listOnline().catch(() => []);
-          delivery.seed(online, feed.lastSeq);
-          hub.seed(online, delivery.lastSeq);
+          const seeded = feed.start().then(async () => {
+            const online = await service.listOnline().catch(() => []);
+            delivery.seed(online, feed.lastSeq);
+            hub.seed(online, delivery.lastSeq);
+          });
+          // With Redis down the feed waits for it; the node listens meanwhile (CONTRACT §11) and reads once it is back.
+          const late = await Promise.race([seeded.then(() => false), delay(FEED_START_WAIT_MS).then(() => true)]);
+          if (late) logger.warn('the transitions feed waits for Redis; the node serves meanwhile');
         },
         stop: () => feed.stop(),
       },

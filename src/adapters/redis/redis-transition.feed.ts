@@ -14,6 +14,7 @@ type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 export class RedisTransitionFeed {
   private lastId = '$';
   private running = false;
+  private stopped = false;
   private loop: Promise<void> | undefined;
   private seq = 0;
 
@@ -39,11 +40,14 @@ export class RedisTransitionFeed {
     } else {
       this.lastId = '0-0';
     }
+    // Stopped while Redis was still being waited for (a start with Redis down, then a shutdown): read nothing.
+    if (this.stopped) return;
     this.running = true;
     this.loop = this.readLoop();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.running = false;
     this.redis.disconnect();
     await this.loop;
