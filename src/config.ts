@@ -4,9 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { WriteBehindSettings } from './application/last-seen-write-behind';
 import type { PresenceSettings } from './domain/presence.settings';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/socket-events';
+import { ConfigError, describeProblem, describeValue } from './composition/config-error';
 import { flag, integer, oneOf, optionalOneOf, optionalText, secret, setting, text, type SettingDescription } from './composition/setting-kinds';
 
 export type { SettingDescription } from './composition/setting-kinds';
+export { ConfigError } from './composition/config-error';
 
 /** HS256 wants a key at least as long as its hash (RFC 7518 §3.2); production refuses a shorter one. */
 const minProductionSecretBytes = 32;
@@ -36,7 +39,7 @@ const settings = {
   PRESENCE_DISCONNECT_GRACE_MS: integer(5_000, 0, 86_400_000),
   PRESENCE_BROADCAST_HEARTBEATS: flag(false),
   PRESENCE_EVENT_RATE: integer(20, 1, 100_000),
-  PRESENCE_MAX_MESSAGE_BYTES: integer(65_536, 256, 16_777_216),
+  PRESENCE_MAX_MESSAGE_BYTES: integer(DEFAULT_MAX_MESSAGE_BYTES, 256, 16_777_216),
   PRESENCE_MAX_CONNECTIONS_PER_USER: integer(20, 1, 100_000),
   PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: integer(0, 0, 10_000_000),
   PRESENCE_HANDSHAKE_TIMEOUT_MS: integer(10_000, 100, 600_000),
@@ -114,27 +117,10 @@ export interface DerivedSettings {
   readonly freshness: { readonly maxStalenessMs: number; readonly nodeLossBoundMs: number | null };
   readonly writeBehind: WriteBehindSettings & { readonly drainMs: number };
   readonly readyCheckTimeoutMs: number;
+  /** How often every connection's unsent output is looked at (besides after each answer it asked for). */
+  readonly outputCheckIntervalMs: number;
   /** With Redis: how long other nodes get to announce their connections again before this node corrects its clients. */
   readonly recoverySettleMs: number;
-}
-
-/** Every bad setting at once, so that one failed start tells the operator everything to fix. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Settings whose values are never repeated back, not even in an error. */
-const secretSettings = new Set(['JWT_ACCESS_SECRET', 'METRICS_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'REACT_SERVICE_ROLE_KEY']);
-
-function describeValue(name: string, env: Env): string {
-  return secretSettings.has(name) ? 'a value that is not shown' : JSON.stringify(env[name] ?? null);
-}
-
-function describeProblem(name: string, message: string, env: Env): string {
-  return `${name}: ${message} (got ${describeValue(name, env)})`;
 }
 
 export function loadConfig(env: Env): Config {
@@ -208,6 +194,7 @@ function derivedFrom(s: Settings, nodeId: string): DerivedSettings {
     // A clean shutdown keeps trying to flush last_seen for 5 s: inside the 10 s a SIGTERM allows.
     writeBehind: { flushIntervalMs, baseBackoffMs: Math.min(1_000, flushIntervalMs), maxBackoffMs: Math.max(30_000, flushIntervalMs), drainMs: 5_000 },
     readyCheckTimeoutMs: 2_000,
+    outputCheckIntervalMs: 1_000,
     recoverySettleMs: Math.max(1_000, 2 * s.PRESENCE_SWEEP_INTERVAL_MS),
   };
 }

@@ -30,8 +30,6 @@ export interface ContainerOverrides {
 }
 
 const PACKAGE_JSON_PATH = resolve(__dirname, '../package.json');
-/** How often every connection's unsent output is looked at (besides after each answer it asked for). */
-const OUTPUT_CHECK_INTERVAL_MS = 1_000;
 
 /** The version package.json names, for `presence_build_info`. */
 function packageVersion(): string {
@@ -97,7 +95,7 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
       },
       ...ctx.get(TOKENS.StoreLifecycle),
       { name: 'sweeper', start: () => sweeper.start(), stop: () => sweeper.stop() },
-      { name: 'output guard', start: () => ctx.get(TOKENS.OutputGuard).start(OUTPUT_CHECK_INTERVAL_MS), stop: () => ctx.get(TOKENS.OutputGuard).stop() },
+      { name: 'output guard', start: () => ctx.get(TOKENS.OutputGuard).start(config.derived.outputCheckIntervalMs), stop: () => ctx.get(TOKENS.OutputGuard).stop() },
       { name: 'presence diffs', start: () => hub.start(config.presence.diffIntervalMs), stop: () => hub.stop() },
       {
         name: 'last_seen write-behind',

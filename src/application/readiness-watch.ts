@@ -21,7 +21,8 @@ export type ReadinessReport = (component: string, health: ComponentHealth, since
  */
 export class ReadinessWatch<Name extends string> {
   private readonly notUpSince = new Map<Name, number>();
-  private readonly lastSeen = new Map<Name, string>();
+  /** Each component's state and detail as last reported, so that only a change is reported. */
+  private readonly lastReported = new Map<Name, string>();
 
   constructor(
     private readonly checks: Record<Name, HealthCheck>,
@@ -45,8 +46,8 @@ export class ReadinessWatch<Name extends string> {
     else if (!this.notUpSince.has(name)) this.notUpSince.set(name, this.now());
     const since = this.notUpSince.get(name) ?? null;
     const state = `${health.status}:${health.detail ?? ''}`;
-    if (this.lastSeen.get(name) !== state && (health.status !== 'up' || this.lastSeen.has(name))) this.report(name, health, since);
-    this.lastSeen.set(name, state);
+    if (this.lastReported.get(name) !== state && (health.status !== 'up' || this.lastReported.has(name))) this.report(name, health, since);
+    this.lastReported.set(name, state);
     return since === null ? { status: health.status } : { status: health.status, since: new Date(since).toISOString() };
   }
 }

@@ -5,6 +5,7 @@
  * subscriptions it falls back to `userStatusChanged` and `getOnlineUsers`.
  */
 import { io, type Socket } from 'socket.io-client';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol/socket-events';
 import type {
   ClientToServerEvents,
   PresenceDiffPayload,
@@ -75,7 +76,6 @@ function expiryOf(token: string): number | undefined {
   }
 }
 
-const DEFAULT_MAX_MESSAGE_BYTES = 65_536;
 /** What Socket.IO adds around an event's JSON: the packet type, an ack id, the brackets and the event's name. */
 const PACKET_OVERHEAD_BYTES = 32;
 

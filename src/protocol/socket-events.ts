@@ -5,6 +5,9 @@
 
 export type WireUserId = string | number;
 
+/** The largest message the service reads at its defaults (`PRESENCE_MAX_MESSAGE_BYTES`): a 10,000-id subscribe fits. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 65_536;
+
 /**
  * Every code a refusal carries, on an ack and on `presenceError`: the one list. The domain's errors are mapped to
  * these by the socket adapter; the rest (over a rate or a limit, an expired token, a failure) are the adapter's own.

@@ -30,13 +30,14 @@ export function pageRoutes(files: PageFiles): Router {
     etag(),
     serve(dir, { setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') }),
   ];
-  router.get(PAGE_PATHS, ...from(files.publicDir));
+  const page = from(files.publicDir);
+  router.get(PAGE_PATHS, ...page);
   router.get(BUILT_PATHS, ...from(files.builtDir));
   // Browsers that do not follow the page's icon link still ask for the old name: they get the same SVG, not a 404.
   const asIcon: Middleware = (ctx, next) => {
     ctx.path = '/favicon.svg';
     return next();
   };
-  router.get('/favicon.ico', asIcon, ...from(files.publicDir));
+  router.get('/favicon.ico', asIcon, ...page);
   return router;
 }

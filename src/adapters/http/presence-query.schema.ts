@@ -26,13 +26,19 @@ function single(query: ParsedUrlQuery, name: string): string | undefined {
   return values[0];
 }
 
+/** What is wrong with an id given in a query or a path, if anything. */
+function idProblem(value: string): string | undefined {
+  if (value.length === 0 || value.length > MAX_ID_LENGTH) return `must be 1 to ${MAX_ID_LENGTH} characters`;
+  return isWellFormed(value) ? undefined : WELL_FORMED_MESSAGE;
+}
+
 function ids(query: ParsedUrlQuery, name: string, most: number): string[] | undefined {
   const values = asList(query[name]);
   if (values.length === 0) return undefined;
   if (values.length > most) throw invalidRequest(`${name}: at most ${most} values`);
   for (const value of values) {
-    if (value.length === 0 || value.length > MAX_ID_LENGTH) throw invalidRequest(`${name}: each must be 1 to ${MAX_ID_LENGTH} characters`);
-    if (!isWellFormed(value)) throw invalidRequest(`${name}: each ${WELL_FORMED_MESSAGE}`);
+    const problem = idProblem(value);
+    if (problem !== undefined) throw invalidRequest(`${name}: each ${problem}`);
   }
   return values;
 }
@@ -60,9 +66,7 @@ export function parsePresenceListQuery(query: ParsedUrlQuery): PresenceListQuery
 
 /** `GET /presence/{userId}`'s user. */
 export function parseUserIdParam(value: string | undefined): string {
-  if (value === undefined || value.length === 0 || value.length > MAX_ID_LENGTH) {
-    throw invalidRequest(`userId: must be 1 to ${MAX_ID_LENGTH} characters`);
-  }
-  if (!isWellFormed(value)) throw invalidRequest(`userId: ${WELL_FORMED_MESSAGE}`);
+  const problem = value === undefined ? `must be 1 to ${MAX_ID_LENGTH} characters` : idProblem(value);
+  if (value === undefined || problem !== undefined) throw invalidRequest(`userId: ${problem}`);
   return value;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
-import { readCost, UserReadAllowances } from './read-allowances';
+import { readCost, USERS_PER_READ_TOKEN, UserReadAllowances } from './read-allowances';
 import { SerialQueue } from './serial-queue';
 import { toRefusal } from './socket-refusal.mapper';
 import type { PresenceSocket } from './socket.types';
@@ -97,7 +97,9 @@ export class SocketEventRouter {
         const now = this.clock.now();
         const read = READS.has(event);
         if (read ? !(reads.take(now) && (userReads?.take(now) ?? true)) : !allowed.take(now)) {
-          const message = read ? `over the read allowance (${rate} a second, a list of 1,000 users costs one more)` : `over ${rate} events a second`;
+          const message = read
+            ? `over the read allowance (${rate} a second, a list of ${USERS_PER_READ_TOKEN} users costs one more)`
+            : `over ${rate} events a second`;
           this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message }, receivedAt);
           if (!refusals.take(now)) {
             this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');

@@ -5,6 +5,9 @@ import type { PresenceServer } from './socket.types';
 import { EVENTS_ROOM, type FrameCounter } from './subscriptions/subscription-hub';
 import { toStatusChanged } from './wire';
 
+/** How many of this node's connections a §1 broadcast reaches. */
+const eventsConnections = (io: PresenceServer): number => io.of('/').adapter.rooms.get(EVENTS_ROOM)?.size ?? 0;
+
 /**
  * §1 for this node's clients: each transition the feed delivers goes to the connections that have not subscribed
  * (§7 subscribers get it from the hub, which takes the same feed), encoded once for all of them.
@@ -17,15 +20,11 @@ export class SocketPresenceBroadcaster implements TransitionConsumer {
 
   deliver(transition: CommittedTransition): void {
     this.io.local.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(transition));
-    this.counter.frames('userStatusChanged', this.eventsConnections());
+    this.counter.frames('userStatusChanged', eventsConnections(this.io));
   }
 
   /** §1 clients have no replay: what they missed is corrected by the store's reconciliation. */
   missedBefore(): void {}
-
-  private eventsConnections(): number {
-    return this.io.of('/').adapter.rooms.get(EVENTS_ROOM)?.size ?? 0;
-  }
 }
 
 /**
@@ -42,6 +41,6 @@ export class SocketHeartbeatNotifier implements PresenceNotifier {
   publish(event: PresenceEvent): void {
     if (event.type !== 'UserHeartbeatReceived') return;
     this.io.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(event));
-    this.counter.frames('userStatusChanged', this.io.of('/').adapter.rooms.get(EVENTS_ROOM)?.size ?? 0);
+    this.counter.frames('userStatusChanged', eventsConnections(this.io));
   }
 }

@@ -11,19 +11,19 @@ export class TokenExpiry {
   watch(socket: PresenceSocket): void {
     const expiresAt = socket.data.tokenExpiresAt;
     if (expiresAt === undefined) return;
-    const left = expiresAt - this.clock.now();
-    const timer = setTimeout(
-      () => {
-        if (expiresAt - this.clock.now() > 0) {
-          this.watch(socket);
-          return;
-        }
-        socket.emit('presenceError', { event: 'connection', code: 'UNAUTHORIZED', message: 'the access token expired' });
-        socket.disconnect(true);
-      },
-      Math.max(0, Math.min(left, MAX_TIMER_MS)),
-    );
-    timer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      timer = setTimeout(
+        () => {
+          if (expiresAt - this.clock.now() > 0) return arm();
+          socket.emit('presenceError', { event: 'connection', code: 'UNAUTHORIZED', message: 'the access token expired' });
+          socket.disconnect(true);
+        },
+        Math.max(0, Math.min(expiresAt - this.clock.now(), MAX_TIMER_MS)),
+      );
+      timer.unref();
+    };
+    arm();
     socket.once('disconnect', () => clearTimeout(timer));
   }
 }
