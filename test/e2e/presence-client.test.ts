@@ -129,6 +129,15 @@ describe('the presence client', () => {
     expect(states).toEqual(['connected']);
   });
 
+  it('measures a subscription against the default of 65536 bytes when not told the limit of the service', async () => {
+    app = await buildTestApp({ PRESENCE_TTL_MS: '60000' });
+    const userIds = Array.from({ length: 10_000 }, (_, i) => `user-with-a-long-id-${i}`);
+    const error = await new Promise<{ message: string }>((resolve) => {
+      client({ url: app.url, user: { userId: 'big' }, scope: { userIds } }).onError(resolve);
+    });
+    expect(error.message).toMatch(/over the service's 65536/);
+  });
+
   it('falls back to userStatusChanged against a server without subscriptions', async () => {
     const http = createServer();
     const legacy = new Server(http);

@@ -27,6 +27,7 @@ describe('refused socket events', () => {
     ['userOnline', 'a userName over 128 characters', { userId: 'alice', userName: 'n'.repeat(129) }],
     ['userOnline', 'a userId that is a lone surrogate', { userId: '\ud800' }],
     ['userOnline', 'a userType with a lone surrogate', { userId: 'alice', userType: 'agent\udc00' }],
+    ['userOnline', 'a userName with a lone surrogate', { userId: 'alice', userName: '\ud83dAda' }],
     ['userHeartbeat', 'a userId that is a lone surrogate', { userId: '\udc00' }],
     ['userHeartbeat', 'no payload', undefined],
     ['userHeartbeat', 'a numeric payload', 42],

@@ -248,6 +248,8 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     ['a negative since', { since: -1 }],
     ['a fractional since', { since: 1.5 }],
     ['a userType that is not a string', { userTypes: [3] }],
+    ['a userType with a lone surrogate', { userTypes: ['agent\ud800'] }],
+    ['a userId with a lone surrogate', { userIds: ['\udc00'] }],
   ])('refuses %s as INVALID_PAYLOAD and changes nothing', async (_what, payload) => {
     await start({ PRESENCE_MAX_MESSAGE_BYTES: '200000' });
     const client = await connect(app.url);

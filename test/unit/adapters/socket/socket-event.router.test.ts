@@ -167,6 +167,16 @@ describe('SocketEventRouter', () => {
       expect((await client.request('getOnlineUsers')).ok).toBe(true);
     });
 
+    it('charges a subscription by its listed ids, and one by type like a small read', async () => {
+      const { client } = routed();
+      const ids = Array.from({ length: 20_000 }, (_, i) => i);
+      expect((await client.request('presenceSubscribe', { userIds: ids })).ok).toBe(true);
+      expect((await client.request('presenceSubscribe', { userTypes: ['agent'] })).ok).toBe(false);
+      const byType = routed().client;
+      const answers = await Promise.all(Array.from({ length: 10 }, () => byType.request('presenceSubscribe', { userTypes: ['agent'] })));
+      expect(answers.every((ack) => ack.ok)).toBe(true);
+    });
+
     it('shares one allowance among the connections of one token’s user', async () => {
       const { router } = routed({ getOnlineUsers: listOf(5_000) });
       const [first, second] = [new StandInSocket('a1', { authUserId: 'alice' }), new StandInSocket('a2', { authUserId: 7 })];
