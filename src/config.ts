@@ -4,62 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { WriteBehindSettings } from './application/last-seen-write-behind';
 import type { PresenceSettings } from './domain/presence.settings';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol/socket-events';
 import { ConfigError, describeProblem, describeValue } from './composition/config-error';
-import { flag, integer, oneOf, optionalOneOf, optionalText, secret, setting, text, type SettingDescription } from './composition/setting-kinds';
+import type { SettingDescription } from './composition/setting-kinds';
+import { minProductionSecretBytes, settings } from './composition/settings.table';
 
 export type { SettingDescription } from './composition/setting-kinds';
 export { ConfigError } from './composition/config-error';
-
-/** HS256 wants a key at least as long as its hash (RFC 7518 §3.2); production refuses a shorter one. */
-const minProductionSecretBytes = 32;
-
-const originsMeaning = 'origins like https://app.example.com, comma-separated, without paths';
-const origins = setting(
-  z
-    .string()
-    .default('http://localhost:5173')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
-    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, `must be ${originsMeaning}`)).min(1, 'must name at least one origin')),
-  'http://localhost:5173',
-  originsMeaning,
-);
-
-const settings = {
-  NODE_ENV: oneOf(['development', 'production', 'test'], 'development'),
-  PORT: integer(5000, 0, 65535),
-  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-  REACT_WEB_URL: origins,
-  JWT_ACCESS_SECRET: secret(`any text; at least ${minProductionSecretBytes} bytes (UTF-8) with NODE_ENV=production`),
-  JWT_COOKIE_NAME: text(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'a cookie name', 'access_token'),
-  JWT_USER_CLAIM: setting(z.string().min(1).default('sub'), 'sub', 'any claim name'),
-  METRICS_TOKEN: secret(),
-  PRESENCE_TTL_MS: integer(60_000, 1, 86_400_000),
-  PRESENCE_SWEEP_INTERVAL_MS: integer(1_000, 1, 600_000),
-  PRESENCE_DISCONNECT_GRACE_MS: integer(5_000, 0, 86_400_000),
-  PRESENCE_BROADCAST_HEARTBEATS: flag(false),
-  PRESENCE_EVENT_RATE: integer(20, 1, 100_000),
-  PRESENCE_MAX_MESSAGE_BYTES: integer(DEFAULT_MAX_MESSAGE_BYTES, 256, 16_777_216),
-  PRESENCE_MAX_CONNECTIONS_PER_USER: integer(20, 1, 100_000),
-  PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: integer(0, 0, 10_000_000),
-  PRESENCE_HANDSHAKE_TIMEOUT_MS: integer(10_000, 100, 600_000),
-  PRESENCE_MAX_BUFFERED_BYTES: integer(4_194_304, 65_536, 1_073_741_824),
-  PRESENCE_STORE: oneOf(['memory', 'redis'], 'memory'),
-  REDIS_URL: optionalText(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),
-  REDIS_KEY_PREFIX: text(/^[\w.:-]{1,64}$/, '1 to 64 letters, digits or ._:-', 'presence:'),
-  PRESENCE_NODE_LEASE_MS: integer(15_000, 300, 3_600_000),
-  PRESENCE_REPLAY_SIZE: integer(10_000, 100, 10_000_000),
-  PRESENCE_DIFF_INTERVAL_MS: integer(250, 10, 60_000),
-  PERSISTENCE: optionalOneOf(['memory', 'postgres', 'supabase']),
-  DATABASE_URL: optionalText(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL'),
-  DATABASE_POOL_MAX: integer(4, 1, 100),
-  DATABASE_STATEMENT_TIMEOUT_MS: integer(5_000, 100, 600_000),
-  REACT_SUPABASE_URL: optionalText(/^https?:\/\/\S+$/, 'the project URL, like https://xyz.supabase.co'),
-  REACT_SERVICE_ROLE_KEY: secret(),
-  PERSIST_FLUSH_INTERVAL_MS: integer(5_000, 10, 3_600_000),
-  NODE_ID: optionalText(/^[\w.:-]{1,64}$/, '1 to 64 letters, digits or ._:-'),
-  SHUTDOWN_TIMEOUT_MS: integer(8_000, 100, 60_000),
-};
 
 type SettingName = keyof typeof settings;
 
@@ -97,7 +47,14 @@ export interface Config {
   };
   readonly store:
     | { readonly kind: 'memory' }
-    | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string; readonly nodeLeaseMs: number };
+    | {
+        readonly kind: 'redis';
+        readonly url: string;
+        readonly keyPrefix: string;
+        readonly nodeLeaseMs: number;
+        /** How long an event waits on Redis before it is refused INTERNAL. */
+        readonly commandTimeoutMs: number;
+      };
   /** How many recent transitions are kept (the Redis transitions stream's length). */
   readonly replaySize: number;
   readonly persistence:
@@ -105,6 +62,8 @@ export interface Config {
     | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number; readonly statementTimeoutMs: number }
     | { readonly kind: 'supabase'; readonly url: string; readonly serviceRoleKey: string };
   readonly persistFlushIntervalMs: number;
+  /** How long a read of last_seen may take before the answer goes out without it. */
+  readonly persistReadTimeoutMs: number;
   readonly nodeId: string;
   readonly shutdownTimeoutMs: number;
   /** What the parts are given, derived from the settings above. */
@@ -165,11 +124,18 @@ export function loadConfig(env: Env): Config {
     },
     store:
       s.PRESENCE_STORE === 'redis'
-        ? { kind: 'redis', url: s.REDIS_URL as string, keyPrefix: s.REDIS_KEY_PREFIX, nodeLeaseMs: s.PRESENCE_NODE_LEASE_MS }
+        ? {
+            kind: 'redis',
+            url: s.REDIS_URL as string,
+            keyPrefix: s.REDIS_KEY_PREFIX,
+            nodeLeaseMs: s.PRESENCE_NODE_LEASE_MS,
+            commandTimeoutMs: s.REDIS_COMMAND_TIMEOUT_MS,
+          }
         : { kind: 'memory' },
     replaySize: s.PRESENCE_REPLAY_SIZE,
     persistence: persistenceOf(s),
     persistFlushIntervalMs: s.PERSIST_FLUSH_INTERVAL_MS,
+    persistReadTimeoutMs: s.PERSIST_READ_TIMEOUT_MS,
     nodeId,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
     derived: derivedFrom(s, nodeId),

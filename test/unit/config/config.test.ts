@@ -98,11 +98,13 @@ describe('loadConfig', () => {
   });
 
   it('reads the Redis store settings, and wants REDIS_URL with it', () => {
-    expect(loadConfig({ PRESENCE_STORE: 'redis', REDIS_URL: 'redis://cache:6379/2', PRESENCE_NODE_LEASE_MS: '9000' }).store).toEqual({
+    const env = { PRESENCE_STORE: 'redis', REDIS_URL: 'redis://cache:6379/2', PRESENCE_NODE_LEASE_MS: '9000', REDIS_COMMAND_TIMEOUT_MS: '750' };
+    expect(loadConfig(env).store).toEqual({
       kind: 'redis',
       url: 'redis://cache:6379/2',
       keyPrefix: 'presence:',
       nodeLeaseMs: 9_000,
+      commandTimeoutMs: 750,
     });
     expect(() => loadConfig({ PRESENCE_STORE: 'redis' })).toThrow(/REDIS_URL: must be set when PRESENCE_STORE=redis/);
   });
