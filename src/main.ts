@@ -1,6 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { createLogger } from './adapters/logging/pino.logger';
 import { PresenceApp } from './app';
+import { guardProcess } from './composition/process.module';
 import { ConfigError, loadConfig } from './config';
 import { buildContainer } from './container';
 
@@ -15,7 +16,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger({ level: config.logLevel, pretty: config.nodeEnv === 'development' && process.stdout.isTTY, nodeId: config.nodeId });
-  const app = new PresenceApp(buildContainer(config, logger));
+  const container = buildContainer(config, logger);
+  guardProcess(container, process);
+  const app = new PresenceApp(container);
   await app.start(config.port);
 
   const shutdown = (signal: NodeJS.Signals): void => {

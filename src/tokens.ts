@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ServerOptions } from 'socket.io';
 import type { AccessTokenVerifier } from './adapters/auth/access-token.verifier';
 import type { PresenceMetrics } from './adapters/metrics/presence-metrics';
+import type { ProcessErrors } from './adapters/metrics/process-errors';
 import type { PresenceRedis } from './adapters/redis/redis-client';
 import type { RedisPresenceStore } from './adapters/redis/redis-presence.store';
 import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
@@ -37,6 +38,8 @@ export const TOKENS = {
   Delivery: token<TransitionFanout>('Delivery'),
   PresenceStore: token<PresenceStore>('PresenceStore'),
   Redis: token<PresenceRedis>('Redis'),
+  /** Every Redis connection of this node, for the process guard to reset. */
+  RedisConnections: token<readonly PresenceRedis[]>('RedisConnections'),
   RedisStore: token<RedisPresenceStore>('RedisStore'),
   NodeRegistry: token<NodeRegistry>('NodeRegistry'),
   PresenceNotifier: token<PresenceNotifier>('PresenceNotifier'),
@@ -47,6 +50,8 @@ export const TOKENS = {
   StoreHealth: token<HealthCheck>('StoreHealth'),
   HealthChecks: token<{ readonly store: HealthCheck; readonly persistence: HealthCheck }>('HealthChecks'),
   Metrics: token<PresenceMetrics>('Metrics'),
+  /** Counted by the backend connections and the process guard; registered with the other metrics. */
+  ProcessErrors: token<ProcessErrors>('ProcessErrors'),
   HttpApp: token<Koa>('HttpApp'),
   HttpServer: token<HttpServer>('HttpServer'),
   /** Socket.IO's adapter: the Redis streams one with several nodes, none (in-process) with one. */

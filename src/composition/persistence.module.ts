@@ -8,11 +8,16 @@ import type { Config } from '../config';
 import type { LastSeenRepository } from '../domain/ports/last-seen.port';
 import { TOKENS } from '../tokens';
 
-function repositoryFor(persistence: Config['persistence']): LastSeenRepository {
+function repositoryFor(persistence: Config['persistence'], onMalformedReply: (error: Error) => void): LastSeenRepository {
   switch (persistence.kind) {
     case 'postgres':
       return new PostgresLastSeenRepository(
-        createPostgresPool({ connectionString: persistence.url, maxConnections: persistence.poolMax, statementTimeoutMs: persistence.statementTimeoutMs }),
+        createPostgresPool({
+          connectionString: persistence.url,
+          maxConnections: persistence.poolMax,
+          statementTimeoutMs: persistence.statementTimeoutMs,
+          onMalformedReply,
+        }),
       );
     case 'supabase':
       return new SupabaseLastSeenRepository({ url: persistence.url, serviceRoleKey: persistence.serviceRoleKey });
@@ -23,7 +28,16 @@ function repositoryFor(persistence: Config['persistence']): LastSeenRepository {
 
 /** Where `last_seen` goes (`PERSISTENCE`), behind the write-behind buffer that batches it. */
 export function bindPersistence(c: Container, config: Config, repository?: LastSeenRepository): void {
-  c.bind(TOKENS.LastSeenRepository).toDynamicValue(() => repository ?? repositoryFor(config.persistence));
+  c.bind(TOKENS.LastSeenRepository).toDynamicValue((ctx) => {
+    const [errors, logger] = [ctx.get(TOKENS.ProcessErrors), ctx.get(TOKENS.Logger)];
+    return (
+      repository ??
+      repositoryFor(config.persistence, (error) => {
+        errors.count('malformed_reply', 'postgres');
+        logger.warn({ error: error.message }, 'the database sent a malformed reply: connection dropped');
+      })
+    );
+  });
   c.bind(TOKENS.LastSeen).toDynamicValue(
     (ctx) =>
       new LastSeenWriteBehind(ctx.get(TOKENS.LastSeenRepository), config.derived.writeBehind, ctx.get(TOKENS.Metrics).persistence, () =>

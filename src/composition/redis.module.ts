@@ -1,5 +1,5 @@
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
-import type { Container, ServiceIdentifier } from 'inversify';
+import type { Container, ResolutionContext, ServiceIdentifier } from 'inversify';
 import type { Logger } from 'pino';
 import { createRedis, whenReady, type PresenceRedis } from '../adapters/redis/redis-client';
 import { RedisKeys } from '../adapters/redis/redis-keys';
@@ -21,6 +21,7 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 // This module's own parts: the blocking connections (the feed's and Socket.IO's) and the recovery.
 const AdapterRedis: ServiceIdentifier<PresenceRedis> = Symbol('presence.redis.socketAdapter');
+const FeedRedis: ServiceIdentifier<PresenceRedis> = Symbol('presence.redis.feed.connection');
 const Feed: ServiceIdentifier<RedisTransitionFeed> = Symbol('presence.redis.feed');
 const Recovery: ServiceIdentifier<StoreRecovery> = Symbol('presence.redis.recovery');
 
@@ -30,16 +31,29 @@ const Recovery: ServiceIdentifier<StoreRecovery> = Symbol('presence.redis.recove
  */
 export function bindRedisStore(c: Container, config: Config, redis: RedisSettings, logger: Logger): void {
   const keys = new RedisKeys(redis.keyPrefix);
-  const client = (part: string, blocking = false) => createRedis(redis.url, { name: `presence:${config.nodeId}${part}`, blocking });
+  const client = (ctx: ResolutionContext, part: string, blocking = false): PresenceRedis => {
+    const errors = ctx.get(TOKENS.ProcessErrors);
+    return createRedis(redis.url, {
+      name: `presence:${config.nodeId}${part}`,
+      blocking,
+      commandTimeoutMs: redis.commandTimeoutMs,
+      onMalformedReply: (error) => {
+        errors.count('malformed_reply', 'redis');
+        logger.warn({ error: error.message, connection: part || 'commands' }, 'Redis sent a malformed reply: connection reset');
+      },
+    });
+  };
   c.bind(TOKENS.Delivery).toDynamicValue(() => new TransitionFanout(0));
-  c.bind(TOKENS.Redis).toDynamicValue(() => client(''));
-  c.bind(AdapterRedis).toDynamicValue(() => client(':socket.io', true));
+  c.bind(TOKENS.Redis).toDynamicValue((ctx) => client(ctx, ''));
+  c.bind(AdapterRedis).toDynamicValue((ctx) => client(ctx, ':socket.io', true));
+  c.bind(FeedRedis).toDynamicValue((ctx) => client(ctx, ':feed', true));
+  c.bind(TOKENS.RedisConnections).toDynamicValue((ctx) => [ctx.get(TOKENS.Redis), ctx.get(AdapterRedis), ctx.get(FeedRedis)]);
   c.bind(TOKENS.RedisStore).toDynamicValue((ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, { transitionsKept: config.replaySize }));
   c.bind(TOKENS.PresenceStore).toService(TOKENS.RedisStore);
   c.bind(TOKENS.NodeRegistry).toDynamicValue((ctx) => new RedisNodeRegistry(ctx.get(TOKENS.Redis), keys));
   c.bind(TOKENS.StoreHealth).toDynamicValue((ctx) => ({ check: () => ctx.get(TOKENS.RedisStore).ping().then(() => ({ status: 'up' as const })) }));
   c.bind(TOKENS.SocketAdapter).toDynamicValue((ctx) => createStreamsAdapter(ctx.get(AdapterRedis), { streamName: keys.socketIoStream }));
-  c.bind(Feed).toDynamicValue((ctx) => new RedisTransitionFeed(client(':feed', true), keys, ctx.get(TOKENS.Delivery), logger));
+  c.bind(Feed).toDynamicValue((ctx) => new RedisTransitionFeed(ctx.get(FeedRedis), keys, ctx.get(TOKENS.Delivery), logger));
   c.bind(Recovery).toDynamicValue(
     (ctx) =>
       new StoreRecovery({

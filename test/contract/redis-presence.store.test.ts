@@ -81,7 +81,7 @@ describe('RedisPresenceStore across nodes', () => {
       const [committed] = await redis.commitPresence(
         keys.user('u'), keys.deadlines, keys.users, keys.seq, keys.transitions, keys.versions,
         'u', staleVersion ?? '', '', 0, '', '', keys.typePrefix, keys.nodeUsersPrefix, '', 'a', '', 100,
-      );
+      ) as [number];
       expect(committed).toBe(0);
       expect((await store.find('u'))?.connections.map((c) => c.connectionId)).toEqual(['cB']);
     });

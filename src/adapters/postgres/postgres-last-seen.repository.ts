@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import type { LastSeenEntry, LastSeenRepository, SaveResult } from '../../domain/ports/last-seen.port';
 import type { UserId, UserKey } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
@@ -15,30 +15,44 @@ export class PostgresLastSeenRepository implements LastSeenRepository {
 
   async saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
     if (entries.length === 0) return { missing: [] };
-    const { rows } = await this.pool.query<{ missing_id: string }>(
+    const result = await this.pool.query<{ missing_id: string }>(
       'SELECT missing_id FROM presence_record_last_seen($1::text[], $2::timestamptz[])',
       [entries.map((e) => String(e.userId)), entries.map((e) => new Date(e.lastSeen).toISOString())],
     );
     const given = new Map<UserKey, UserId>(entries.map((e) => [userKeyOf(e.userId), e.userId]));
-    return { missing: rows.map((r) => given.get(r.missing_id) ?? r.missing_id) };
+    return { missing: checkedRows(result, (r) => typeof r.missing_id === 'string').map((r) => given.get(r.missing_id) ?? r.missing_id) };
   }
 
   async findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]> {
     if (userIds.length === 0) return [];
-    const { rows } = await this.pool.query<LastSeenRow>('SELECT user_id, seen_at, id_is_number FROM presence_last_seen($1::text[])', [
+    const result = await this.pool.query<LastSeenRow>('SELECT user_id, seen_at, id_is_number FROM presence_last_seen($1::text[])', [
       userIds.map(String),
     ]);
-    return rows.map(toEntry);
+    return checkedRows(result, isLastSeenRow).map(toEntry);
   }
 
   async ping(): Promise<void> {
     // Proves the migration's functions are there too, not only the server.
-    await this.pool.query('SELECT count(*) FROM presence_last_seen($1::text[])', [[]]);
+    const result = await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_last_seen($1::text[])', [[]]);
+    if (checkedRows(result, (r) => typeof r.count === 'string').length !== 1) throw new Error('the readiness query answered no count');
   }
 
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+const isLastSeenRow = (r: LastSeenRow): boolean =>
+  typeof r.user_id === 'string' && (r.seen_at instanceof Date || typeof r.seen_at === 'string') && typeof r.id_is_number === 'boolean';
+
+/**
+ * The rows of a SELECT that completed, each of the shape asked for: a protocol message out of place can end a query
+ * with no rows and no completion (a stray ReadyForQuery), which pg resolves as if it had succeeded, or hand it rows
+ * of another shape.
+ */
+function checkedRows<T extends QueryResultRow>(result: QueryResult<T>, valid: (row: T) => boolean): T[] {
+  if (result.command !== 'SELECT' || !result.rows.every(valid)) throw new Error('the database did not answer the query it was sent');
+  return result.rows;
 }
 
 export function toEntry(row: { user_id: string; seen_at: Date | string; id_is_number: boolean }): LastSeenEntry {

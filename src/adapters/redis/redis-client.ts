@@ -1,29 +1,53 @@
 import { Redis } from 'ioredis';
+import { guardReplies } from './redis-reply.guard';
 import { CLAIM_LAPSED_NODES, COMMIT_PRESENCE, RAISE_SEQ } from './redis-scripts';
 
 export interface PresenceRedis extends Redis {
-  commitPresence(...args: Array<string | number>): Promise<[number, number?]>;
-  claimLapsedNodes(nodes: string, now: number, claimUntil: number, limit: number): Promise<string[]>;
-  raiseSeq(seqKey: string, atLeast: number): Promise<number>;
+  /** Replies are checked by `redis-replies.ts`, not trusted by type. */
+  commitPresence(...args: Array<string | number>): Promise<unknown>;
+  claimLapsedNodes(nodes: string, now: number, claimUntil: number, limit: number): Promise<unknown>;
+  raiseSeq(seqKey: string, atLeast: number): Promise<unknown>;
 }
+
+export interface RedisConnectionSettings {
+  readonly name: string;
+  /** For reads that wait on purpose (XREAD BLOCK): no command timeout, and commands wait while it reconnects. */
+  readonly blocking?: boolean;
+  /** REDIS_COMMAND_TIMEOUT_MS: how long a command may wait for its reply, beyond its block time for a blocking one. */
+  readonly commandTimeoutMs?: number;
+  /** Hears of each malformed reply (the connection is reset after it). */
+  readonly onMalformedReply?: (error: Error) => void;
+}
+
+/** The longest BLOCK any reader of ours uses (Socket.IO's adapter: 5 s; the feed: 1 s). */
+const LONGEST_BLOCK_MS = 5_000;
 
 /**
  * A Redis connection for the service. Commands fail at once while Redis is unreachable (no offline queue), so
- * presence answers INTERNAL instead of hanging; the connection keeps retrying in the background.
+ * presence answers INTERNAL instead of hanging, and a command Redis does not answer fails after the command timeout;
+ * the connection keeps retrying in the background. A socket that stays silent while a reply is due is dropped and
+ * reopened, so that a hung Redis cannot keep a connection, blocking or not, waiting for ever. A command that timed out
+ * is not sent again on the new connection: its event was already refused.
  */
-export function createRedis(url: string, options: { name: string; blocking?: boolean } = { name: 'presence' }): PresenceRedis {
+export function createRedis(url: string, settings: RedisConnectionSettings = { name: 'presence' }): PresenceRedis {
+  const timeoutMs = settings.commandTimeoutMs ?? 2_000;
+  const blocking = settings.blocking ?? false;
   const redis = new Redis(url, {
-    connectionName: options.name,
-    enableOfflineQueue: options.blocking ?? false,
-    maxRetriesPerRequest: options.blocking ? null : 1,
+    connectionName: settings.name,
+    enableOfflineQueue: blocking,
+    maxRetriesPerRequest: blocking ? null : 1,
     connectTimeout: 3_000,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+    ...(blocking
+      ? { blockingTimeout: LONGEST_BLOCK_MS + timeoutMs, blockingTimeoutGrace: timeoutMs, socketTimeout: LONGEST_BLOCK_MS + timeoutMs }
+      : { commandTimeout: timeoutMs, socketTimeout: timeoutMs, autoResendUnfulfilledCommands: false }),
   });
   redis.defineCommand('commitPresence', { numberOfKeys: 6, lua: COMMIT_PRESENCE });
   redis.defineCommand('claimLapsedNodes', { numberOfKeys: 1, lua: CLAIM_LAPSED_NODES });
   redis.defineCommand('raiseSeq', { numberOfKeys: 1, lua: RAISE_SEQ });
   // Errors are seen through the commands that fail and through readiness; the event itself must not crash the process.
   redis.on('error', () => undefined);
+  guardReplies(redis, settings.onMalformedReply ?? (() => undefined));
   return redis as PresenceRedis;
 }
 

@@ -2,6 +2,10 @@ import type { NodeRegistry } from '../../domain/ports/node-registry.port';
 import type { Instant } from '../../domain/presence.types';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
+import { decoded } from './redis-reply.guard';
+import { stringList } from './redis-replies';
+
+const claimedNodes = stringList('the claim script');
 
 /** Node leases in Redis: a sorted set of node ids by lease expiry, claimed atomically by a script. */
 export class RedisNodeRegistry implements NodeRegistry {
@@ -15,7 +19,7 @@ export class RedisNodeRegistry implements NodeRegistry {
   }
 
   claimLapsed(now: Instant, claimUntil: Instant, limit: number): Promise<string[]> {
-    return this.redis.claimLapsedNodes(this.keys.nodes, now, claimUntil, limit);
+    return decoded(this.redis, this.redis.claimLapsedNodes(this.keys.nodes, now, claimUntil, limit), claimedNodes);
   }
 
   async forget(nodeId: string): Promise<void> {

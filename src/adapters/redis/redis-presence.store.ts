@@ -10,6 +10,8 @@ import type {
 import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
+import { checked, decoded } from './redis-reply.guard';
+import { commitOutcome, count, fieldValues, optionalString, pipelineReplies, pong, stringList } from './redis-replies';
 import { connectionCountOf, decodePresence, encodePresence } from './stored-presence';
 import { encodeTransition } from './stored-transition.codec';
 
@@ -23,6 +25,10 @@ export interface RedisStoreSettings {
 const nodesOf = (user: UserPresence | undefined): Set<string> => new Set(user?.connections.map((c) => c.nodeId));
 
 const READ_CHUNK = 1_000;
+
+const versionAndPresence = fieldValues(2);
+const zrangeKeys = stringList('ZRANGE');
+const zrangebylexKeys = stringList('ZRANGEBYLEX');
 
 /**
  * Presence shared by every node, in Redis. A rule runs on the presence read with its version, and the result is
@@ -40,13 +46,13 @@ export class RedisPresenceStore implements PresenceStore {
   async update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision> {
     const attempts = this.settings.maxAttempts ?? 50;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const [version, json] = await this.redis.hmget(this.keys.user(key), 'v', 'p');
+      const [version, json] = await this.reply(this.redis.hmget(this.keys.user(key), 'v', 'p'), versionAndPresence);
       const current = json ? decodePresence(json) : undefined;
       const { next, transition } = decide(current);
       if (next === current) return { next, transition: null };
       const before = nodesOf(current);
       const after = nodesOf(next);
-      const [committed, seq] = await this.redis.commitPresence(
+      const sent = this.redis.commitPresence(
         this.keys.user(key),
         this.keys.deadlines,
         this.keys.users,
@@ -66,33 +72,30 @@ export class RedisPresenceStore implements PresenceStore {
         transition === null ? '' : encodeTransition(transition),
         this.settings.transitionsKept,
       );
-      if (committed === 1) {
-        return { next, transition: transition === null ? null : { ...transition, seq: Number(seq) } };
+      const { committed, seq } = await this.reply(sent, commitOutcome);
+      if (committed) {
+        return { next, transition: transition === null ? null : { ...transition, seq } };
       }
     }
     throw new Error(`user ${key} changed under ${attempts} attempts in a row`);
   }
 
   async find(key: UserKey): Promise<UserPresence | undefined> {
-    const json = await this.redis.hget(this.keys.user(key), 'p');
+    const json = await this.reply(this.redis.hget(this.keys.user(key), 'p'), optionalString);
     return json ? decodePresence(json) : undefined;
   }
 
   async findMany(keys: readonly UserKey[]): Promise<Array<UserPresence | undefined>> {
     const found: Array<UserPresence | undefined> = [];
     for (let i = 0; i < keys.length; i += READ_CHUNK) {
-      const pipeline = this.redis.pipeline();
-      for (const key of keys.slice(i, i + READ_CHUNK)) pipeline.hget(this.keys.user(key), 'p');
-      for (const [error, json] of (await pipeline.exec()) ?? []) {
-        if (error) throw error;
-        found.push(typeof json === 'string' ? decodePresence(json) : undefined);
-      }
+      const chunk = keys.slice(i, i + READ_CHUNK);
+      for (const json of await this.presencesOf(chunk)) found.push(json === null ? undefined : decodePresence(json));
     }
     return found;
   }
 
   async listOnline(): Promise<UserPresence[]> {
-    const keys = await this.redis.zrange(this.keys.users, 0, -1);
+    const keys = await this.reply(this.redis.zrange(this.keys.users, 0, -1), zrangeKeys);
     return (await this.findMany(keys)).filter((u): u is UserPresence => u !== undefined);
   }
 
@@ -104,12 +107,12 @@ export class RedisPresenceStore implements PresenceStore {
       pipeline.zrangebylex(index, start, '+', 'LIMIT', 0, query.limit + 1);
       pipeline.zcard(index);
     }
-    const results = (await pipeline.exec()) ?? [];
+    const results = await this.reply(pipeline.exec(), pipelineReplies(2 * indexes.length));
     const candidates = new Set<UserKey>();
     let total = 0;
     for (let i = 0; i < results.length; i += 2) {
-      for (const key of (results[i]?.[1] as string[] | undefined) ?? []) candidates.add(key);
-      total += Number(results[i + 1]?.[1] ?? 0);
+      for (const key of this.check(results[i], zrangebylexKeys)) candidates.add(key);
+      total += this.check(results[i + 1], count);
     }
     // Redis orders by bytes: so must the merge of several type indexes.
     const ordered = [...candidates].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).slice(0, query.limit + 1);
@@ -119,7 +122,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   countOnline(): Promise<number> {
-    return this.redis.zcard(this.keys.users);
+    return this.reply(this.redis.zcard(this.keys.users), count);
   }
 
   /**
@@ -130,13 +133,10 @@ export class RedisPresenceStore implements PresenceStore {
     const tally = noUsersByConnections();
     let start = '-';
     for (;;) {
-      const keys = await this.redis.zrangebylex(this.keys.users, start, '+', 'LIMIT', 0, READ_CHUNK);
+      const keys = await this.reply(this.redis.zrangebylex(this.keys.users, start, '+', 'LIMIT', 0, READ_CHUNK), zrangebylexKeys);
       if (keys.length === 0) return tally;
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline.hget(this.keys.user(key), 'p');
-      for (const [error, json] of (await pipeline.exec()) ?? []) {
-        if (error) throw error;
-        if (typeof json === 'string') tally[connectionBucketOf(connectionCountOf(json))] += 1;
+      for (const json of await this.presencesOf(keys)) {
+        if (json !== null) tally[connectionBucketOf(connectionCountOf(json))] += 1;
       }
       if (keys.length < READ_CHUNK) return tally;
       start = `(${keys[keys.length - 1] as string}`;
@@ -144,11 +144,15 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   usersOnNode(nodeId: string): Promise<UserKey[]> {
-    return this.redis.smembers(this.keys.nodeUsers(nodeId));
+    return this.reply(this.redis.smembers(this.keys.nodeUsers(nodeId)), stringList('SMEMBERS'));
   }
 
   dueUsers(now: Instant, limit: number): Promise<UserKey[]> {
-    return this.redis.zrangebyscore(this.keys.deadlines, '-inf', now, 'LIMIT', 0, limit);
+    return this.reply(this.redis.zrangebyscore(this.keys.deadlines, '-inf', now, 'LIMIT', 0, limit), stringList('ZRANGEBYSCORE'));
+  }
+
+  countDue(after: Instant, until: Instant): Promise<number> {
+    return this.reply(this.redis.zcount(this.keys.deadlines, `(${after}`, until), count);
   }
 
   /** After Redis lost its data: numbering resumes above every seq already handed out. */
@@ -156,7 +160,23 @@ export class RedisPresenceStore implements PresenceStore {
     await this.redis.raiseSeq(this.keys.seq, atLeast);
   }
 
-  async ping(): Promise<void> {
-    await this.redis.ping();
+  ping(): Promise<void> {
+    return this.reply(this.redis.ping(), pong);
+  }
+
+  /** The stored presence JSON of each key, in one round trip: null for a user not stored. */
+  private async presencesOf(keys: readonly UserKey[]): Promise<Array<string | null>> {
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.hget(this.keys.user(key), 'p');
+    const replies = await this.reply(pipeline.exec(), pipelineReplies(keys.length));
+    return replies.map((json) => this.check(json, optionalString));
+  }
+
+  private reply<T>(sent: Promise<unknown>, decode: (reply: unknown) => T): Promise<T> {
+    return decoded(this.redis, sent, decode);
+  }
+
+  private check<T>(reply: unknown, decode: (reply: unknown) => T): T {
+    return checked(this.redis, reply, decode);
   }
 }

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { ToldPresence, TransitionSink } from '../../domain/ports/transition-feed.port';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
+import { checked } from './redis-reply.guard';
+import { readEntries, streamEntries } from './redis-replies';
 import { decodeTransition } from './stored-transition.codec';
-
-type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
 
 /**
  * Reads the shared transitions stream, in order, and hands each transition to this node's delivery, as the
@@ -32,7 +32,10 @@ export class RedisTransitionFeed {
 
   /** Starts after the stream's current end: what is already in it is in the store too. */
   async start(): Promise<void> {
-    const last = await this.redis.xrevrange(this.keys.transitions, '+', '-', 'COUNT', 1).catch(() => []);
+    const last = await this.redis
+      .xrevrange(this.keys.transitions, '+', '-', 'COUNT', 1)
+      .then((reply) => checked(this.redis, reply, streamEntries))
+      .catch(() => []);
     const [id, fields] = last[0] ?? [];
     if (id !== undefined) {
       this.lastId = id;
@@ -56,12 +59,10 @@ export class RedisTransitionFeed {
   private async readLoop(): Promise<void> {
     while (this.running) {
       try {
-        const reply = (await this.redis.xread('COUNT', 500, 'BLOCK', 1_000, 'STREAMS', this.keys.transitions, this.lastId)) as StreamReply;
-        for (const [, entries] of reply ?? []) {
-          for (const [id, fields] of entries) {
-            this.lastId = id;
-            this.accept(fields);
-          }
+        const reply = await this.redis.xread('COUNT', 500, 'BLOCK', 1_000, 'STREAMS', this.keys.transitions, this.lastId);
+        for (const [id, fields] of checked(this.redis, reply, readEntries)) {
+          this.lastId = id;
+          this.accept(fields);
         }
       } catch (error) {
         if (!this.running) return;
@@ -71,7 +72,7 @@ export class RedisTransitionFeed {
     }
   }
 
-  private accept(fields: string[]): void {
+  private accept(fields: readonly string[]): void {
     const value = (name: string): string | undefined => fields[fields.indexOf(name) + 1];
     const seq = Number(value('seq'));
     const json = value('transition');
