@@ -86,6 +86,19 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       expect(await store.dueUsers(5_000, 10)).toEqual(['mid']);
     });
 
+    it('counts the users whose earliest deadline falls in a range, after one bound and up to the other', async () => {
+      for (const [id, deadline] of [['a', 1_000], ['b', 2_000], ['c', 3_000], ['d', 9_000]] as const) {
+        await store.update(id, () => ({ next: presence(id, deadline), transition: null }));
+      }
+      expect(await store.countDue(1_000, 3_000)).toBe(2);
+      expect(await store.countDue(0, 10_000)).toBe(4);
+      expect(await store.countDue(3_000, 8_999)).toBe(0);
+      await store.update('c', () => ({ next: presence('c', 20_000), transition: null }));
+      await store.update('b', () => ({ next: undefined, transition: null }));
+      expect(await store.countDue(1_000, 3_000)).toBe(0);
+      expect(await store.countDue(0, 3_000)).toBe(1);
+    });
+
     it('finds many users at once, in the order asked', async () => {
       await store.update('a', () => ({ next: presence('a', 5_000), transition: null }));
       await store.update('c', () => ({ next: presence('c', 5_000), transition: null }));

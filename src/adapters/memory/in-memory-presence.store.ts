@@ -144,6 +144,16 @@ export class InMemoryPresenceStore implements PresenceStore {
     }
   }
 
+  /** Walks every due entry, putting early ones right on the way: only a stalled node's sweep asks, while it defers. */
+  async countDue(after: Instant, until: Instant): Promise<number> {
+    let count = 0;
+    for (const key of await this.dueUsers(until, Number.MAX_SAFE_INTEGER)) {
+      const user = this.users.get(key);
+      if (user !== undefined && (nextDeadline(user) as Instant) > after) count += 1;
+    }
+    return count;
+  }
+
   private snapshotOf(key: UserKey): UserPresence | undefined {
     const user = this.users.get(key);
     return user === undefined ? undefined : copyOf(user);

@@ -60,4 +60,7 @@ export interface PresenceStore {
 
   /** Up to `limit` users with a connection deadline at or before `now`; costs what is due, not what is stored. */
   dueUsers(now: Instant, limit: number): Promise<UserKey[]>;
+
+  /** How many users have their earliest deadline after `after` and at or before `until`; costs what is due, not what is stored. */
+  countDue(after: Instant, until: Instant): Promise<number>;
 }

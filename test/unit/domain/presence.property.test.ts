@@ -8,10 +8,12 @@ const GRACE = 300;
 const SWEEP_INTERVAL = 100;
 const USERS = 2;
 const CONNECTIONS = 4;
+const MAX_STALL = 2 * TTL;
 
 type Action =
   | { kind: 'online' | 'heartbeat' | 'offline' | 'disconnect'; connection: number }
-  | { kind: 'advance'; ms: number };
+  /** Time passes while the node's stall allowance is `stallMs` (0: not stalled). */
+  | { kind: 'advance'; ms: number; stallMs: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
@@ -21,7 +23,14 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       connection: fc.nat(CONNECTIONS - 1),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance'), ms: fc.integer({ min: 1, max: (3 * TTL) / 4 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('advance'),
+      ms: fc.integer({ min: 1, max: (3 * TTL) / 4 }),
+      stallMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: MAX_STALL })),
+    }),
+  },
 ) as fc.Arbitrary<Action>;
 
 /** A dropped tab must not hold its user online once the user's other tab has logged out. */
@@ -56,8 +65,9 @@ class PresenceModel {
     else this.connections.set(connection, { live: false, until: now + GRACE });
   }
 
-  expire(now: number): void {
-    for (const [id, c] of this.connections) if (c.until <= now) this.connections.delete(id);
+  /** A stalled node ends only what went silent before its stall. */
+  expire(now: number, stallMs: number): void {
+    for (const [id, c] of this.connections) if (c.until <= now - stallMs) this.connections.delete(id);
   }
 
   onlineUsers(): string[] {
@@ -66,17 +76,19 @@ class PresenceModel {
 }
 
 describe('presence under random event sequences', () => {
-  it('alternates notifications per user, matches the model, and never keeps a silent user online past TTL + sweep', async () => {
+  it('alternates notifications per user, matches the model, and keeps a silent user online past TTL + sweep only by a stall', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 80, size: 'max' }), async (actions) => {
         const { service, notifier, clock } = buildDomain({ ttlMs: TTL, disconnectGraceMs: GRACE, sweepBatchSize: 2 });
         const model = new PresenceModel();
         const lastSign = new Map<string, number>();
+        let stalledSince: number | undefined;
         const expectSameOnlineUsers = async (): Promise<void> => {
           const online = (await service.listOnline()).map((u) => String(u.userId)).sort();
           expect(online).toEqual(model.onlineUsers());
+          const excused = stalledSince === undefined ? 0 : MAX_STALL;
           for (const user of online) {
-            expect(clock.now() - (lastSign.get(user) as number)).toBeLessThan(Math.max(TTL, GRACE) + SWEEP_INTERVAL);
+            expect(clock.now() - (lastSign.get(user) as number)).toBeLessThan(Math.max(TTL, GRACE) + SWEEP_INTERVAL + excused);
           }
         };
         for (const a of actions) {
@@ -85,8 +97,11 @@ describe('presence under random event sequences', () => {
             // The sweeper runs every SWEEP_INTERVAL, so time passes in steps of at most that.
             for (let left = a.ms; left > 0; left -= SWEEP_INTERVAL) {
               clock.advance(Math.min(SWEEP_INTERVAL, left));
-              await service.sweep();
-              model.expire(clock.now());
+              const seen = notifier.events.length;
+              await service.sweep({ stallMs: a.stallMs });
+              model.expire(clock.now(), a.stallMs);
+              if (a.stallMs > 0) stalledSince ??= clock.now();
+              expectNoEarlyExpiry(notifier.events.slice(seen), clock.now());
               await expectSameOnlineUsers();
             }
             continue;
@@ -117,6 +132,14 @@ describe('presence under random event sequences', () => {
     );
   });
 });
+
+/** A sweep ends a connection at its deadline at the earliest, whatever the allowance: TTL or grace after its user's last sign. */
+function expectNoEarlyExpiry(events: PresenceEvent[], now: number): void {
+  for (const e of events) {
+    if (e.type !== 'UserPresenceChanged') continue;
+    expect(now - e.lastSeen).toBeGreaterThanOrEqual(e.reason === 'expired' ? TTL : GRACE);
+  }
+}
 
 /** Per user, each transition goes from the status the previous one went to (offline at first), to the other one. */
 function expectAlternatingPerUser(events: PresenceEvent[], onlineAtEnd: string[]): void {
