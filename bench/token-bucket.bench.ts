@@ -4,7 +4,7 @@
  * flags it needs: a gc to call, and a young generation big enough that no collection hides what was allocated).
  */
 import { execFileSync } from 'node:child_process';
-import { TokenBucket } from '../src/adapters/socket/token-bucket';
+import { TokenBucket } from '../src/adapters/limits/token-bucket';
 
 class PlainTokenBucket {
   private tokens: number;

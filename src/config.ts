@@ -31,6 +31,8 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   readonly auth: { readonly secret: string; readonly cookieName: string; readonly userClaim: string } | null;
   readonly metricsToken: string | null;
+  /** REST reads a second per reader (a token's user, or an address), bursts of twice that. */
+  readonly httpReadRate: number;
   readonly presence: {
     readonly ttlMs: number;
     readonly sweepIntervalMs: number;
@@ -62,8 +64,6 @@ export interface Config {
     | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number; readonly statementTimeoutMs: number }
     | { readonly kind: 'supabase'; readonly url: string; readonly serviceRoleKey: string };
   readonly persistFlushIntervalMs: number;
-  /** How long a read of last_seen may take before the answer goes out without it. */
-  readonly persistReadTimeoutMs: number;
   readonly nodeId: string;
   readonly shutdownTimeoutMs: number;
   /** What the parts are given, derived from the settings above. */
@@ -109,6 +109,7 @@ export function loadConfig(env: Env): Config {
     allowedOrigins: s.REACT_WEB_URL,
     auth: s.JWT_ACCESS_SECRET ? { secret: s.JWT_ACCESS_SECRET, cookieName: s.JWT_COOKIE_NAME, userClaim: s.JWT_USER_CLAIM } : null,
     metricsToken: s.METRICS_TOKEN ?? null,
+    httpReadRate: s.HTTP_READ_RATE,
     presence: {
       ttlMs: s.PRESENCE_TTL_MS,
       sweepIntervalMs: s.PRESENCE_SWEEP_INTERVAL_MS,
@@ -135,7 +136,6 @@ export function loadConfig(env: Env): Config {
     replaySize: s.PRESENCE_REPLAY_SIZE,
     persistence: persistenceOf(s),
     persistFlushIntervalMs: s.PERSIST_FLUSH_INTERVAL_MS,
-    persistReadTimeoutMs: s.PERSIST_READ_TIMEOUT_MS,
     nodeId,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
     derived: derivedFrom(s, nodeId),
@@ -158,7 +158,13 @@ function derivedFrom(s: Settings, nodeId: string): DerivedSettings {
       nodeLossBoundMs: s.PRESENCE_STORE === 'redis' ? s.PRESENCE_NODE_LEASE_MS + s.PRESENCE_SWEEP_INTERVAL_MS : null,
     },
     // A clean shutdown keeps trying to flush last_seen for 5 s: inside the 10 s a SIGTERM allows.
-    writeBehind: { flushIntervalMs, baseBackoffMs: Math.min(1_000, flushIntervalMs), maxBackoffMs: Math.max(30_000, flushIntervalMs), drainMs: 5_000 },
+    writeBehind: {
+      flushIntervalMs,
+      baseBackoffMs: Math.min(1_000, flushIntervalMs),
+      maxBackoffMs: Math.max(30_000, flushIntervalMs),
+      readTimeoutMs: s.PERSIST_READ_TIMEOUT_MS,
+      drainMs: 5_000,
+    },
     readyCheckTimeoutMs: 2_000,
     outputCheckIntervalMs: 1_000,
     recoverySettleMs: Math.max(1_000, 2 * s.PRESENCE_SWEEP_INTERVAL_MS),

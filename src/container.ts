@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import { SystemClock } from './adapters/clock/system.clock';
 import { MetricsRecordingNotifier } from './adapters/metrics/metrics-recording.notifier';
 import { PresenceMetrics } from './adapters/metrics/presence-metrics';
+import { ProcessErrors } from './adapters/metrics/process-errors';
 import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
+import { StallMeter } from './adapters/scheduling/stall-meter';
 import { SocketHeartbeatNotifier } from './adapters/socket/socket-presence.broadcaster';
 import type { HealthCheck } from './application/health-check';
 import { bindHttp } from './composition/http.module';
@@ -42,6 +44,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   c.bind(TOKENS.Config).toConstantValue(config);
   c.bind(TOKENS.Logger).toConstantValue(logger);
   c.bind(TOKENS.Clock).toConstantValue(overrides.clock ?? new SystemClock());
+  c.bind(TOKENS.ProcessErrors).toConstantValue(new ProcessErrors());
   if (config.store.kind === 'redis') bindRedisStore(c, config, config.store, logger);
   else bindMemoryStore(c, overrides.store);
   bindPersistence(c, config, overrides.lastSeenRepository);
@@ -57,7 +60,9 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
     const store = ctx.get(TOKENS.PresenceStore);
     const limits = ctx.get(TOKENS.ConnectionLimits);
     const sources = { countOnline: () => store.countOnline(), usersByConnections: () => store.usersByConnections(), openConnections: () => limits.open };
-    return new PresenceMetrics(sources, { version: packageVersion() });
+    const metrics = new PresenceMetrics(sources, { version: packageVersion() });
+    metrics.registry.registerMetric(ctx.get(TOKENS.ProcessErrors).counter);
+    return metrics;
   });
   c.bind(TOKENS.PresenceNotifier).toDynamicValue((ctx) => {
     const metrics = ctx.get(TOKENS.Metrics);
@@ -78,7 +83,14 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
     (ctx) => overrides.health ?? { store: ctx.get(TOKENS.StoreHealth), persistence: ctx.get(TOKENS.LastSeen).health() },
   );
   c.bind(TOKENS.Sweeper).toDynamicValue(
-    (ctx) => new IntervalSweeper(ctx.get(TOKENS.PresenceService), config.presence.sweepIntervalMs, logger, ctx.get(TOKENS.Metrics)),
+    (ctx) =>
+      new IntervalSweeper(
+        ctx.get(TOKENS.PresenceService),
+        config.presence.sweepIntervalMs,
+        logger,
+        ctx.get(TOKENS.Metrics),
+        new StallMeter(config.presence.ttlMs),
+      ),
   );
   c.bind(TOKENS.Lifecycle).toDynamicValue((ctx): Lifecycle[] => {
     const [sweeper, lastSeen, hub, delivery] = [ctx.get(TOKENS.Sweeper), ctx.get(TOKENS.LastSeen), ctx.get(TOKENS.SubscriptionHub), ctx.get(TOKENS.Delivery)];

@@ -4,9 +4,10 @@
  * failure keeps them and retries with exponential backoff and jitter. Values only move forwards: a newer value
  * recorded while a flush is in flight wins over the older one that failed.
  */
-import type { LastSeenEntry, LastSeenReader, LastSeenRecorder, LastSeenRepository } from '../domain/ports/last-seen.port';
+import type { LastSeenEntry, LastSeenLookup, LastSeenRead, LastSeenRecorder, LastSeenRepository } from '../domain/ports/last-seen.port';
 import type { Instant, UserId, UserKey } from '../domain/presence.types';
 import { userKeyOf } from '../domain/presence.types';
+import { BoundedRead, ReadTimedOut } from './bounded-read';
 import type { ComponentHealth, HealthCheck } from './health-check';
 
 export interface WriteBehindSettings {
@@ -14,6 +15,8 @@ export interface WriteBehindSettings {
   /** The first retry waits about this long; each failure doubles it, up to `maxBackoffMs`. */
   readonly baseBackoffMs: number;
   readonly maxBackoffMs: number;
+  /** How long a read-back may wait for the database; after it, the answer goes without what it did not read. */
+  readonly readTimeoutMs: number;
   /** A number in [0, 1): the jitter source, replaceable in tests. */
   readonly random?: () => number;
 }
@@ -24,6 +27,8 @@ export interface WriteBehindObserver {
   skipped(users: number): void;
   /** How many users' values wait for the next flush now (not counting a flush in flight), told when it changes. */
   pending(users: number): void;
+  /** A read-back of the database, by how it ended. */
+  read(result: 'ok' | 'timeout' | 'error'): void;
 }
 
 export interface FlushFailure {
@@ -44,7 +49,11 @@ function keepLatest<E extends LastSeenEntry>(into: Map<UserKey, E>, entry: E): v
   if (known === undefined || entry.lastSeen > known.lastSeen) into.set(key, entry);
 }
 
-export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
+/** Read-backs let through to the database at once: the pool's default size, so that writes still find a connection. */
+const MAX_READS_IN_FLIGHT = 4;
+
+export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
+  private readonly reads: BoundedRead;
   private pending = new Map<UserKey, BufferedEntry>();
   private inFlight = new Map<UserKey, BufferedEntry>();
   private flushing: Promise<boolean> | undefined;
@@ -57,7 +66,9 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
     private readonly settings: WriteBehindSettings,
     private readonly observer: WriteBehindObserver,
     private readonly now: () => Instant,
-  ) {}
+  ) {
+    this.reads = new BoundedRead({ timeoutMs: settings.readTimeoutMs, maxInFlight: MAX_READS_IN_FLIGHT });
+  }
 
   /**
    * Updates the user's entry in place: a new entry for every heartbeat would live until the next flush, long enough
@@ -75,10 +86,22 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
     }
   }
 
-  /** What the database holds, overlaid with newer values still waiting to be written. */
-  async findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]> {
+  /**
+   * What the database holds, overlaid with newer values still waiting to be written. A database that does not answer
+   * within the time limit (or fails) leaves the read incomplete: what the buffer holds is still told.
+   */
+  async lookUp(userIds: readonly UserId[]): Promise<LastSeenRead> {
     const found = new Map<UserKey, LastSeenEntry>();
-    for (const entry of await this.repository.findMany(userIds)) keepLatest(found, entry);
+    let complete = true;
+    if (userIds.length > 0) {
+      try {
+        for (const entry of await this.reads.run(() => this.repository.findMany(userIds))) keepLatest(found, entry);
+        this.observer.read('ok');
+      } catch (error) {
+        complete = false;
+        this.observer.read(error instanceof ReadTimedOut ? 'timeout' : 'error');
+      }
+    }
     for (const id of userIds) {
       const key = userKeyOf(id);
       for (const buffer of [this.inFlight, this.pending]) {
@@ -86,7 +109,7 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenReader {
         if (waiting !== undefined) keepLatest(found, waiting);
       }
     }
-    return Array.from(found.values(), ({ userId, lastSeen }) => ({ userId, lastSeen }));
+    return { entries: Array.from(found.values(), ({ userId, lastSeen }) => ({ userId, lastSeen })), complete };
   }
 
   /** Users whose value waits for the next flush (not counting one in flight). */

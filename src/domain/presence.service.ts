@@ -3,7 +3,7 @@ import type { PresenceSettings } from './presence.settings';
 import type { ConnectionId, Instant, OnlineUser, UserId, UserKey, UserPresence } from './presence.types';
 import { userKeyOf } from './presence.types';
 import type { Clock } from './ports/clock.port';
-import type { LastSeenReader, LastSeenRecorder } from './ports/last-seen.port';
+import type { LastSeenLookup, LastSeenRecorder } from './ports/last-seen.port';
 import type { NodeRegistry } from './ports/node-registry.port';
 import type { PresenceNotifier } from './ports/presence-notifier.port';
 import type { CommittedDecision, PresenceDecision, PresenceStore } from './ports/presence-store.port';
@@ -14,7 +14,7 @@ export interface PresenceServiceDeps {
   readonly clock: Clock;
   readonly store: PresenceStore;
   readonly notifier: PresenceNotifier;
-  readonly lastSeen: LastSeenRecorder & LastSeenReader;
+  readonly lastSeen: LastSeenRecorder & LastSeenLookup;
   readonly nodes: NodeRegistry;
   readonly settings: PresenceSettings;
 }
@@ -24,10 +24,13 @@ export interface ConnectionCommand {
   readonly userId: UserId;
 }
 
-/** A user as readers see it: online, or offline with the last sign of life that was persisted. */
-export interface UserStatus extends OnlineUser {
-  readonly status: 'online' | 'offline';
-}
+/**
+ * A user as readers see it: online, or offline with the last sign of life that was persisted, `null` when it could
+ * not be read in time (CONTRACT §1, §11).
+ */
+export type UserStatus =
+  | (OnlineUser & { readonly status: 'online' })
+  | (Omit<OnlineUser, 'lastSeen'> & { readonly status: 'offline'; readonly lastSeen: Instant | null });
 
 export interface PresencePageQuery {
   /** Only users whose key sorts after this one: the previous page's `nextAfter`. */
@@ -44,16 +47,29 @@ export interface PresencePage {
   readonly nextAfter: UserKey | null;
 }
 
+export interface SweepOptions {
+  /**
+   * How long this node itself was recently stalled: a deadline that passed less than this long ago may be a
+   * heartbeat still unread in its sockets, so it is not yet taken for the client's silence.
+   */
+  readonly stallMs?: number;
+}
+
 export interface SweepResult {
   readonly now: Instant;
   readonly usersChecked: number;
   readonly transitions: number;
+  /** Users due but within the stall allowance, each counted at the first sweep that put its deadline off. */
+  readonly deferred: number;
   /** Nodes whose lease lapsed and whose connections this sweep ended. */
   readonly nodesRecovered: readonly string[];
 }
 
 /** The use cases of presence. Each reads the clock once and hands `now` to the rules. */
 export class PresenceService {
+  /** The previous sweep's `now`: a deadline at or before it was expired or counted as deferred then. */
+  private deferralsCountedUntil: Instant | undefined;
+
   constructor(private readonly deps: PresenceServiceDeps) {}
 
   async goOnline(a: Announcement): Promise<void> {
@@ -84,26 +100,31 @@ export class PresenceService {
   }
 
   /**
-   * Ends every connection whose deadline has passed, then the connections of nodes whose lease lapsed. Costs what
-   * is due, however many users are online.
+   * Ends every connection whose deadline passed before the node's own stall (`stallMs`), then the connections of
+   * nodes whose lease lapsed. Costs what is due, however many users are online.
    */
-  async sweep(): Promise<SweepResult> {
+  async sweep(options: SweepOptions = {}): Promise<SweepResult> {
     const now = this.deps.clock.now();
     const { store, settings } = this.deps;
+    const stallMs = Math.max(0, options.stallMs ?? 0);
+    const cutoff = now - stallMs;
     const checked = new Set<UserKey>();
     let transitions = 0;
     for (;;) {
-      const due = (await store.dueUsers(now, settings.sweepBatchSize)).filter((key) => !checked.has(key));
+      const due = (await store.dueUsers(cutoff, settings.sweepBatchSize)).filter((key) => !checked.has(key));
       for (const key of due) {
         checked.add(key);
-        const committed = await this.commit(key, (u) => expireDue(u, now));
+        const committed = await this.commit(key, (u) => expireDue(u, cutoff));
         if (committed.transition !== null) transitions += 1;
       }
       // A short batch means nothing else is due; a batch of users already checked means the rest is not ours to end.
       if (due.length === 0 || due.length < settings.sweepBatchSize) break;
     }
+    const deferred = stallMs > 0 ? await store.countDue(Math.max(cutoff, this.deferralsCountedUntil ?? cutoff), now) : 0;
+    this.deferralsCountedUntil = now;
+    // A lease lapses by the other node's silence, not by this node's: recovery is not deferred.
     const recovered = await this.recoverLostNodes(now);
-    return { now, usersChecked: checked.size, transitions: transitions + recovered.transitions, nodesRecovered: recovered.nodes };
+    return { now, usersChecked: checked.size, transitions: transitions + recovered.transitions, deferred, nodesRecovered: recovered.nodes };
   }
 
   /** Renews this node's lease until `until`: the caller does so well before it lapses. */
@@ -154,14 +175,16 @@ export class PresenceService {
 
   /**
    * The named users in key order, a page at a time: online ones as they are, offline ones with the `last_seen`
-   * persistence holds (and no type or name), never-seen ones left out. A type filter keeps online users only.
+   * persistence holds (and no type or name), never-seen ones left out. A type filter keeps online users only. When
+   * persistence could not be read in time, the users it might know are offline with `lastSeen: null`.
    */
   async pageOf(userIds: readonly UserId[], query: PresencePageQuery): Promise<PresencePage> {
     const asked = new Map(userIds.map((id) => [userKeyOf(id), id]));
     const keys = [...asked.keys()].sort();
     const online = await this.deps.store.findMany(keys);
     const offline = keys.filter((_, i) => online[i] === undefined).map((key) => asked.get(key) as UserId);
-    const persisted = new Map((await this.deps.lastSeen.findMany(offline)).map((e) => [userKeyOf(e.userId), e]));
+    const read = await this.deps.lastSeen.lookUp(offline);
+    const persisted = new Map(read.entries.map((e) => [userKeyOf(e.userId), e]));
     const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
     const matched: UserStatus[] = [];
     keys.forEach((key, i) => {
@@ -171,8 +194,9 @@ export class PresenceService {
         if (types === undefined || (user.userType !== null && types.has(user.userType))) {
           matched.push({ ...toOnlineUser(user), status: 'online' });
         }
-      } else if (entry !== undefined && types === undefined) {
-        matched.push({ userId: entry.userId, lastSeen: entry.lastSeen, userType: null, userName: null, status: 'offline' });
+      } else if (types === undefined && (entry !== undefined || !read.complete)) {
+        const userId = entry?.userId ?? (asked.get(key) as UserId);
+        matched.push({ userId, lastSeen: entry?.lastSeen ?? null, userType: null, userName: null, status: 'offline' });
       }
     });
     const after = query.after;

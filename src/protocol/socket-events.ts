@@ -49,11 +49,14 @@ export interface WireOnlineUser {
   readonly userName: string | null;
 }
 
-/** A user as a presenceState or a presenceDiff's join tells of it. */
+/**
+ * A user as a presenceState or a presenceDiff's join tells of it. `lastSeen` is null only for an offline user whose
+ * last sign of life could not be read in time (CONTRACT §1, §11).
+ */
 export interface WirePresenceUser {
   readonly userId: WireUserId;
   readonly status: 'online' | 'offline';
-  readonly lastSeen: string;
+  readonly lastSeen: string | null;
   readonly userType: string | null;
   readonly userName: string | null;
 }

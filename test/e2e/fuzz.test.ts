@@ -34,7 +34,7 @@ describe('hostile input', () => {
   const victimToken = signToken({ sub: 'victim' });
 
   beforeAll(async () => {
-    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, PRESENCE_TTL_MS: '600000', PRESENCE_EVENT_RATE: '100000' }, {}, { log: (l) => logs.push(l) });
+    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, PRESENCE_TTL_MS: '600000', PRESENCE_EVENT_RATE: '100000', HTTP_READ_RATE: '100000' }, {}, { log: (l) => logs.push(l) });
     const victim = await connect(app.url, { auth: { token: victimToken } });
     await emit(victim, 'userOnline', { userType: 'agent', userName: 'Victim' });
   });

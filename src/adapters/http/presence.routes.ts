@@ -12,7 +12,7 @@ type PresencePageBody = components['schemas']['PresencePage'];
 const toUserBody = (user: UserStatus): PresenceUserBody => ({
   userId: user.userId,
   status: user.status,
-  lastSeen: new Date(user.lastSeen).toISOString(),
+  lastSeen: user.lastSeen === null ? null : new Date(user.lastSeen).toISOString(),
   userType: user.userType,
   userName: user.userName,
 });
@@ -33,10 +33,13 @@ const toPageBody = (page: PresencePage, freshness: Freshness, asOf: number): Pre
   nodeLossBoundMs: freshness.nodeLossBoundMs,
 });
 
-/** `GET /presence` and `GET /presence/{userId}`, behind `authenticate` when the service has a secret. */
-export function presenceRoutes(service: PresenceService, authenticate: Middleware | null, freshness: Freshness): Router {
+/**
+ * `GET /presence` and `GET /presence/{userId}`, behind `authenticate` when the service has a secret, and the
+ * reader's allowance.
+ */
+export function presenceRoutes(service: PresenceService, authenticate: Middleware | null, allowance: Middleware, freshness: Freshness): Router {
   const router = new Router();
-  const guard: Middleware[] = authenticate === null ? [] : [authenticate];
+  const guard: Middleware[] = authenticate === null ? [allowance] : [authenticate, allowance];
 
   router.get('/presence', ...guard, async (ctx) => {
     const query = parsePresenceListQuery(ctx.query);

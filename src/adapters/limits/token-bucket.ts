@@ -26,4 +26,15 @@ export class TokenBucket {
   charge(cost: number): void {
     this.tokens -= cost;
   }
+
+  /** Milliseconds from `now` until a token can be taken again: 0 when one can be now. */
+  msUntilToken(now: number): number {
+    const tokens = this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000;
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / this.ratePerSecond);
+  }
+
+  /** Whether the bucket has refilled to its burst by `now`: forgetting it then loses nothing. */
+  isFull(now: number): boolean {
+    return this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000 >= this.burst;
+  }
 }

@@ -41,6 +41,18 @@ export class PresenceMetrics {
     registers: [this.registry],
   });
 
+  readonly expiriesDeferred = new Counter({
+    name: 'presence_expiries_deferred_total',
+    help: 'Users whose expiry a sweep put off because this node had stalled (each deadline counted once): their heartbeats may have been unread.',
+    registers: [this.registry],
+  });
+
+  readonly stallAllowance = new Gauge({
+    name: 'presence_stall_allowance_seconds',
+    help: 'How long this node stalled lately (event loop saturated or held up), as of the latest sweep: deadlines within it wait.',
+    registers: [this.registry],
+  });
+
   readonly persistFlushes = new Counter({
     name: 'presence_persist_flushes_total',
     help: 'last_seen flushes to the database, by result.',
@@ -51,6 +63,13 @@ export class PresenceMetrics {
   readonly persistSkipped = new Counter({
     name: 'presence_persist_skipped_total',
     help: 'last_seen writes skipped because the user has no sys_user row.',
+    registers: [this.registry],
+  });
+
+  readonly persistReads = new Counter({
+    name: 'presence_persist_reads_total',
+    help: 'Read-backs of offline users\' last_seen from the database, by result: ok, timeout (PERSIST_READ_TIMEOUT_MS), error.',
+    labelNames: ['result'] as const,
     registers: [this.registry],
   });
 
@@ -109,6 +128,7 @@ export class PresenceMetrics {
   readonly persistence: WriteBehindObserver = {
     flushed: (result) => this.persistFlushes.inc({ result }),
     skipped: (users) => this.persistSkipped.inc(users),
+    read: (result) => this.persistReads.inc({ result }),
     pending: (users) => {
       this.persistPending = users;
     },

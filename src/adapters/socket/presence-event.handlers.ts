@@ -1,9 +1,10 @@
 import { sameUser } from '../../domain/connection-identity';
 import type { PresenceService } from '../../domain/presence.service';
 import type { UserId } from '../../domain/presence.types';
-import type { EventHandlers } from './socket-event.router';
 import type { SocketIdentity } from './socket-identity';
 import { parsePayload, parseUserPayload, presenceSubscribePayload, userOnlinePayload } from './socket-payload.schema';
+import { LaterAnswer, type EventHandlers } from './socket-event.router';
+import { EncodedJson } from './shared-encoding';
 import { PresenceScope } from './subscriptions/presence-scope';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceSocket } from './socket.types';
@@ -69,16 +70,18 @@ export class PresenceEventHandlers {
     return { userId, status: 'offline' };
   }
 
+  /** The list is encoded once, for the event and the ack. */
   async getOnlineUsers(socket: PresenceSocket): Promise<object> {
-    const users = (await this.service.listOnline()).map(toWireOnlineUser);
+    const users = EncodedJson.ofList((await this.service.listOnline()).map(toWireOnlineUser));
     socket.emit('onlineUsersList', users);
     return { users };
   }
 
-  async presenceSubscribe(socket: PresenceSocket, raw: unknown): Promise<object> {
+  /** Acked when its state is sent; the connection's next events do not wait for that (a later subscribe replaces it). */
+  presenceSubscribe(socket: PresenceSocket, raw: unknown): Promise<LaterAnswer> {
     const payload = parsePayload(presenceSubscribePayload, raw);
-    const seq = await this.subscriptions.subscribe(socket, new PresenceScope(payload.userIds, payload.userTypes), payload.since);
-    return { seq };
+    const scope = new PresenceScope(payload.userIds, payload.userTypes);
+    return Promise.resolve(new LaterAnswer(this.subscriptions.subscribe(socket, scope, payload.since)));
   }
 
   presenceUnsubscribe(socket: PresenceSocket): Promise<object> {

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
-import { readCost, USERS_PER_READ_TOKEN, UserReadAllowances } from './read-allowances';
+import { readCost, USERS_PER_READ_TOKEN, UserReadAllowances } from '../limits/read-allowances';
+import { EncodedJson } from './shared-encoding';
 import { SerialQueue } from './serial-queue';
 import { toRefusal } from './socket-refusal.mapper';
 import type { PresenceSocket } from './socket.types';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../limits/token-bucket';
 
 export interface EventRouterSettings {
   /** Events a second per connection; bursts of twice that. */
@@ -17,8 +18,16 @@ export interface EventMetrics {
   eventHandled(event: string, result: string, seconds: number): void;
 }
 
+/**
+ * An answer that comes after the event's work is done: the connection's next events do not wait for it (a subscribe
+ * is acked when its state goes out).
+ */
+export class LaterAnswer {
+  constructor(readonly answer: Promise<object>) {}
+}
+
 /** One event's work: what the ack answers, or an error that `toRefusal` turns into the refusal. */
-export type EventHandler = (socket: PresenceSocket, payload: unknown) => Promise<object>;
+export type EventHandler = (socket: PresenceSocket, payload: unknown) => Promise<object | LaterAnswer>;
 export type EventHandlers = { readonly [event in ClientEventName]: EventHandler };
 
 /** What a connection's close does; it runs after every event the connection sent before it. */
@@ -28,15 +37,23 @@ type AckFn = (answer: object) => void;
 
 /**
  * The events that read presence: they draw from a read allowance of their own (so that reads never cost a heartbeat
- * its place), by what they cost. A list costs its size; a subscription its listed ids (a state by type or of everyone
- * is encoded once per scope for all its subscribers).
+ * its place), by what they cost. A subscription costs its listed ids, charged as it is taken (a state by type or of
+ * everyone is encoded once per scope for all its subscribers); a list costs its size, charged once it is known.
  */
 const READS: ReadonlySet<string> = new Set<ClientEventName>(['getOnlineUsers', 'presenceSubscribe']);
 
-function costOf(event: string, payload: unknown, answer: object): number {
-  if (event === 'getOnlineUsers') return readCost(((answer as { users?: unknown[] }).users ?? []).length);
-  const ids = (payload as { userIds?: unknown[] } | undefined)?.userIds;
-  return readCost(Array.isArray(ids) ? ids.length : 0);
+/** What a read costs beyond its first token before it runs: a subscription's listed ids. */
+function costBefore(event: string, payload: unknown): number {
+  if (event !== 'presenceSubscribe') return 0;
+  const ids = (payload as { userIds?: unknown } | undefined)?.userIds;
+  return readCost(Array.isArray(ids) ? ids.length : 0) - 1;
+}
+
+/** What a read cost beyond its first token once answered: a list's size. */
+function costAfter(event: string, answer: object): number {
+  if (event !== 'getOnlineUsers') return 0;
+  const users = (answer as { users?: unknown }).users;
+  return readCost(users instanceof EncodedJson ? users.items : Array.isArray(users) ? users.length : 0) - 1;
 }
 
 /** What a task queued for a connection that closed meanwhile ends with: it never reaches its handler (CONTRACT §11). */
@@ -107,22 +124,29 @@ export class SocketEventRouter {
           }
           return;
         }
-        queue.run(() => (socket.connected ? handle(socket, args[0]) : Promise.reject(DROPPED))).then(
-          (answer) => {
-            ack?.({ ok: true, ...answer });
-            this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
-            if (read) {
-              const more = costOf(event, args[0], answer) - 1;
-              reads.charge(more);
-              userReads?.charge(more);
-            }
-            this.output.check(socket);
-          },
-          (error: unknown) => {
-            if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
-            else this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt);
-          },
-        );
+        if (read) {
+          const more = costBefore(event, args[0]);
+          reads.charge(more);
+          userReads?.charge(more);
+        }
+        const answered = (answer: object): void => {
+          ack?.({ ok: true, ...answer });
+          this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
+          if (read) {
+            const more = costAfter(event, answer);
+            reads.charge(more);
+            userReads?.charge(more);
+          }
+          this.output.check(socket);
+        };
+        const failed = (error: unknown): void => {
+          if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
+          else this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt);
+        };
+        queue.run(() => (socket.connected ? handle(socket, args[0]) : Promise.reject(DROPPED))).then((answer) => {
+          if (answer instanceof LaterAnswer) answer.answer.then(answered, failed);
+          else answered(answer);
+        }, failed);
       });
     }
 

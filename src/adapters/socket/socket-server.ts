@@ -1,6 +1,7 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import { originAllowed } from '../origins/allowed-origin.policy';
+import { sharedEncodingParser } from './shared-encoding';
 import type { PresenceServer } from './socket.types';
 
 export interface SocketServerSettings {
@@ -20,7 +21,8 @@ export function isAllowedOrigin(req: IncomingMessage, allowedOrigins: ReadonlySe
 /**
  * Socket.IO on the service's HTTP server, at `/socket.io`, with both transports. A message over `maxMessageBytes`
  * is not read and closes its connection; a handshake from an origin that is not allowed is refused outright
- * (the CORS headers alone would not stop a WebSocket).
+ * (the CORS headers alone would not stop a WebSocket). Packets are encoded as Socket.IO's parser does, but for
+ * `EncodedJson`, spliced in as encoded once.
  */
 export function createSocketServer(http: HttpServer, settings: SocketServerSettings): PresenceServer {
   const allowed = new Set(settings.allowedOrigins);
@@ -28,6 +30,7 @@ export function createSocketServer(http: HttpServer, settings: SocketServerSetti
     path: '/socket.io',
     transports: ['polling', 'websocket'],
     serveClient: false,
+    parser: sharedEncodingParser,
     maxHttpBufferSize: settings.maxMessageBytes,
     connectTimeout: settings.handshakeTimeoutMs,
     cors: { origin: [...allowed], credentials: true },

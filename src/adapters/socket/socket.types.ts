@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { UserId } from '../../domain/presence.types';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/socket-events';
+import type { ClientToServerEvents, ServerToClientEvents, WireOnlineUser } from '../../protocol/socket-events';
+import type { EncodedJson } from './shared-encoding';
 
 export interface SocketData {
   /** The token's user; `null` when the service runs without authentication. */
@@ -15,5 +16,8 @@ export interface SocketData {
   countedUserId?: UserId;
 }
 
-export type PresenceServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type PresenceSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** What the server emits: the protocol's events, the list possibly encoded once already (clients get the same JSON). */
+type ServerEmits = Omit<ServerToClientEvents, 'onlineUsersList'> & { onlineUsersList(users: WireOnlineUser[] | EncodedJson): void };
+
+export type PresenceServer = Server<ClientToServerEvents, ServerEmits, Record<string, never>, SocketData>;
+export type PresenceSocket = Socket<ClientToServerEvents, ServerEmits, Record<string, never>, SocketData>;

@@ -14,7 +14,21 @@ export interface LastSeenEntry {
   readonly lastSeen: Instant;
 }
 
-/** Where an offline user's `last_seen` is read back from. */
+/**
+ * What a read-back found. `complete` is false when persistence did not answer in time or failed: a user without an
+ * entry may then have one there (CONTRACT §11: such a user is told with `lastSeen: null`).
+ */
+export interface LastSeenRead {
+  readonly entries: readonly LastSeenEntry[];
+  readonly complete: boolean;
+}
+
+/** Where presence reads offline users' `last_seen` back: within a time limit, and never failing for it. */
+export interface LastSeenLookup {
+  lookUp(userIds: readonly UserId[]): Promise<LastSeenRead>;
+}
+
+/** Where an offline user's `last_seen` is read back from, in a database. */
 export interface LastSeenReader {
   /** The entries persistence holds for these users, in no particular order; never-seen users have none. */
   findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]>;

@@ -1,6 +1,7 @@
 import { buildTestApp, type TestApp } from '../../support/build-test-app';
 import { get } from '../../support/http-client';
 import { closeAllSockets, connect, request } from '../../support/socket-client';
+import { TOKENS } from '../../../src/tokens';
 
 const on = (connectionId: string, userId: string | number, userType?: string) => ({ connectionId, nodeId: 'test', userId, userType });
 
@@ -164,5 +165,20 @@ describe('GET /presence/{userId}', () => {
     await app.service.goOnline(on('c1', 'a/b c'));
     const res = await get(app.url, '/presence/{userId}', `/presence/${encodeURIComponent('a/b c')}`);
     expect(res.body).toMatchObject({ userId: 'a/b c', status: 'online' });
+  });
+
+  it('answers offline users with lastSeen null when the database does not answer within PERSIST_READ_TIMEOUT_MS', async () => {
+    await app.stop();
+    app = await buildTestApp({ PERSIST_READ_TIMEOUT_MS: '100' });
+    await app.service.goOnline(on('c1', 'here'));
+    jest.spyOn(app.app.container.get(TOKENS.LastSeenRepository), 'findMany').mockReturnValue(new Promise(() => undefined));
+    const one = await get(app.url, '/presence/{userId}', '/presence/gone');
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null });
+    const listed = await get(app.url, '/presence', '/presence?userId=gone&userId=here');
+    expect(listed.body.users).toEqual([
+      { userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null },
+      expect.objectContaining({ userId: 'here', status: 'online' }),
+    ]);
   });
 });

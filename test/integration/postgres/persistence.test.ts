@@ -107,7 +107,9 @@ describe('last_seen on PostgreSQL, end to end', () => {
         return res.status === 503 ? res.body : undefined;
       });
       expect(notReady.components.persistence.status).toMatch(/down|degraded/);
-      expect((await request(app.url).get('/presence/102')).status).toBe(500);
+      // What the buffer holds is told; a user only the database could tell of is offline with lastSeen null.
+      expect((await request(app.url).get('/presence/102')).body).toMatchObject({ status: 'offline', lastSeen: new Date(offlineAt).toISOString() });
+      expect((await request(app.url).get('/presence/101')).body).toMatchObject({ status: 'offline', lastSeen: null });
       await waitUntil(async () => /presence_persist_flushes_total\{result="error"\} [1-9]/.test((await request(app.url).get('/metrics')).text));
       expect((await request(app.url).get('/metrics')).text).toMatch(/presence_persist_pending 2/);
 

@@ -20,6 +20,22 @@ class FakeDatabase extends InMemoryLastSeenRepository {
     return { missing };
   }
 
+  /** Reads wait for `release` while set: a hung database. */
+  readsHang = false;
+  readsStarted = 0;
+  private held: Array<() => void> = [];
+
+  override async findMany(userIds: readonly (string | number)[]): Promise<LastSeenEntry[]> {
+    this.readsStarted += 1;
+    if (this.down) throw new Error('connection refused');
+    if (this.readsHang) await new Promise<void>((resolve) => this.held.push(resolve));
+    return super.findMany(userIds);
+  }
+
+  release(): void {
+    for (const resume of this.held.splice(0)) resume();
+  }
+
   override async ping(): Promise<void> {
     if (this.down) throw new Error('connection refused');
   }
@@ -40,13 +56,17 @@ class CountingObserver implements WriteBehindObserver {
   skipped(users: number): void {
     this.skippedUsers += users;
   }
+  readonly reads: string[] = [];
+  read(result: 'ok' | 'timeout' | 'error'): void {
+    this.reads.push(result);
+  }
 }
 
 function setup() {
   const db = new FakeDatabase();
   const observer = new CountingObserver();
   const clock = new FakeClock();
-  const writeBehind = new LastSeenWriteBehind(db, { flushIntervalMs: 5_000, baseBackoffMs: 100, maxBackoffMs: 1_000, random: () => 0.5 }, observer, () =>
+  const writeBehind = new LastSeenWriteBehind(db, { flushIntervalMs: 5_000, baseBackoffMs: 100, maxBackoffMs: 1_000, readTimeoutMs: 40, random: () => 0.5 }, observer, () =>
     clock.now(),
   );
   return { db, observer, clock, writeBehind };
@@ -108,8 +128,9 @@ describe('LastSeenWriteBehind', () => {
     await db.saveMany([{ userId: 'a', lastSeen: 100 }, { userId: 'b', lastSeen: 100 }]);
     writeBehind.record('a', 500);
     writeBehind.record('c', 50);
-    const found = await writeBehind.findMany(['a', 'b', 'c', 'd']);
-    expect(found.sort((x, y) => String(x.userId).localeCompare(String(y.userId)))).toEqual([
+    const { entries: found, complete } = await writeBehind.lookUp(['a', 'b', 'c', 'd']);
+    expect(complete).toBe(true);
+    expect([...found].sort((x, y) => String(x.userId).localeCompare(String(y.userId)))).toEqual([
       { userId: 'a', lastSeen: 500 },
       { userId: 'b', lastSeen: 100 },
       { userId: 'c', lastSeen: 50 },
@@ -117,7 +138,37 @@ describe('LastSeenWriteBehind', () => {
     // What was read is a copy: the buffer updates its own entries in place.
     writeBehind.record('a', 900);
     expect(found.find((e) => e.userId === 'a')).toEqual({ userId: 'a', lastSeen: 500 });
-    expect(await writeBehind.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 900 }]);
+    expect((await writeBehind.lookUp(['a'])).entries).toEqual([{ userId: 'a', lastSeen: 900 }]);
+  });
+
+  it('gives up on a hung database after readTimeoutMs, telling what the buffer holds as an incomplete read', async () => {
+    const { db, writeBehind, observer } = setup();
+    await db.saveMany([{ userId: 'a', lastSeen: 100 }]);
+    writeBehind.record('b', 50);
+    db.readsHang = true;
+    expect(await writeBehind.lookUp(['a', 'b'])).toEqual({ entries: [{ userId: 'b', lastSeen: 50 }], complete: false });
+    db.readsHang = false;
+    db.down = true;
+    expect(await writeBehind.lookUp(['a'])).toEqual({ entries: [], complete: false });
+    db.down = false;
+    expect(await writeBehind.lookUp(['a'])).toEqual({ entries: [{ userId: 'a', lastSeen: 100 }], complete: true });
+    expect(observer.reads).toEqual(['timeout', 'error', 'ok']);
+    db.release();
+  });
+
+  it('lets at most four reads reach a hung database; the others time out waiting, and no read is started for none', async () => {
+    const { db, writeBehind, observer } = setup();
+    db.readsHang = true;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => writeBehind.lookUp(['a'])));
+    expect(answers.every((a) => !a.complete)).toBe(true);
+    expect(db.readsStarted).toBe(4);
+    expect(observer.reads).toEqual(Array(10).fill('timeout'));
+    // The slots come back when the hung reads end.
+    db.readsHang = false;
+    db.release();
+    expect((await writeBehind.lookUp(['a'])).complete).toBe(true);
+    expect(await writeBehind.lookUp([])).toEqual({ entries: [], complete: true });
+    expect(db.readsStarted).toBe(5);
   });
 
   it('counts users without a row as skipped, and does not retry them', async () => {

@@ -244,6 +244,24 @@ describe('PresenceService', () => {
       expect(await service.status('never')).toBeUndefined();
     });
 
+    it('tells offline users as lastSeen null when persistence could not be read in time, online ones as they are', async () => {
+      const { service, lastSeen } = buildDomain();
+      await service.goOnline(on('c1', 9, { userType: 'agent' }));
+      await service.goOnline(on('c2', 'gone'));
+      await service.goOffline({ connectionId: 'c2', userId: 'gone' });
+      jest.spyOn(lastSeen, 'lookUp').mockResolvedValue({ entries: [], complete: false });
+      const page = await service.pageOf(['gone', 9, 'never'], { limit: 10 });
+      expect(page.users).toEqual([
+        { userId: 9, status: 'online', lastSeen: expect.any(Number), userType: 'agent', userName: null },
+        { userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null },
+        // Persistence might know a user never seen here: it is told the same way, not left out.
+        { userId: 'never', status: 'offline', lastSeen: null, userType: null, userName: null },
+      ]);
+      expect(page.total).toBe(3);
+      // A type filter keeps online users only, whatever persistence says.
+      expect((await service.pageOf(['gone', 9], { limit: 10, userTypes: ['agent'] })).users.map((u) => u.userId)).toEqual([9]);
+    });
+
     it('numbers transitions with a seq that only grows', async () => {
       const { service, notifier } = buildDomain();
       await service.goOnline(on('a', 'a'));

@@ -232,9 +232,10 @@ export interface components {
             status: "online" | "offline";
             /**
              * Format: date-time
-             * @description ISO 8601 UTC.
+             * @description ISO 8601 UTC. Null only for an offline user whose `last_seen` could not be read within
+             *     `PERSIST_READ_TIMEOUT_MS` (the database is slow or down); such a user may also be one never seen.
              */
-            lastSeen: string;
+            lastSeen: string | null;
             userType: string | null;
             userName: string | null;
         };
@@ -280,7 +281,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "UNAUTHORIZED" | "NOT_FOUND" | "INVALID_REQUEST" | "INTERNAL" | "FORBIDDEN_ORIGIN";
+                code: "UNAUTHORIZED" | "NOT_FOUND" | "INVALID_REQUEST" | "RATE_LIMITED" | "INTERNAL" | "FORBIDDEN_ORIGIN";
                 message: string;
             };
         };
@@ -365,6 +366,28 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description Over the reader's allowance (CONTRACT §11): `HTTP_READ_RATE` reads a second per token's user (per address
+         *     without authentication), bursts of twice that; a read costs 1, plus 1 per 1000 users it lists.
+         */
+        RateLimited: {
+            headers: {
+                /** @description Seconds until a read is allowed again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "RATE_LIMITED",
+                 *         "message": "over the read allowance (20 a second, a page of 1000 users costs one more)"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The service failed; the details are in its log. */
         Internal: {
             headers: {
@@ -429,6 +452,7 @@ export interface operations {
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenOrigin"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
         };
     };
@@ -457,6 +481,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenOrigin"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
         };
     };

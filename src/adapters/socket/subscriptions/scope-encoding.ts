@@ -2,7 +2,7 @@ import type { UserStatus } from '../../../domain/presence.service';
 import type { UserId } from '../../../domain/presence.types';
 import { userKeyOf } from '../../../domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../protocol/socket-events';
-import { isoOf, toWireOnlineUser } from '../wire';
+import { isoOf, toWireOnlineUser, toWirePresenceUser } from '../wire';
 import type { OnlinePicture } from './flushed-snapshot';
 import type { PresenceScope } from './presence-scope';
 import type { ReplayedTransition } from './replay-buffer';
@@ -29,10 +29,15 @@ export function diffFor(scope: PresenceScope, net: NetChange, seq: number): Pres
   };
 }
 
-/** The scope as of the picture: its online users, and its listed users that are offline with their lastSeen. */
-export async function stateFor(scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
-  // Read before the wait for persistence: the state is current to the picture as it is now.
-  const seq = picture.seq;
+/** A state as the picture holds it: its online users, current to `seq`, and the listed ids that are not online. */
+export interface StateInPicture {
+  readonly seq: number;
+  readonly users: WirePresenceUser[];
+  readonly offlineListed: readonly UserId[];
+}
+
+/** The scope as of the picture, read at once: the users online in it, and its listed users that are not. */
+export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): StateInPicture {
   const users: WirePresenceUser[] = [];
   if (scope.all || scope.typeSet.size > 0) {
     for (const user of picture.users()) if (scope.covers(user.userId, user.userType)) users.push(toWireOnlineUser(user));
@@ -43,11 +48,19 @@ export async function stateFor(scope: PresenceScope, picture: OnlinePicture, sta
       if (user !== undefined) users.push(toWireOnlineUser(user));
     }
   }
-  const offlineListed = scope.listedIds.filter((id) => picture.get(userKeyOf(id)) === undefined);
-  if (offlineListed.length > 0) {
-    for (const user of await statusesOf(offlineListed)) {
-      if (user.status === 'offline') users.push({ ...toWireOnlineUser(user), status: 'offline' });
-    }
+  return { seq: picture.seq, users, offlineListed: scope.listedIds.filter((id) => picture.get(userKeyOf(id)) === undefined) };
+}
+
+/** The state with its listed offline users and their lastSeen, read from persistence (null where it could not be). */
+export async function withOfflineListed(state: StateInPicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
+  const users = [...state.users];
+  if (state.offlineListed.length > 0) {
+    for (const user of await statusesOf(state.offlineListed)) if (user.status === 'offline') users.push(toWirePresenceUser(user));
   }
-  return { seq, users };
+  return { seq: state.seq, users };
+}
+
+/** The scope as of the picture: its online users, and its listed users that are offline with their lastSeen. */
+export function stateFor(scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
+  return withOfflineListed(pictureStateFor(scope, picture), statusesOf);
 }

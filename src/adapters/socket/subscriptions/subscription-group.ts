@@ -1,9 +1,15 @@
 import type { PresenceSocket } from '../socket.types';
 import type { PresenceScope } from './presence-scope';
 
-/** A subscribe waiting for the next flush's state: settled then, or when it can no longer be served. */
+/** A subscribe's ack: the seq its state or replay is current to; `replaced` when a later subscribe took its place first. */
+export interface SubscribeAnswer {
+  readonly seq: number;
+  readonly replaced?: true;
+}
+
+/** A subscribe waiting for its state: settled when it is sent, or when it can no longer be served. */
 export interface StateWaiter {
-  resolve(seq: number): void;
+  resolve(answer: SubscribeAnswer): void;
   reject(error: Error): void;
 }
 
@@ -21,15 +27,17 @@ export const resumedWaiter = (socket: PresenceSocket): StateWaiter => ({
 export type RoomMember = Pick<PresenceSocket, 'id' | 'join' | 'leave'>;
 
 /**
- * This node's connections subscribed to one scope, by what they wait for. Its two Socket.IO rooms let a flush
- * encode a payload once for all of them: the diff room holds the members, the state room those waiting for a state.
+ * This node's connections subscribed to one scope, by what they wait for. Its Socket.IO room, which holds the
+ * members, lets a flush encode the scope's diff once for all of them.
  */
 export class SubscriptionGroup {
   readonly diffRoom: string;
-  readonly stateRoom: string;
   /** Connections that get the scope's diffs. */
   readonly members = new Set<string>();
+  /** Connections that get a state at the next flush. */
   readonly waitingForState = new Map<string, StateWaiter>();
+  /** Connections whose state was taken at a flush and waits for persistence to be read. */
+  readonly readingState = new Map<string, StateWaiter>();
   /**
    * Resumed connections whose replay reached into the window not flushed yet, by the seq it was current to: at the
    * next flush they get what came after that seq instead of the window's diff, which would repeat part of it.
@@ -38,11 +46,10 @@ export class SubscriptionGroup {
 
   constructor(readonly scope: PresenceScope) {
     this.diffRoom = `presence:diff:${scope.key}`;
-    this.stateRoom = `presence:state:${scope.key}`;
   }
 
   get unused(): boolean {
-    return this.members.size === 0 && this.waitingForState.size === 0 && this.catchingUp.size === 0;
+    return this.members.size === 0 && this.waitingForState.size === 0 && this.readingState.size === 0 && this.catchingUp.size === 0;
   }
 
   /** The connection gets the scope's diffs from now on. */
@@ -54,32 +61,43 @@ export class SubscriptionGroup {
   /** The connection gets the scope's state at the next flush, and its diffs after that. */
   addWaiting(socket: RoomMember, waiter: StateWaiter): void {
     this.waitingForState.set(socket.id, waiter);
-    void socket.join(this.stateRoom);
-  }
-
-  /** A connection that was sent its state: it gets the diffs now. */
-  promote(socket: RoomMember): void {
-    void socket.leave(this.stateRoom);
-    this.addMember(socket);
   }
 
   /**
-   * Lets a connection go, out of both rooms. A subscribe of it still waiting for its state is answered with `seq`
-   * now: its connection's later events wait behind it.
+   * Lets a connection go, out of the room. A subscribe of it still waiting for its state is answered now, as
+   * `replaced`, with the seq the group's state is current to: it gets no state of this scope.
    */
   remove(socket: RoomMember, seq: number): void {
     this.members.delete(socket.id);
     this.catchingUp.delete(socket.id);
-    this.waitingForState.get(socket.id)?.resolve(seq);
-    this.waitingForState.delete(socket.id);
-    for (const room of [this.diffRoom, this.stateRoom]) void socket.leave(room);
+    for (const waiting of [this.waitingForState, this.readingState]) {
+      waiting.get(socket.id)?.resolve({ seq, replaced: true });
+      waiting.delete(socket.id);
+    }
+    void socket.leave(this.diffRoom);
   }
 
-  /** Those waiting for a state, no longer waiting: the caller settles them. */
+  /** Those waiting for a state, now reading it: the caller settles them through `takeRead`. */
   takeWaiting(): Array<[string, StateWaiter]> {
     const waiting = [...this.waitingForState];
     this.waitingForState.clear();
+    for (const [socketId, waiter] of waiting) this.readingState.set(socketId, waiter);
     return waiting;
+  }
+
+  /** Of the connections whose state was read, those still waiting for it (not replaced meanwhile), no longer waiting. */
+  takeRead(taken: ReadonlyArray<[string, StateWaiter]>): Array<[string, StateWaiter]> {
+    const still = taken.filter(([socketId, waiter]) => this.readingState.get(socketId) === waiter);
+    for (const [socketId] of still) this.readingState.delete(socketId);
+    return still;
+  }
+
+  /** Answers every subscribe waiting for a state with `seq`, and forgets them: at shutdown. */
+  answerAll(seq: number): void {
+    for (const waiting of [this.waitingForState, this.readingState]) {
+      for (const waiter of waiting.values()) waiter.resolve({ seq });
+      waiting.clear();
+    }
   }
 
   /** Those catching up, by the seq they are current to, no longer catching up: the caller places them. */

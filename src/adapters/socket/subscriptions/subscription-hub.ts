@@ -7,8 +7,8 @@ import type { PresenceServer, PresenceSocket } from '../socket.types';
 import { DeliveredTransitions } from './delivered-transitions';
 import { FlushedSnapshot } from './flushed-snapshot';
 import type { PresenceScope } from './presence-scope';
-import { diffFor, stateFor, type StatusReader } from './scope-encoding';
-import { resumedWaiter, type SubscriptionGroup } from './subscription-group';
+import { diffFor, pictureStateFor, withOfflineListed, type StatusReader } from './scope-encoding';
+import { resumedWaiter, type StateWaiter, type SubscribeAnswer, type SubscriptionGroup } from './subscription-group';
 import { SubscriptionGroups } from './subscription-groups';
 
 /**
@@ -31,13 +31,13 @@ export interface FrameCounter {
  * change is applied to the flushed snapshot and sent as one `presenceDiff` per scope, encoded once for all the
  * connections that share that scope (a Socket.IO room). A new subscriber gets the snapshot as `presenceState` at the
  * next flush (so a reconnect wave shares that encoding too), or, resuming with `since`, one diff replayed from the
- * buffer at once, up to the last transition delivered (flushed or not).
+ * buffer at once, up to the last transition delivered (flushed or not). A state that lists offline users is read
+ * from persistence beside the flushes, never in their way: it is sent when read, followed by what changed meanwhile.
  */
 export class SubscriptionHub implements TransitionConsumer {
   private readonly snapshot = new FlushedSnapshot();
   private readonly delivered: DeliveredTransitions;
   private readonly groups = new SubscriptionGroups();
-  private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -77,9 +77,9 @@ export class SubscriptionHub implements TransitionConsumer {
 
   /**
    * Subscribes (or re-subscribes) a connection. Resolves with the seq its first state or diff is current to: at once
-   * for a replay, at the next flush for a state.
+   * for a replay, when its state is sent for a state (or as `replaced`, when the connection subscribes again first).
    */
-  subscribe(socket: PresenceSocket, scope: PresenceScope, since: number | undefined): Promise<number> {
+  subscribe(socket: PresenceSocket, scope: PresenceScope, since: number | undefined): Promise<SubscribeAnswer> {
     this.unsubscribe(socket);
     const group = this.groups.assign(socket.id, scope);
     void socket.leave(EVENTS_ROOM);
@@ -90,7 +90,7 @@ export class SubscriptionHub implements TransitionConsumer {
     this.counter.frames('presenceDiff', 1);
     if (replayed.seq > this.snapshot.seq) group.catchingUp.set(socket.id, replayed.seq);
     else group.addMember(socket);
-    return Promise.resolve(replayed.seq);
+    return Promise.resolve({ seq: replayed.seq });
   }
 
   /** Connections start with §1's events. */
@@ -116,20 +116,23 @@ export class SubscriptionHub implements TransitionConsumer {
   /** Stops the window; subscribes still waiting for a state are answered, so that nothing waits for ever. */
   stop(): void {
     clearInterval(this.timer);
-    for (const group of this.groups.all()) for (const [, waiter] of group.takeWaiting()) waiter.resolve(this.snapshot.seq);
+    for (const group of this.groups.all()) group.answerAll(this.snapshot.seq);
   }
 
-  /** Sends the window's net change to every scope, then states to those waiting for one. Never two at once. */
+  /**
+   * Sends the window's net change to every scope, then states to those waiting for one. Resolves once the window and
+   * the states it could send at once are out; states that wait for persistence follow when read.
+   */
   flush(): Promise<void> {
-    this.flushing ??= this.sendWindowAndStates()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'presence diff flush failed'))
-      .finally(() => {
-        this.flushing = undefined;
-      });
-    return this.flushing;
+    try {
+      this.sendWindowAndStates();
+    } catch (error) {
+      this.logger.error({ err: error }, 'presence diff flush failed');
+    }
+    return Promise.resolve();
   }
 
-  private async sendWindowAndStates(): Promise<void> {
+  private sendWindowAndStates(): void {
     const net = this.delivered.takeUnflushed();
     if (net !== undefined) {
       this.snapshot.apply(net);
@@ -141,7 +144,7 @@ export class SubscriptionHub implements TransitionConsumer {
       }
     }
     for (const group of this.groups.all()) if (group.catchingUp.size > 0) this.catchUp(group);
-    for (const group of this.groups.all()) if (group.waitingForState.size > 0) await this.sendState(group);
+    for (const group of this.groups.all()) if (group.waitingForState.size > 0) this.sendState(group);
   }
 
   /**
@@ -166,27 +169,51 @@ export class SubscriptionHub implements TransitionConsumer {
     }
   }
 
-  /** One state for every connection waiting in the group, which then gets the group's diffs. */
-  private async sendState(group: SubscriptionGroup): Promise<void> {
+  /**
+   * One state for every connection waiting in the group, which then gets the group's diffs: at once when the picture
+   * holds it all, else when its listed offline users have been read (beside the flushes, which go on meanwhile).
+   */
+  private sendState(group: SubscriptionGroup): void {
     const waiting = group.takeWaiting();
-    let state: PresenceStatePayload;
-    try {
-      state = await stateFor(group.scope, this.snapshot, this.statusesOf);
-    } catch (error) {
-      // The state could not be read (persistence down): these subscribes fail, and their connections go back to §1.
-      for (const [socketId, waiter] of waiting) {
-        const socket = this.io.of('/').sockets.get(socketId);
-        if (socket !== undefined) this.unsubscribe(socket);
-        waiter.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+    const inPicture = pictureStateFor(group.scope, this.snapshot);
+    if (inPicture.offlineListed.length === 0) {
+      this.deliverState(group, waiting, { seq: inPicture.seq, users: inPicture.users });
       return;
     }
-    this.io.local.to(group.stateRoom).emit('presenceState', state);
-    this.counter.frames('presenceState', waiting.length);
-    for (const [socketId, waiter] of waiting) {
+    withOfflineListed(inPicture, this.statusesOf).then(
+      (state) => this.deliverState(group, waiting, state),
+      (error: unknown) => this.failState(group, waiting, error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  /**
+   * Sends the state to those still waiting for it, in one encoding. A state read after later flushes is followed by
+   * what they sent, as for a resumed connection.
+   */
+  private deliverState(group: SubscriptionGroup, taken: ReadonlyArray<[string, StateWaiter]>, state: PresenceStatePayload): void {
+    const still = group.takeRead(taken);
+    const live = still.map(([socketId]) => this.io.of('/').sockets.get(socketId)).filter((s) => s !== undefined);
+    // `to([])` would mean every socket of the node.
+    if (live.length > 0) {
+      this.io.local.to(live.map((s) => s.id)).emit('presenceState', state);
+      this.counter.frames('presenceState', live.length);
+    }
+    for (const socket of live) {
+      if (this.groups.of(socket.id) !== group) continue;
+      if (state.seq === this.snapshot.seq) group.addMember(socket);
+      else group.catchingUp.set(socket.id, state.seq);
+    }
+    for (const [, waiter] of still) waiter.resolve({ seq: state.seq });
+    this.groups.dropIfUnused(group);
+  }
+
+  /** The state could not be read (the store failed): these subscribes fail, and their connections go back to §1. */
+  private failState(group: SubscriptionGroup, taken: ReadonlyArray<[string, StateWaiter]>, error: Error): void {
+    const still = group.takeRead(taken);
+    for (const [socketId, waiter] of still) {
       const socket = this.io.of('/').sockets.get(socketId);
-      if (socket !== undefined && this.groups.of(socketId) === group) group.promote(socket);
-      waiter.resolve(state.seq);
+      if (socket !== undefined) this.unsubscribe(socket);
+      waiter.reject(error);
     }
     this.groups.dropIfUnused(group);
   }

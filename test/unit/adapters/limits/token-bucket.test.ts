@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { TokenBucket } from '../../../../src/adapters/socket/token-bucket';
+import { TokenBucket } from '../../../../src/adapters/limits/token-bucket';
 
 /** The bucket as a plain fold over the times of the takes: what the class, with its `declare` fields, must equal. */
 function plainAnswers(ratePerSecond: number, burst: number, start: number, times: readonly number[]): boolean[] {

@@ -4,6 +4,9 @@ import { SocketIdentity } from '../../../../src/adapters/socket/socket-identity'
 import { SocketRefusal } from '../../../../src/adapters/socket/socket-refusal.mapper';
 import type { PresenceSocket } from '../../../../src/adapters/socket/socket.types';
 import type { PresenceScope } from '../../../../src/adapters/socket/subscriptions/presence-scope';
+import type { SubscribeAnswer } from '../../../../src/adapters/socket/subscriptions/subscription-group';
+import { EncodedJson } from '../../../../src/adapters/socket/shared-encoding';
+import { LaterAnswer } from '../../../../src/adapters/socket/socket-event.router';
 import { PresenceError } from '../../../../src/domain/presence.errors';
 import type { UserId } from '../../../../src/domain/presence.types';
 import { buildDomain, testSettings } from '../../../support/build-domain';
@@ -14,10 +17,10 @@ class RecordingSubscriptions implements Subscriptions {
   readonly calls: string[] = [];
   readonly scopes: PresenceScope[] = [];
 
-  subscribe(socket: PresenceSocket, scope: PresenceScope, since: number | undefined): Promise<number> {
+  subscribe(socket: PresenceSocket, scope: PresenceScope, since: number | undefined): Promise<SubscribeAnswer> {
     this.calls.push(`subscribe ${socket.id} since ${String(since)}`);
     this.scopes.push(scope);
-    return Promise.resolve(42);
+    return Promise.resolve({ seq: 42 });
   }
 
   unsubscribe(socket: PresenceSocket): void {
@@ -180,22 +183,26 @@ describe('PresenceEventHandlers', () => {
   });
 
   describe('reads and subscriptions', () => {
-    it('sends the online users to the asking socket only, and answers the same list', async () => {
+    it('sends the online users to the asking socket only, and answers the same list, encoded once for both', async () => {
       const { handlers, clock } = handlersOnDomain();
       const asking = new StandInSocket('s1');
       const other = new StandInSocket('s2');
       await handlers.userOnline(other.socket, { userId: 7, userType: 'agent' });
       const users = [{ userId: 7, status: 'online', lastSeen: new Date(clock.now()).toISOString(), userType: 'agent', userName: null }];
-      expect(await handlers.getOnlineUsers(asking.socket)).toEqual({ users });
-      expect(asking.sent).toEqual([['onlineUsersList', users]]);
+      const answer = (await handlers.getOnlineUsers(asking.socket)) as { users: EncodedJson };
+      expect(answer.users).toBeInstanceOf(EncodedJson);
+      expect(JSON.parse(answer.users.text)).toEqual(users);
+      expect(answer.users.items).toBe(1);
+      expect(asking.sent).toEqual([['onlineUsersList', answer.users]]);
       expect(other.sent).toEqual([]);
     });
 
     it('subscribes with the scope and cursor given, and answers the hub’s seq', async () => {
       const { handlers, subscriptions } = handlersOnDomain();
       const client = new StandInSocket('s1');
-      expect(await handlers.presenceSubscribe(client.socket, { userIds: [1, '2'], userTypes: ['agent'], since: 5 })).toEqual({ seq: 42 });
-      expect(await handlers.presenceSubscribe(client.socket, undefined)).toEqual({ seq: 42 });
+      const later = async (answer: Promise<LaterAnswer>): Promise<object> => (await answer).answer;
+      expect(await later(handlers.presenceSubscribe(client.socket, { userIds: [1, '2'], userTypes: ['agent'], since: 5 }))).toEqual({ seq: 42 });
+      expect(await later(handlers.presenceSubscribe(client.socket, undefined))).toEqual({ seq: 42 });
       expect(subscriptions.calls).toEqual(['subscribe s1 since 5', 'subscribe s1 since undefined']);
       expect(subscriptions.scopes.map((s) => [s.userIds, s.userTypes, s.all])).toEqual([
         [[1, '2'], ['agent'], false],

@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { type EventHandler, type EventHandlers, SocketEventRouter } from '../../../../src/adapters/socket/socket-event.router';
+import { type EventHandler, type EventHandlers, LaterAnswer, SocketEventRouter } from '../../../../src/adapters/socket/socket-event.router';
+import { EncodedJson } from '../../../../src/adapters/socket/shared-encoding';
 import { SocketRefusal } from '../../../../src/adapters/socket/socket-refusal.mapper';
 import type { PresenceSocket } from '../../../../src/adapters/socket/socket.types';
 import { forbidden } from '../../../../src/domain/presence.errors';
@@ -165,6 +166,34 @@ describe('SocketEventRouter', () => {
       expect((await client.request('getOnlineUsers')).ok).toBe(false);
       clock.advance(400);
       expect((await client.request('getOnlineUsers')).ok).toBe(true);
+    });
+
+    it('charges a list encoded once by the items it holds', async () => {
+      const { client } = routed({ getOnlineUsers: () => Promise.resolve({ users: EncodedJson.ofList(Array.from({ length: 20_000 }, (_, i) => i)) }) });
+      expect((await client.request('getOnlineUsers')).ok).toBe(true);
+      expect((await client.request('getOnlineUsers')).ok).toBe(false);
+    });
+
+    it('charges a subscription by its listed ids as it is taken, before its answer comes', async () => {
+      const answers = [deferred(), deferred()];
+      let asked = 0;
+      const { client } = routed({ presenceSubscribe: () => Promise.resolve(new LaterAnswer((answers[asked++] ?? deferred()).promise)) });
+      const ids = Array.from({ length: 9_000 }, (_, i) => i);
+      const first = client.request('presenceSubscribe', { userIds: ids });
+      // 10 − 10: nothing is left for the next one, though the first is not answered yet.
+      expect(await client.request('presenceSubscribe', { userIds: ids })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+      answers[0]?.resolve({ seq: 3 });
+      expect(await first).toEqual({ ok: true, seq: 3 });
+    });
+
+    it('does not hold a connection’s next events behind an answer that comes later', async () => {
+      const later = deferred();
+      const { client, metrics } = routed({ presenceSubscribe: () => Promise.resolve(new LaterAnswer(later.promise)) });
+      const subscribed = client.request('presenceSubscribe', {});
+      expect(await client.request('userHeartbeat', {})).toEqual({ ok: true });
+      later.resolve({ seq: 9, replaced: true });
+      expect(await subscribed).toEqual({ ok: true, seq: 9, replaced: true });
+      expect(metrics.events).toEqual(['userHeartbeat ok', 'presenceSubscribe ok']);
     });
 
     it('charges a subscription by its listed ids, and one by type like a small read', async () => {

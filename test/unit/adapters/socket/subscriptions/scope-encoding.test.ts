@@ -70,7 +70,7 @@ describe('stateFor', () => {
     const asked: UserId[][] = [];
     const state = await stateFor(new PresenceScope(['7', 'gone', 'online-elsewhere'], ['agent']), picture(), async (ids) => {
       asked.push([...ids]);
-      return [offline('gone'), { ...offline('online-elsewhere'), status: 'online' }];
+      return [offline('gone'), { ...offline('online-elsewhere'), lastSeen: 0, status: 'online' }];
     });
     expect(asked).toEqual([['gone', 'online-elsewhere']]);
     expect(state).toEqual({

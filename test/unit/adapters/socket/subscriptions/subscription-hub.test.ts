@@ -91,7 +91,7 @@ describe('SubscriptionHub', () => {
 
       await hub.flush();
 
-      await expect(subscribed).resolves.toBe(10);
+      await expect(subscribed).resolves.toEqual({ seq: 10 });
       expect(await state).toEqual({ seq: 10, users: [{ userId: 'a', status: 'online', lastSeen: '1970-01-01T00:00:01.000Z', userType: 'agent', userName: 'A' }] });
       hub.deliver(online('client', 11, 'client'));
       hub.deliver(online('agent', 12, 'agent'));
@@ -144,9 +144,9 @@ describe('SubscriptionHub', () => {
 
       await hub.flush();
 
+      const [first, second] = await Promise.all(states);
       expect(asked).toEqual([['gone']]);
       expect(frames).toEqual([['presenceState', 2]]);
-      const [first, second] = await Promise.all(states);
       expect(second).toEqual(first);
       expect(first?.users).toEqual([expect.objectContaining({ userId: 'gone', status: 'offline' })]);
     });
@@ -154,10 +154,12 @@ describe('SubscriptionHub', () => {
     it('replaces a subscription with the next one, and goes back to §1 events on unsubscribe', async () => {
       const hub = hubWith(100);
       const [socket, server] = await client(hub);
-      void hub.subscribe(server, new PresenceScope(['a'], undefined), undefined);
+      const first = hub.subscribe(server, new PresenceScope(['a'], undefined), undefined);
       await hub.flush();
-      void hub.subscribe(server, new PresenceScope(['b'], undefined), undefined);
+      await first;
+      const second = hub.subscribe(server, new PresenceScope(['b'], undefined), undefined);
       await hub.flush();
+      await second;
       const diffs = recording<PresenceDiffPayload>(socket, server, 'presenceDiff');
       hub.deliver(online('a', 1));
       hub.deliver(online('b', 2));
@@ -178,9 +180,9 @@ describe('SubscriptionHub', () => {
       const left = hub.subscribe(leaving, ALL, undefined);
       const stopped = hub.subscribe(staying, new PresenceScope(['a'], undefined), undefined);
       hub.unsubscribe(leaving);
-      await expect(left).resolves.toBe(5);
+      await expect(left).resolves.toEqual({ seq: 5, replaced: true });
       hub.stop();
-      await expect(stopped).resolves.toBe(5);
+      await expect(stopped).resolves.toEqual({ seq: 5 });
     });
 
     it('serves a subscribe to a scope whose last connection left while its state was being read', async () => {
@@ -196,13 +198,13 @@ describe('SubscriptionHub', () => {
       const subscribed = hub.subscribe(lateServer, scope, undefined);
       answer([]);
       await flushed;
-      await expect(left).resolves.toBe(0);
+      await expect(left).resolves.toEqual({ seq: 0, replaced: true });
 
       statusesOf = async () => [];
       await hub.flush();
 
       expect(await state).toEqual({ seq: 0, users: [] });
-      await expect(subscribed).resolves.toBe(0);
+      await expect(subscribed).resolves.toEqual({ seq: 0 });
     });
 
     it('fails the subscribes whose state cannot be read, and puts their connections back on §1 events', async () => {
@@ -214,6 +216,69 @@ describe('SubscriptionHub', () => {
       await expect(subscribed).rejects.toThrow('database down');
       expect(hub.isSubscribed(server)).toBe(false);
       expect(roomsOf(server)).toEqual([EVENTS_ROOM]);
+    });
+
+    describe('with persistence slow to answer', () => {
+      /** A read of offline users that answers only when the test says so. */
+      const heldRead = () => {
+        let answer: (statuses: UserStatus[]) => void = () => undefined;
+        const asked: Array<readonly (string | number)[]> = [];
+        statusesOf = (ids) => {
+          asked.push(ids);
+          return new Promise((resolve) => (answer = resolve));
+        };
+        return { asked, answer: (statuses: UserStatus[]) => answer(statuses) };
+      };
+
+      it('sends other scopes their diffs while a state waits for it, then the state and what changed since', async () => {
+        const hub = hubWith(100);
+        const [[watcher, watcherServer], [reader, readerServer]] = [await client(hub), await client(hub)];
+        const watching = hub.subscribe(watcherServer, ALL, undefined);
+        await hub.flush();
+        await watching;
+        const read = heldRead();
+        const watched = recording<PresenceDiffPayload>(watcher, watcherServer, 'presenceDiff');
+        const gotByReader: string[] = [];
+        reader.onAny((event: string, payload: PresenceDiffPayload) => {
+          if (event === 'presenceDiff') gotByReader.push(`diff ${payload.seq} joins ${payload.joins.map((j) => j.userId).join(',')}`);
+          else if (event === 'presenceState') gotByReader.push(`state ${payload.seq}`);
+        });
+        const subscribed = hub.subscribe(readerServer, new PresenceScope(['gone', 'x', 'y'], undefined), undefined);
+        await hub.flush();
+        expect(read.asked).toEqual([['gone', 'x', 'y']]);
+
+        hub.deliver(online('x', 1));
+        await hub.flush();
+        hub.deliver(online('y', 2));
+        await hub.flush();
+        expect((await watched()).map((d) => d.seq)).toEqual([1, 2]);
+
+        read.answer([{ userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null }]);
+        await expect(subscribed).resolves.toEqual({ seq: 0 });
+        hub.deliver(online('z', 3));
+        await hub.flush();
+        await eventsBefore(reader, readerServer);
+        // The state is current to the flush it was taken at; the diff after it holds what came since, in its scope.
+        expect(gotByReader).toEqual(['state 0', 'diff 3 joins x,y']);
+      });
+
+      it('answers a subscribe whose state is being read as replaced when the connection subscribes again, and never sends it', async () => {
+        const hub = hubWith(100);
+        hub.seed([], 7);
+        const [socket, server] = await client(hub);
+        const read = heldRead();
+        const first = hub.subscribe(server, new PresenceScope(['gone'], undefined), undefined);
+        await hub.flush();
+        statusesOf = async () => [];
+        const second = hub.subscribe(server, new PresenceScope(undefined, ['agent']), undefined);
+        await expect(first).resolves.toEqual({ seq: 7, replaced: true });
+        const states = recording<PresenceStatePayload>(socket, server, 'presenceState');
+        await hub.flush();
+        await expect(second).resolves.toEqual({ seq: 7 });
+        read.answer([{ userId: 'gone', status: 'offline', lastSeen: 1_000, userType: null, userName: null }]);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(await states()).toEqual([{ seq: 7, users: [] }]);
+      });
     });
   });
 
@@ -230,7 +295,7 @@ describe('SubscriptionHub', () => {
       const resumed = recording<PresenceDiffPayload>(resumer, resumerServer, 'presenceDiff');
       const watched = recording<PresenceDiffPayload>(watcher, watcherServer, 'presenceDiff');
 
-      await expect(hub.subscribe(resumerServer, ALL, 0)).resolves.toBe(2);
+      await expect(hub.subscribe(resumerServer, ALL, 0)).resolves.toEqual({ seq: 2 });
       hub.deliver(online('after', 3));
       await hub.flush();
       hub.deliver(online('later', 4));
@@ -254,7 +319,7 @@ describe('SubscriptionHub', () => {
       await hub.flush();
       const [socket, server] = await client(hub);
       const diffs = recording<PresenceDiffPayload>(socket, server, 'presenceDiff');
-      await expect(hub.subscribe(server, ALL, 1)).resolves.toBe(1);
+      await expect(hub.subscribe(server, ALL, 1)).resolves.toEqual({ seq: 1 });
       hub.deliver(online('b', 2));
       await hub.flush();
       expect(await diffs()).toEqual([
@@ -270,9 +335,9 @@ describe('SubscriptionHub', () => {
       const state = nextEvent<PresenceStatePayload>(socket, 'presenceState');
       const subscribed = hub.subscribe(server, ALL, 5);
       await hub.flush();
-      await expect(subscribed).resolves.toBe(10);
+      await expect(subscribed).resolves.toEqual({ seq: 10 });
       expect((await state).users.map((u) => u.userId)).toEqual(['a']);
-      await expect(hub.subscribe(server, ALL, 10)).resolves.toBe(10);
+      await expect(hub.subscribe(server, ALL, 10)).resolves.toEqual({ seq: 10 });
     });
 
     it('sends a state instead when it cannot replay: a seq not reached, not held any more, or before missed transitions', async () => {
@@ -285,10 +350,10 @@ describe('SubscriptionHub', () => {
       for (const since of [15, -1, 9, 11]) {
         const subscribed = hub.subscribe(server, ALL, since);
         await hub.flush();
-        await expect(subscribed).resolves.toBe(14);
+        await expect(subscribed).resolves.toEqual({ seq: 14 });
       }
       expect(frames.filter(([event]) => event === 'presenceState')).toHaveLength(4);
-      await expect(hub.subscribe(server, ALL, 12)).resolves.toBe(14);
+      await expect(hub.subscribe(server, ALL, 12)).resolves.toEqual({ seq: 14 });
     });
 
     it('sends nothing to other connections when every resumed connection of a seq closed before the flush', async () => {
@@ -298,7 +363,7 @@ describe('SubscriptionHub', () => {
       hub.deliver(online('a', 1));
       await hub.flush();
       hub.deliver(online('b', 2));
-      await expect(hub.subscribe(resumerServer, new PresenceScope(undefined, undefined), 1)).resolves.toBe(2);
+      await expect(hub.subscribe(resumerServer, new PresenceScope(undefined, undefined), 1)).resolves.toEqual({ seq: 2 });
       hub.deliver(online('c', 3));
       const gone = new Promise((resolve) => resumerServer.once('disconnect', resolve));
       resumer.disconnect();
