@@ -8,7 +8,7 @@ import { createKoaApp } from '../adapters/http/koa-app';
 import { operationalRoutes } from '../adapters/http/operational.routes';
 import { pageRoutes } from '../adapters/http/page.routes';
 import { presenceRoutes } from '../adapters/http/presence.routes';
-import { readAllowance } from '../adapters/http/read-allowance.middleware';
+import { ReadAllowance } from '../adapters/http/read-allowance';
 import { logReadiness } from '../adapters/logging/readiness-report';
 import { ReadinessWatch } from '../application/readiness-watch';
 import type { Config } from '../config';
@@ -32,7 +32,7 @@ export function bindHttp(c: Container, config: Config, logger: Logger): void {
         presenceRoutes(
           ctx.get(TOKENS.PresenceService),
           config.auth === null ? null : requireAccessToken(config.auth.secret, config.auth.cookieName),
-          readAllowance({ ratePerSecond: config.httpReadRate, now, userClaim: config.auth?.userClaim ?? null }),
+          new ReadAllowance({ ratePerSecond: config.httpReadRate, now, userClaim: config.auth?.userClaim ?? null }),
           { now, ...config.derived.freshness },
         ),
         operationalRoutes({

@@ -49,7 +49,7 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
         ctx.get(TOKENS.SocketServer),
         ctx.get(TOKENS.PresenceService),
         ctx.get(TOKENS.Clock),
-        { nodeId: config.nodeId, eventRate: presence.eventRate },
+        { nodeId: config.nodeId, eventRate: presence.eventRate, listMaxAgeMs: presence.diffIntervalMs },
         logger,
         ctx.get(TOKENS.Metrics),
         ctx.get(TOKENS.SubscriptionHub),

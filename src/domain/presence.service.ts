@@ -69,6 +69,7 @@ export interface SweepResult {
 export class PresenceService {
   /** The previous sweep's `now`: a deadline at or before it was expired or counted as deferred then. */
   private deferralsCountedUntil: Instant | undefined;
+  private committedTransitions = 0;
 
   constructor(private readonly deps: PresenceServiceDeps) {}
 
@@ -216,9 +217,15 @@ export class PresenceService {
     return this.deps.store.update(key, decide).then(this.settle);
   }
 
+  /** How many transitions this node has committed: a reader's cache of them is current while it is unchanged. */
+  get transitionsCommitted(): number {
+    return this.committedTransitions;
+  }
+
   private readonly settle = (committed: CommittedDecision): CommittedDecision => {
     const { transition } = committed;
     if (transition !== null) {
+      this.committedTransitions += 1;
       this.deps.lastSeen.record(transition.userId, transition.lastSeen);
       this.deps.notifier.publish(transition);
     }

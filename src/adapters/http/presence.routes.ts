@@ -5,6 +5,7 @@ import type { components } from './generated/openapi.types';
 import { notFound } from './http-error';
 import { encodeCursor } from './presence-cursor';
 import { parsePresenceListQuery, parseUserIdParam } from './presence-query.schema';
+import type { ReadAllowance } from './read-allowance';
 
 type PresenceUserBody = components['schemas']['PresenceUser'];
 type PresencePageBody = components['schemas']['PresencePage'];
@@ -34,24 +35,27 @@ const toPageBody = (page: PresencePage, freshness: Freshness, asOf: number): Pre
 });
 
 /**
- * `GET /presence` and `GET /presence/{userId}`, behind `authenticate` when the service has a secret, and the
- * reader's allowance.
+ * `GET /presence` and `GET /presence/{userId}`, behind `authenticate` when the service has a secret, each drawing on
+ * its reader's allowance.
  */
-export function presenceRoutes(service: PresenceService, authenticate: Middleware | null, allowance: Middleware, freshness: Freshness): Router {
+export function presenceRoutes(service: PresenceService, authenticate: Middleware | null, allowance: ReadAllowance, freshness: Freshness): Router {
   const router = new Router();
-  const guard: Middleware[] = authenticate === null ? [allowance] : [authenticate, allowance];
+  const guard: Middleware[] = authenticate === null ? [] : [authenticate];
 
   router.get('/presence', ...guard, async (ctx) => {
     const query = parsePresenceListQuery(ctx.query);
+    const listed = allowance.take(ctx, Math.min(query.limit, query.userIds?.length ?? query.limit));
     const asOf = freshness.now();
     const page =
       query.userIds === undefined ? await service.pageOnline(query) : await service.pageOf(query.userIds, query);
+    listed(page.users.length);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = toPageBody(page, freshness, asOf);
   });
 
   router.get('/presence/:userId', ...guard, async (ctx) => {
     const userId = parseUserIdParam(ctx.params['userId']);
+    allowance.take(ctx, 1);
     const status = await service.status(userId);
     if (status === undefined) throw notFound(`user ${userId} has never been seen`);
     ctx.set('Cache-Control', 'no-store');

@@ -9,6 +9,15 @@ export const USERS_PER_READ_TOKEN = 1_000;
 export const readCost = (users: number): number => 1 + Math.floor(users / USERS_PER_READ_TOKEN);
 
 /**
+ * A subscription with this many listed ids costs one token more: each id is validated, indexed and looked up for its
+ * state (and read from the database when offline), twice the work of a listed user.
+ */
+export const IDS_PER_SUBSCRIPTION_TOKEN = 500;
+
+/** What a subscription listing `ids` ids costs: 1, plus 1 per `IDS_PER_SUBSCRIPTION_TOKEN` ids. */
+export const subscriptionCost = (ids: number): number => 1 + Math.floor(ids / IDS_PER_SUBSCRIPTION_TOKEN);
+
+/**
  * The read allowance each token's user shares over all of its connections on this node, so that twenty connections
  * of one user cannot read twenty times as much. Kept while the user has a connection here.
  */

@@ -11,6 +11,21 @@ export interface SlowConsumerCounter {
 interface EngineConnection {
   readonly writeBuffer?: ReadonlyArray<{ readonly data?: unknown }>;
   readonly transport?: { readonly name?: string; readonly socket?: { readonly bufferedAmount?: number } };
+  /** 'drain': the transport took what it was given last, and the next batch was handed to it. */
+  on(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Output that has waited this long without the transport taking any of it means a reader that stopped reading (or a
+ * link that died): it is cut off however little it holds, rather than at the transport's ping timeout (45 s), which
+ * would let it hold its backlog meanwhile. A slow reader takes some now and then, and is not.
+ */
+export const STALLED_OUTPUT_MS = 10_000;
+
+/** Since when a connection has held output without the transport taking any, and how many batches it had taken then. */
+interface Waiting {
+  since: number;
+  drains: number;
 }
 
 const sizeOf = (data: unknown): number =>
@@ -31,20 +46,52 @@ export function unsentBytes(socket: PresenceSocket): number {
  */
 export class OutputGuard {
   private timer: NodeJS.Timeout | undefined;
+  /** Batches each connection's transport has taken, counted from the guard's first look at it. */
+  private readonly drains = new WeakMap<object, number>();
+  private readonly waiting = new WeakMap<object, Waiting>();
 
   constructor(
     private readonly io: PresenceServer,
     private readonly maxBytes: number,
     private readonly counter: SlowConsumerCounter,
     private readonly logger: Logger,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Disconnects the connection if it holds too much unsent output; false when it did. */
+  /**
+   * Disconnects the connection if it holds too much unsent output, or output the transport has taken none of for
+   * `STALLED_OUTPUT_MS`; false when it did.
+   */
   check(socket: PresenceSocket): boolean {
     if (!socket.connected) return false;
     const unsent = unsentBytes(socket);
-    if (unsent <= this.maxBytes) return true;
-    this.logger.warn({ socket: socket.id, address: socket.handshake.address, unsent }, 'disconnecting a connection that does not read');
+    if (unsent > this.maxBytes) return this.cut(socket, unsent, 'disconnecting a connection that does not read');
+    if (!this.makesProgress(socket, unsent)) return this.cut(socket, unsent, 'disconnecting a connection whose output has not moved');
+    return true;
+  }
+
+  private makesProgress(socket: PresenceSocket, unsent: number): boolean {
+    const conn = socket.conn as unknown as EngineConnection;
+    if (!this.drains.has(conn)) {
+      this.drains.set(conn, 0);
+      conn.on('drain', () => this.drains.set(conn, (this.drains.get(conn) ?? 0) + 1));
+    }
+    if (unsent === 0) {
+      this.waiting.delete(conn);
+      return true;
+    }
+    const drains = this.drains.get(conn) ?? 0;
+    const now = this.now();
+    const waiting = this.waiting.get(conn);
+    if (waiting === undefined || waiting.drains !== drains) {
+      this.waiting.set(conn, { since: now, drains });
+      return true;
+    }
+    return now - waiting.since < STALLED_OUTPUT_MS;
+  }
+
+  private cut(socket: PresenceSocket, unsent: number, message: string): false {
+    this.logger.warn({ socket: socket.id, address: socket.handshake.address, unsent }, message);
     this.counter.slowConsumerDisconnected();
     socket.disconnect(true);
     return false;

@@ -4,11 +4,10 @@ import type { UserId } from '../../domain/presence.types';
 import type { SocketIdentity } from './socket-identity';
 import { parsePayload, parseUserPayload, presenceSubscribePayload, userOnlinePayload } from './socket-payload.schema';
 import { LaterAnswer, type EventHandlers } from './socket-event.router';
-import { EncodedJson } from './shared-encoding';
+import type { SharedOnlineList } from './shared-online-list';
 import { PresenceScope } from './subscriptions/presence-scope';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceSocket } from './socket.types';
-import { toWireOnlineUser } from './wire';
 
 /** What the handlers ask of the subscription hub. */
 export type Subscriptions = Pick<SubscriptionHub, 'subscribe' | 'unsubscribe'>;
@@ -23,6 +22,7 @@ export class PresenceEventHandlers {
     private readonly subscriptions: Subscriptions,
     private readonly identity: SocketIdentity,
     private readonly nodeId: string,
+    private readonly onlineList: SharedOnlineList,
   ) {}
 
   /** The handlers by event name, as the router calls them. */
@@ -70,9 +70,9 @@ export class PresenceEventHandlers {
     return { userId, status: 'offline' };
   }
 
-  /** The list is encoded once, for the event and the ack. */
+  /** The list is encoded once, for the event and the ack, and for every other connection asking at that moment. */
   async getOnlineUsers(socket: PresenceSocket): Promise<object> {
-    const users = EncodedJson.ofList((await this.service.listOnline()).map(toWireOnlineUser));
+    const users = await this.onlineList.get();
     socket.emit('onlineUsersList', users);
     return { users };
   }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
-import { readCost, USERS_PER_READ_TOKEN, UserReadAllowances } from '../limits/read-allowances';
+import { readCost, subscriptionCost, USERS_PER_READ_TOKEN, UserReadAllowances } from '../limits/read-allowances';
 import { EncodedJson } from './shared-encoding';
 import { SerialQueue } from './serial-queue';
 import { toRefusal } from './socket-refusal.mapper';
@@ -37,23 +37,16 @@ type AckFn = (answer: object) => void;
 
 /**
  * The events that read presence: they draw from a read allowance of their own (so that reads never cost a heartbeat
- * its place), by what they cost. A subscription costs its listed ids, charged as it is taken (a state by type or of
- * everyone is encoded once per scope for all its subscribers); a list costs its size, charged once it is known.
+ * its place), by what they cost, charged as they are taken, so that reads sent at once cannot all pass before any is
+ * charged. A subscription costs its listed ids (a state by type or of everyone is encoded once per scope for all its
+ * subscribers); a list costs the size of the last list answered, made right once its own size is known.
  */
 const READS: ReadonlySet<string> = new Set<ClientEventName>(['getOnlineUsers', 'presenceSubscribe']);
 
-/** What a read costs beyond its first token before it runs: a subscription's listed ids. */
-function costBefore(event: string, payload: unknown): number {
-  if (event !== 'presenceSubscribe') return 0;
-  const ids = (payload as { userIds?: unknown } | undefined)?.userIds;
-  return readCost(Array.isArray(ids) ? ids.length : 0) - 1;
-}
-
-/** What a read cost beyond its first token once answered: a list's size. */
-function costAfter(event: string, answer: object): number {
-  if (event !== 'getOnlineUsers') return 0;
+/** How many users a list answer held. */
+function itemsOf(answer: object): number {
   const users = (answer as { users?: unknown }).users;
-  return readCost(users instanceof EncodedJson ? users.items : Array.isArray(users) ? users.length : 0) - 1;
+  return users instanceof EncodedJson ? users.items : Array.isArray(users) ? users.length : 0;
 }
 
 /** What a task queued for a connection that closed meanwhile ends with: it never reaches its handler (CONTRACT §11). */
@@ -76,6 +69,8 @@ export class SocketEventRouter {
   private readonly queues = new Map<string, SerialQueue>();
   private readonly known: ReadonlySet<string> = new Set<string>(clientEvents);
   private readonly userReads: UserReadAllowances;
+  /** The size of the last list answered: what the next one is charged before its own size is known. */
+  private lastListItems = 0;
 
   constructor(
     private readonly handlers: EventHandlers,
@@ -124,16 +119,14 @@ export class SocketEventRouter {
           }
           return;
         }
-        if (read) {
-          const more = costBefore(event, args[0]);
-          reads.charge(more);
-          userReads?.charge(more);
-        }
+        const charged = read ? this.extraCost(event, args[0]) : 0;
+        reads.charge(charged);
+        userReads?.charge(charged);
         const answered = (answer: object): void => {
           ack?.({ ok: true, ...answer });
           this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
           if (read) {
-            const more = costAfter(event, answer);
+            const more = this.extraCost(event, args[0], answer) - charged;
             reads.charge(more);
             userReads?.charge(more);
           }
@@ -177,6 +170,16 @@ export class SocketEventRouter {
   /** Resolves when every event received so far, closes included, has been handled. */
   async drain(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.run(() => Promise.resolve())));
+  }
+
+  /** What a read costs beyond its first token: its listed ids, or a list's size (the last one's until it is answered). */
+  private extraCost(event: string, payload: unknown, answer?: object): number {
+    if (event === 'presenceSubscribe') {
+      const ids = (payload as { userIds?: unknown } | undefined)?.userIds;
+      return subscriptionCost(Array.isArray(ids) ? ids.length : 0) - 1;
+    }
+    if (answer !== undefined) this.lastListItems = itemsOf(answer);
+    return readCost(this.lastListItems) - 1;
   }
 
   /** Refuses an event; `metricsEvent` is the bounded label it is counted under (unknown names are not labels). */

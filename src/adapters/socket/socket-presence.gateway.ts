@@ -4,16 +4,21 @@ import type { PresenceService } from '../../domain/presence.service';
 import type { ConnectionLimits } from './connection-limits';
 import type { OutputGuard } from './output-guard';
 import { PresenceEventHandlers } from './presence-event.handlers';
+import { EncodedJson } from './shared-encoding';
+import { SharedOnlineList } from './shared-online-list';
 import { type EventMetrics, SocketEventRouter } from './socket-event.router';
 import { SocketIdentity } from './socket-identity';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceServer, PresenceSocket } from './socket.types';
 import { TokenExpiry } from './token-expiry';
+import { toWireOnlineUser } from './wire';
 
 export interface SocketGatewaySettings {
   readonly nodeId: string;
   /** Events a second per connection; bursts of twice that. */
   readonly eventRate: number;
+  /** The longest one encoding of §1's list is served to everyone asking. */
+  readonly listMaxAgeMs: number;
 }
 
 /**
@@ -37,7 +42,13 @@ export class SocketPresenceGateway {
     limits: ConnectionLimits,
     output: OutputGuard,
   ) {
-    this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId);
+    const onlineList = new SharedOnlineList({
+      read: async () => EncodedJson.ofList((await service.listOnline()).map(toWireOnlineUser)),
+      version: () => `${service.transitionsCommitted}:${hub.seq}`,
+      now: () => clock.now(),
+      maxAgeMs: settings.listMaxAgeMs,
+    });
+    this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId, onlineList);
     const closed = (socket: PresenceSocket) => this.handlers.disconnected(socket);
     this.router = new SocketEventRouter(this.handlers.byEvent(), closed, clock, settings, logger, metrics, output);
     this.tokenExpiry = new TokenExpiry(clock);

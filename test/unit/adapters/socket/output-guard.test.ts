@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import pino from 'pino';
-import { OutputGuard, unsentBytes } from '../../../../src/adapters/socket/output-guard';
+import { OutputGuard, STALLED_OUTPUT_MS, unsentBytes } from '../../../../src/adapters/socket/output-guard';
 import type { PresenceServer, PresenceSocket } from '../../../../src/adapters/socket/socket.types';
 
 /** A server-side connection with the buffers Engine.IO keeps: its write buffer, and on WebSocket `bufferedAmount`. */
@@ -8,7 +9,10 @@ function connection(transport: 'websocket' | 'polling', buffered: number, packet
     id: `${transport}-${buffered}`,
     connected: true,
     handshake: { address: '127.0.0.1' },
-    conn: { transport: { name: transport, socket: { bufferedAmount: buffered } }, writeBuffer: packets.map((data) => ({ data })) },
+    conn: Object.assign(new EventEmitter(), {
+      transport: { name: transport, socket: { bufferedAmount: buffered } },
+      writeBuffer: packets.map((data) => ({ data })),
+    }),
     disconnect(): void {
       socket.connected = false;
     },
@@ -51,5 +55,33 @@ describe('OutputGuard', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('disconnects a connection whose output the transport took none of for STALLED_OUTPUT_MS, however little it holds', () => {
+    let now = 0;
+    let counted = 0;
+    const guard = new OutputGuard(serverOf([]), 1_000_000, { slowConsumerDisconnected: () => void counted++ }, pino({ level: 'silent' }), () => now);
+    const stopped = connection('websocket', 10);
+    const slow = connection('websocket', 10);
+    const idle = connection('websocket', 0);
+    const look = () => [stopped, slow, idle].map((s) => guard.check(s as unknown as PresenceSocket));
+    expect(look()).toEqual([true, true, true]);
+    // The slow reader's transport takes a batch now and then; the stopped one's never does.
+    for (let t = 1_000; t < STALLED_OUTPUT_MS; t += 1_000) {
+      now = t;
+      slow.conn.emit('drain');
+      expect(look()).toEqual([true, true, true]);
+    }
+    now = STALLED_OUTPUT_MS;
+    // Idle for as long: nothing to send is not a stall.
+    idle.conn.transport.socket.bufferedAmount = 0;
+    expect(look()).toEqual([false, true, true]);
+    expect([stopped.connected, slow.connected, idle.connected, counted]).toEqual([false, true, true, 1]);
+    // Output that drained to nothing starts over: an old wait does not count against the next.
+    slow.conn.transport.socket.bufferedAmount = 0;
+    guard.check(slow as unknown as PresenceSocket);
+    slow.conn.transport.socket.bufferedAmount = 5;
+    now += STALLED_OUTPUT_MS - 1;
+    expect(guard.check(slow as unknown as PresenceSocket)).toBe(true);
   });
 });

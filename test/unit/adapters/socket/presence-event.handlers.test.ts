@@ -6,6 +6,8 @@ import type { PresenceSocket } from '../../../../src/adapters/socket/socket.type
 import type { PresenceScope } from '../../../../src/adapters/socket/subscriptions/presence-scope';
 import type { SubscribeAnswer } from '../../../../src/adapters/socket/subscriptions/subscription-group';
 import { EncodedJson } from '../../../../src/adapters/socket/shared-encoding';
+import { SharedOnlineList } from '../../../../src/adapters/socket/shared-online-list';
+import { toWireOnlineUser } from '../../../../src/adapters/socket/wire';
 import { LaterAnswer } from '../../../../src/adapters/socket/socket-event.router';
 import { PresenceError } from '../../../../src/domain/presence.errors';
 import type { UserId } from '../../../../src/domain/presence.types';
@@ -33,7 +35,13 @@ function handlersOnDomain() {
   const domain = buildDomain();
   const subscriptions = new RecordingSubscriptions();
   const limits = new ConnectionLimits({ perUser: 1, perAddress: 0 });
-  const handlers = new PresenceEventHandlers(domain.service, subscriptions, new SocketIdentity(limits), 'node-a');
+  const onlineList = new SharedOnlineList({
+    read: async () => EncodedJson.ofList((await domain.service.listOnline()).map(toWireOnlineUser)),
+    version: () => String(domain.service.transitionsCommitted),
+    now: () => domain.clock.now(),
+    maxAgeMs: 250,
+  });
+  const handlers = new PresenceEventHandlers(domain.service, subscriptions, new SocketIdentity(limits), 'node-a', onlineList);
   const online = async (): Promise<Array<UserId | [UserId, string | null, string | null]>> =>
     (await domain.service.listOnline()).map((u) => (u.userType === null && u.userName === null ? u.userId : [u.userId, u.userType, u.userName]));
   return { ...domain, subscriptions, limits, handlers, online };

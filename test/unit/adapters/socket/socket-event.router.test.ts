@@ -168,6 +168,14 @@ describe('SocketEventRouter', () => {
       expect((await client.request('getOnlineUsers')).ok).toBe(true);
     });
 
+    it('charges a list as it is taken, by the last list’s size, so that lists asked for at once do not all pass', async () => {
+      const { client } = routed({ getOnlineUsers: listOf(5_000) });
+      // The first list is charged after the fact: 1 + 5 of the burst of 10.
+      expect((await client.request('getOnlineUsers')).ok).toBe(true);
+      const atOnce = await Promise.all(Array.from({ length: 4 }, () => client.request('getOnlineUsers')));
+      expect(atOnce.map((ack) => ack.ok)).toEqual([true, false, false, false]);
+    });
+
     it('charges a list encoded once by the items it holds', async () => {
       const { client } = routed({ getOnlineUsers: () => Promise.resolve({ users: EncodedJson.ofList(Array.from({ length: 20_000 }, (_, i) => i)) }) });
       expect((await client.request('getOnlineUsers')).ok).toBe(true);

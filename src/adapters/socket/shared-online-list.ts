@@ -1,0 +1,36 @@
+import { EncodedJson } from './shared-encoding';
+
+export interface SharedOnlineListSettings {
+  /** Reads and encodes the list. */
+  readonly read: () => Promise<EncodedJson>;
+  /** Changes with every transition this node knows of: a list read before one is not served after it. */
+  readonly version: () => string;
+  readonly now: () => number;
+  /** The longest one encoding is served: how stale a listed user's `lastSeen` may be. */
+  readonly maxAgeMs: number;
+}
+
+/**
+ * §1's list, encoded once for every `getOnlineUsers` of a moment (CONTRACT §11: a thousand requests cost one
+ * encoding). A list is served while no transition has happened since its read began and for at most `maxAgeMs`, so
+ * a client always finds its own and everyone's earlier transitions in it; only `lastSeen` (and a type or name
+ * announced again) can be that much older. A read in flight is shared too.
+ */
+export class SharedOnlineList {
+  private cached: { readonly version: string; readonly readAt: number; readonly list: Promise<EncodedJson> } | undefined;
+
+  constructor(private readonly settings: SharedOnlineListSettings) {}
+
+  get(): Promise<EncodedJson> {
+    const version = this.settings.version();
+    const now = this.settings.now();
+    const cached = this.cached;
+    if (cached !== undefined && cached.version === version && now - cached.readAt < this.settings.maxAgeMs) return cached.list;
+    const list = this.settings.read();
+    this.cached = { version, readAt: now, list };
+    list.catch(() => {
+      if (this.cached?.list === list) this.cached = undefined;
+    });
+    return list;
+  }
+}
