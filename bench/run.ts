@@ -5,6 +5,7 @@
  *   npm run bench [-- --quick] [-- --store redis] [-- --persistence postgres]
  *   npm run bench -- --only serviceThroughput,bareThroughput --rates 12000,12000   (one figure, at set rates)
  *   npm run bench -- --only serviceThroughput,baselineThroughput --baseline /tmp/previous   (against another build)
+ *   npm run bench -- --only abuse [--quick] [--attacks getOnlineUsers,hungDatabase]   (issue 16's attacks; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +15,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { io } from 'socket.io-client';
 import { migrate, plannedMigrations } from '../src/adapters/postgres/migrator';
+import { abuseBenchmark } from './abuse/abuse.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
@@ -32,6 +34,8 @@ const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1]
 const wanted = (name: string): boolean => only === undefined || only.has(name);
 /** `--baseline DIR`: a checkout of another build (its `npm run build` done), ramped in turn with this one. */
 const baseline = args.includes('--baseline') ? resolve(args[args.indexOf('--baseline') + 1] ?? '.') : undefined;
+/** `--attacks a,b`: with `--only abuse`, just those attacks. */
+const attacksWanted = args.includes('--attacks') ? new Set((args[args.indexOf('--attacks') + 1] ?? '').split(',')) : undefined;
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 const WORKERS = 3;
@@ -486,8 +490,14 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['persistence']));
   }
 
+  if (only?.has('abuse')) {
+    // The documented limits, not the raised event rate the throughput figures use.
+    const env = { JWT_ACCESS_SECRET: SECRET, ...(store === 'redis' ? { PRESENCE_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-${process.pid}:` } : {}) };
+    results['abuse'] = await abuseBenchmark({ quick, only: attacksWanted, common: { env, token, log } });
+  }
+
   if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
-  printSummary(results);
+  if (only === undefined || [...only].some((name) => name !== 'abuse')) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
