@@ -25,7 +25,9 @@ function plan(quick: boolean) {
     ? { users: 2_000, bystanders: 100, churners: 20, churnPeriodMs: 2_000, bystanderHeartbeatMs: 1_000, healthEveryMs: 50, warmupMs: 5_000, baselineMs: 4_000, afterMs: 10_000 }
     : { users: 10_000, bystanders: 200, churners: 30, churnPeriodMs: 3_000, bystanderHeartbeatMs: 1_000, healthEveryMs: 50, warmupMs: 45_000, baselineMs: 10_000, afterMs: 30_000 };
   const durations = quick ? { readFloodMs: 5_000, subscribeFloodMs: 10_000, hangMs: 8_000 } : { readFloodMs: 5_000, subscribeFloodMs: 30_000, hangMs: 20_000 };
-  const overload = quick ? { clients: 300, durationMs: 20_000 } : { clients: 1_000, durationMs: 60_000 };
+  // BENCH_OVERLOAD_CLIENTS: more §1 clients than the 1,000, to find where this machine tips over.
+  const clients = Number(process.env['BENCH_OVERLOAD_CLIENTS'] ?? (quick ? 300 : 1_000));
+  const overload = { clients, durationMs: quick ? 20_000 : 60_000 };
   return { sizes, durations, overload };
 }
 

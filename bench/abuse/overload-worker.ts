@@ -42,7 +42,8 @@ function join(url: string, clients: Array<{ userId: number; token: string }>, he
   for (const { userId, token } of clients) {
     const record: OverloadClientRecord = { userId, onlineAt: null, connectErrors: 0, timeouts: 0, links: [] };
     records.push(record);
-    const socket = io(url, { transports: ['websocket'], forceNew: true, auth: { token } });
+    // The seed's frontends used Socket.IO's default transports: long-polling first, then the upgrade to WebSocket.
+    const socket = io(url, { forceNew: true, auth: { token } });
     sockets.push(socket);
     let timer: NodeJS.Timeout | undefined;
     socket.on('connect', () => {
