@@ -163,6 +163,8 @@ function derivedFrom(s: Settings, nodeId: string): DerivedSettings {
       baseBackoffMs: Math.min(1_000, flushIntervalMs),
       maxBackoffMs: Math.max(30_000, flushIntervalMs),
       readTimeoutMs: s.PERSIST_READ_TIMEOUT_MS,
+      // PostgreSQL's pool less one, so that a flush never waits behind reads; Supabase has no pool of ours.
+      maxReadsInFlight: persistenceKind(s) === 'postgres' ? Math.max(1, s.DATABASE_POOL_MAX - 1) : 4,
       drainMs: 5_000,
     },
     readyCheckTimeoutMs: 2_000,

@@ -17,6 +17,8 @@ export interface WriteBehindSettings {
   readonly maxBackoffMs: number;
   /** How long a read-back may wait for the database; after it, the answer goes without what it did not read. */
   readonly readTimeoutMs: number;
+  /** Read-backs let through to the database at once: fewer than its connections, so that a flush still finds one. */
+  readonly maxReadsInFlight: number;
   /** A number in [0, 1): the jitter source, replaceable in tests. */
   readonly random?: () => number;
 }
@@ -49,9 +51,6 @@ function keepLatest<E extends LastSeenEntry>(into: Map<UserKey, E>, entry: E): v
   if (known === undefined || entry.lastSeen > known.lastSeen) into.set(key, entry);
 }
 
-/** Read-backs let through to the database at once: the pool's default size, so that writes still find a connection. */
-const MAX_READS_IN_FLIGHT = 4;
-
 export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
   private readonly reads: BoundedRead;
   private pending = new Map<UserKey, BufferedEntry>();
@@ -67,7 +66,7 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
     private readonly observer: WriteBehindObserver,
     private readonly now: () => Instant,
   ) {
-    this.reads = new BoundedRead({ timeoutMs: settings.readTimeoutMs, maxInFlight: MAX_READS_IN_FLIGHT });
+    this.reads = new BoundedRead({ timeoutMs: settings.readTimeoutMs, maxInFlight: settings.maxReadsInFlight });
   }
 
   /**

@@ -48,7 +48,9 @@ export function bindRedisStore(c: Container, config: Config, redis: RedisSetting
   c.bind(AdapterRedis).toDynamicValue((ctx) => client(ctx, ':socket.io', true));
   c.bind(FeedRedis).toDynamicValue((ctx) => client(ctx, ':feed', true));
   c.bind(TOKENS.RedisConnections).toDynamicValue((ctx) => [ctx.get(TOKENS.Redis), ctx.get(AdapterRedis), ctx.get(FeedRedis)]);
-  c.bind(TOKENS.RedisStore).toDynamicValue((ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, { transitionsKept: config.replaySize }));
+  c.bind(TOKENS.RedisStore).toDynamicValue(
+    (ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, { transitionsKept: config.replaySize, updateTimeoutMs: redis.commandTimeoutMs }),
+  );
   c.bind(TOKENS.PresenceStore).toService(TOKENS.RedisStore);
   c.bind(TOKENS.NodeRegistry).toDynamicValue((ctx) => new RedisNodeRegistry(ctx.get(TOKENS.Redis), keys));
   c.bind(TOKENS.StoreHealth).toDynamicValue((ctx) => ({ check: () => ctx.get(TOKENS.RedisStore).ping().then(() => ({ status: 'up' as const })) }));

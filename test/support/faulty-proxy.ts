@@ -1,10 +1,14 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * What the proxy does with what a client sends: passes it on; holds it (a hung server: nothing is lost, it goes on
- * in order once forwarding resumes, as TCP would); or answers each chunk with garbage and passes nothing on.
+ * What the proxy does with what a client sends: passes it on, now or late; holds it (a hung server: nothing is lost,
+ * it goes on in order once forwarding resumes, as TCP would); or answers each chunk with garbage and passes nothing on.
  */
-export type ProxyMode = { readonly kind: 'forward' } | { readonly kind: 'hang' } | { readonly kind: 'garbage'; readonly reply: () => Buffer };
+export type ProxyMode =
+  | { readonly kind: 'forward' }
+  | { readonly kind: 'hang' }
+  | { readonly kind: 'garbage'; readonly reply: () => Buffer }
+  | { readonly kind: 'slow'; readonly delayMs: number };
 
 interface Link {
   readonly client: Socket;
@@ -47,6 +51,11 @@ export class FaultyProxy {
     this.mode = { kind: 'hang' };
   }
 
+  /** Passes everything on, each chunk `delayMs` late: a server that answers, slowly. */
+  slow(delayMs: number): void {
+    this.mode = { kind: 'slow', delayMs };
+  }
+
   /** Answers every chunk a client sends with `reply` (a fixed string, or a function for random bytes). */
   garble(reply: string | (() => Buffer)): void {
     this.mode = { kind: 'garbage', reply: typeof reply === 'string' ? () => Buffer.from(reply, 'latin1') : reply };
@@ -78,6 +87,7 @@ export class FaultyProxy {
     client.on('data', (chunk: Buffer) => {
       const mode = this.mode;
       if (mode.kind === 'forward') upstream.write(chunk);
+      else if (mode.kind === 'slow') setTimeout(() => upstream.write(chunk), mode.delayMs);
       else if (mode.kind === 'hang') link.held.push(chunk);
       else {
         this.garbageSent += 1;

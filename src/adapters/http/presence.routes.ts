@@ -44,11 +44,12 @@ export function presenceRoutes(service: PresenceService, authenticate: Middlewar
 
   router.get('/presence', ...guard, async (ctx) => {
     const query = parsePresenceListQuery(ctx.query);
-    const listed = allowance.take(ctx, Math.min(query.limit, query.userIds?.length ?? query.limit));
+    // Named users are each looked up (and read from the database when offline), whatever the page shows of them.
+    const listed = allowance.take(ctx, query.userIds?.length ?? query.limit);
     const asOf = freshness.now();
     const page =
       query.userIds === undefined ? await service.pageOnline(query) : await service.pageOf(query.userIds, query);
-    listed(page.users.length);
+    listed(query.userIds?.length ?? page.users.length);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = toPageBody(page, freshness, asOf);
   });

@@ -20,6 +20,19 @@ export interface RedisStoreSettings {
   readonly transitionsKept: number;
   /** How often an update is tried again when other nodes keep changing the same user. */
   readonly maxAttempts?: number;
+  /**
+   * How long one update may take, its reads, retries and commit together (REDIS_COMMAND_TIMEOUT_MS): past it, it
+   * fails, and tries no more (a commit already sent may still land).
+   */
+  readonly updateTimeoutMs?: number;
+}
+
+/** An update that did not finish within `updateTimeoutMs`. */
+export class RedisUpdateTimedOut extends Error {
+  constructor(timeoutMs: number) {
+    super(`Redis did not finish the update within ${timeoutMs} ms`);
+    this.name = 'RedisUpdateTimedOut';
+  }
 }
 
 const nodesOf = (user: UserPresence | undefined): Set<string> => new Set(user?.connections.map((c) => c.nodeId));
@@ -43,9 +56,32 @@ export class RedisPresenceStore implements PresenceStore {
     private readonly settings: RedisStoreSettings,
   ) {}
 
-  async update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision> {
+  update(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision): Promise<CommittedDecision> {
+    const timeoutMs = this.settings.updateTimeoutMs;
+    if (timeoutMs === undefined) return this.commit(key, decide, () => false);
+    let late = false;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new RedisUpdateTimedOut(timeoutMs));
+      }, timeoutMs);
+      this.commit(key, decide, () => late).then(
+        (committed) => {
+          clearTimeout(timer);
+          resolve(committed);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  /** Reads, decides and commits until the commit finds the version it read, or `late` says to give up. */
+  private async commit(key: UserKey, decide: (current: UserPresence | undefined) => PresenceDecision, late: () => boolean): Promise<CommittedDecision> {
     const attempts = this.settings.maxAttempts ?? 50;
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    for (let attempt = 0; attempt < attempts && !late(); attempt++) {
       const [version, json] = await this.reply(this.redis.hmget(this.keys.user(key), 'v', 'p'), versionAndPresence);
       const current = json ? decodePresence(json) : undefined;
       const { next, transition } = decide(current);
@@ -77,7 +113,7 @@ export class RedisPresenceStore implements PresenceStore {
         return { next, transition: transition === null ? null : { ...transition, seq } };
       }
     }
-    throw new Error(`user ${key} changed under ${attempts} attempts in a row`);
+    throw new Error(late() ? 'update given up: past its time' : `user ${key} changed under ${attempts} attempts in a row`);
   }
 
   async find(key: UserKey): Promise<UserPresence | undefined> {

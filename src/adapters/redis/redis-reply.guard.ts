@@ -14,9 +14,6 @@ const QUEUE_STATE_ERROR = 'Command queue state error';
 /** Connections dropped after a malformed reply: whatever else their socket sends is not heard. */
 const deafened = new WeakSet<object>();
 
-/** ioredis's error for a command that REDIS_COMMAND_TIMEOUT_MS passed without a reply. */
-const isTimeout = (error: unknown): error is Error => error instanceof Error && error.message === 'Command timed out';
-
 /**
  * Drops a connection whose replies can no longer be trusted, as ioredis does after a protocol error: every command
  * waiting on it fails with `error` (the replies still to come could be meant for any of them), and it reconnects.
@@ -69,26 +66,19 @@ export function guardReplies(redis: Redis, report: (error: Error) => void): void
 
 /**
  * A reply as `decode` reads it. A reply it finds malformed resets the connection (the next replies could be
- * misaligned too) and fails with MalformedRedisReply, instead of a TypeError wherever the reply is used. So does a
- * reply that never came in time: whether Redis hangs or sends a reply that never ends, the next replies cannot be
- * trusted to answer the commands they are taken for.
+ * misaligned too) and fails with MalformedRedisReply, instead of a TypeError wherever the reply is used. A command
+ * that timed out does not: ioredis keeps it queued, so the replies still to come go to the commands they answer; a
+ * Redis that stops answering altogether is the connection's `socketTimeout`'s to end.
  */
 export function checked<T>(redis: Redis, reply: unknown, decode: (reply: unknown) => T): T {
   try {
     return decode(reply);
   } catch (error) {
-    if (error instanceof MalformedRedisReply || isTimeout(error)) resetConnection(redis, error);
+    if (error instanceof MalformedRedisReply) resetConnection(redis, error);
     throw error;
   }
 }
 
 export async function decoded<T>(redis: Redis, sent: Promise<unknown>, decode: (reply: unknown) => T): Promise<T> {
-  let reply: unknown;
-  try {
-    reply = await sent;
-  } catch (error) {
-    if (isTimeout(error)) resetConnection(redis, error);
-    throw error;
-  }
-  return checked(redis, reply, decode);
+  return checked(redis, await sent, decode);
 }

@@ -18,14 +18,16 @@ interface EngineConnection {
 /**
  * Output that has waited this long without the transport taking any of it means a reader that stopped reading (or a
  * link that died): it is cut off however little it holds, rather than at the transport's ping timeout (45 s), which
- * would let it hold its backlog meanwhile. A slow reader takes some now and then, and is not.
+ * would let it hold its backlog meanwhile. A slow reader takes some now and then (a batch, or bytes of a large
+ * message), and is not.
  */
 export const STALLED_OUTPUT_MS = 10_000;
 
-/** Since when a connection has held output without the transport taking any, and how many batches it had taken then. */
+/** Since when a connection has held output without taking any, and what it held and had taken at the last look. */
 interface Waiting {
   since: number;
   drains: number;
+  unsent: number;
 }
 
 const sizeOf = (data: unknown): number =>
@@ -58,19 +60,26 @@ export class OutputGuard {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /**
-   * Disconnects the connection if it holds too much unsent output, or output the transport has taken none of for
-   * `STALLED_OUTPUT_MS`; false when it did.
-   */
+  /** Disconnects the connection if it holds too much unsent output; false when it did. */
   check(socket: PresenceSocket): boolean {
     if (!socket.connected) return false;
     const unsent = unsentBytes(socket);
     if (unsent > this.maxBytes) return this.cut(socket, unsent, 'disconnecting a connection that does not read');
-    if (!this.makesProgress(socket, unsent)) return this.cut(socket, unsent, 'disconnecting a connection whose output has not moved');
     return true;
   }
 
-  private makesProgress(socket: PresenceSocket, unsent: number): boolean {
+  /**
+   * `check`, and disconnects a connection whose output the transport has taken none of for `STALLED_OUTPUT_MS`. A
+   * look that comes late (the node itself was held up, and has not yet run the callbacks that would tell of
+   * progress) only starts the waits over.
+   */
+  look(socket: PresenceSocket, late: boolean): boolean {
+    if (!this.check(socket)) return false;
+    if (this.makesProgress(socket, unsentBytes(socket), late)) return true;
+    return this.cut(socket, unsentBytes(socket), 'disconnecting a connection whose output has not moved');
+  }
+
+  private makesProgress(socket: PresenceSocket, unsent: number, late: boolean): boolean {
     const conn = socket.conn as unknown as EngineConnection;
     if (!this.drains.has(conn)) {
       this.drains.set(conn, 0);
@@ -83,8 +92,15 @@ export class OutputGuard {
     const drains = this.drains.get(conn) ?? 0;
     const now = this.now();
     const waiting = this.waiting.get(conn);
-    if (waiting === undefined || waiting.drains !== drains) {
-      this.waiting.set(conn, { since: now, drains });
+    if (waiting === undefined) {
+      this.waiting.set(conn, { since: now, drains, unsent });
+      return true;
+    }
+    const moved = waiting.drains !== drains || unsent < waiting.unsent;
+    waiting.drains = drains;
+    waiting.unsent = unsent;
+    if (moved || late) {
+      waiting.since = now;
       return true;
     }
     return now - waiting.since < STALLED_OUTPUT_MS;
@@ -98,8 +114,12 @@ export class OutputGuard {
   }
 
   start(intervalMs: number): void {
+    let due = this.now() + intervalMs;
     this.timer = setInterval(() => {
-      for (const socket of this.io.of('/').sockets.values()) this.check(socket);
+      const now = this.now();
+      const late = now - due > intervalMs;
+      due = now + intervalMs;
+      for (const socket of this.io.of('/').sockets.values()) this.look(socket, late);
     }, intervalMs);
     this.timer.unref();
   }

@@ -3,9 +3,9 @@ import * as parser from 'socket.io-parser';
 import type { ServerOptions } from 'socket.io';
 
 /**
- * JSON text encoded once, sent as is wherever it stands in a packet: §1's list goes out as an event and as its ack
- * from one `JSON.stringify`, instead of one each (CONTRACT §11). Only for packets to one connection: the Redis
- * adapter does not carry it to other nodes.
+ * JSON text encoded once, sent as is in a packet (as an argument, or as an argument's `users`): §1's list goes out
+ * as an event and as its ack from one `JSON.stringify`, instead of one each (CONTRACT §11). Only for packets to one
+ * connection: the Redis adapter does not carry it to other nodes.
  */
 export class EncodedJson {
   constructor(
@@ -21,14 +21,14 @@ export class EncodedJson {
 
 type Packet = { type: parser.PacketType; nsp: string; id?: number; data?: unknown };
 
-/** Whether a packet's arguments hold encoded JSON, themselves or as one of their own values (an ack's `users`). */
+/**
+ * Whether a packet holds encoded JSON where this service puts it: as an argument (an event's payload) or as an
+ * argument's `users` (an ack). Looked at for every packet, so it looks only there.
+ */
 function holdsEncodedJson(data: unknown): boolean {
   if (!Array.isArray(data)) return false;
   for (const arg of data) {
-    if (arg instanceof EncodedJson) return true;
-    if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {
-      for (const key in arg) if ((arg as Record<string, unknown>)[key] instanceof EncodedJson) return true;
-    }
+    if (arg instanceof EncodedJson || (arg as { users?: unknown } | null)?.users instanceof EncodedJson) return true;
   }
   return false;
 }

@@ -17,7 +17,7 @@ export interface SharedOnlineListSettings {
  * announced again) can be that much older. A read in flight is shared too.
  */
 export class SharedOnlineList {
-  private cached: { readonly version: string; readonly readAt: number; readonly list: Promise<EncodedJson> } | undefined;
+  private cached: { readonly version: string; readonly readAt: number; readonly list: Promise<EncodedJson>; read: boolean } | undefined;
 
   constructor(private readonly settings: SharedOnlineListSettings) {}
 
@@ -25,12 +25,17 @@ export class SharedOnlineList {
     const version = this.settings.version();
     const now = this.settings.now();
     const cached = this.cached;
-    if (cached !== undefined && cached.version === version && now - cached.readAt < this.settings.maxAgeMs) return cached.list;
+    // A read still in flight is shared however long it takes: a slow store is not asked again for every request.
+    if (cached !== undefined && cached.version === version && (!cached.read || now - cached.readAt < this.settings.maxAgeMs)) return cached.list;
     const list = this.settings.read();
-    this.cached = { version, readAt: now, list };
-    list.catch(() => {
-      if (this.cached?.list === list) this.cached = undefined;
-    });
+    const entry = { version, readAt: now, list, read: false };
+    this.cached = entry;
+    list.then(
+      () => (entry.read = true),
+      () => {
+        if (this.cached === entry) this.cached = undefined;
+      },
+    );
     return list;
   }
 }

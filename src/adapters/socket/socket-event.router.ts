@@ -120,9 +120,19 @@ export class SocketEventRouter {
           return;
         }
         const charged = read ? this.extraCost(event, args[0]) : 0;
-        reads.charge(charged);
-        userReads?.charge(charged);
-        const answered = (answer: object): void => {
+        if (read) {
+          reads.charge(charged);
+          userReads?.charge(charged);
+        }
+        const failed = (error: unknown): void => {
+          if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
+          else this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt);
+        };
+        const answered = (answer: object | LaterAnswer): void => {
+          if (answer instanceof LaterAnswer) {
+            answer.answer.then(answered, failed);
+            return;
+          }
           ack?.({ ok: true, ...answer });
           this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
           if (read) {
@@ -132,14 +142,7 @@ export class SocketEventRouter {
           }
           this.output.check(socket);
         };
-        const failed = (error: unknown): void => {
-          if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
-          else this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt);
-        };
-        queue.run(() => (socket.connected ? handle(socket, args[0]) : Promise.reject(DROPPED))).then((answer) => {
-          if (answer instanceof LaterAnswer) answer.answer.then(answered, failed);
-          else answered(answer);
-        }, failed);
+        queue.run(() => (socket.connected ? handle(socket, args[0]) : Promise.reject(DROPPED))).then(answered, failed);
       });
     }
 

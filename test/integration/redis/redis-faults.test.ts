@@ -77,6 +77,17 @@ describe('Redis that hangs or answers garbage (CONTRACT §11)', () => {
     expect(node.process.child.exitCode).toBeNull();
   });
 
+  it('refuses an event INTERNAL within REDIS_COMMAND_TIMEOUT_MS when Redis answers each command, but too slowly', async () => {
+    const socket = await connect(node.url);
+    expect((await emit(socket, 'userOnline', { userId: 's1' })).ok).toBe(true);
+    // Each command answers within the timeout (so no command times out, nor the socket), but an update is two.
+    proxy.slow(TIMEOUT_MS * 0.6);
+    const { ack, ms } = await timed(socket, 'userOnline', { userId: 's2' });
+    expect(ack).toMatchObject(REFUSED);
+    expect(ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+    await recovered(socket, 's3');
+  });
+
   it('survives garbage replies: refuses events INTERNAL, answers /health, counts them, and recovers once Redis answers', async () => {
     const socket = await connect(node.url);
     expect((await emit(socket, 'userOnline', { userId: 'g1' })).ok).toBe(true);

@@ -66,7 +66,7 @@ function setup() {
   const db = new FakeDatabase();
   const observer = new CountingObserver();
   const clock = new FakeClock();
-  const writeBehind = new LastSeenWriteBehind(db, { flushIntervalMs: 5_000, baseBackoffMs: 100, maxBackoffMs: 1_000, readTimeoutMs: 40, random: () => 0.5 }, observer, () =>
+  const writeBehind = new LastSeenWriteBehind(db, { flushIntervalMs: 5_000, baseBackoffMs: 100, maxBackoffMs: 1_000, readTimeoutMs: 40, maxReadsInFlight: 4, random: () => 0.5 }, observer, () =>
     clock.now(),
   );
   return { db, observer, clock, writeBehind };

@@ -51,16 +51,17 @@ export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): S
   return { seq: picture.seq, users, offlineListed: scope.listedIds.filter((id) => picture.get(userKeyOf(id)) === undefined) };
 }
 
-/** The state with its listed offline users and their lastSeen, read from persistence (null where it could not be). */
+/**
+ * The state with its listed offline users and their lastSeen, read from persistence (null where it could not be). A
+ * user online by the time it is read was offline as of the state's seq, and is told so: the diffs after the state
+ * bring its join, or nothing if it has gone again, and it must not be missing meanwhile.
+ */
 export async function withOfflineListed(state: StateInPicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
   const users = [...state.users];
   if (state.offlineListed.length > 0) {
-    for (const user of await statusesOf(state.offlineListed)) if (user.status === 'offline') users.push(toWirePresenceUser(user));
+    for (const user of await statusesOf(state.offlineListed)) {
+      users.push(toWirePresenceUser(user.status === 'offline' ? user : { ...user, status: 'offline', userType: null, userName: null }));
+    }
   }
   return { seq: state.seq, users };
-}
-
-/** The scope as of the picture: its online users, and its listed users that are offline with their lastSeen. */
-export function stateFor(scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
-  return withOfflineListed(pictureStateFor(scope, picture), statusesOf);
 }

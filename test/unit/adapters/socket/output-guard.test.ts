@@ -64,7 +64,7 @@ describe('OutputGuard', () => {
     const stopped = connection('websocket', 10);
     const slow = connection('websocket', 10);
     const idle = connection('websocket', 0);
-    const look = () => [stopped, slow, idle].map((s) => guard.check(s as unknown as PresenceSocket));
+    const look = () => [stopped, slow, idle].map((s) => guard.look(s as unknown as PresenceSocket, false));
     expect(look()).toEqual([true, true, true]);
     // The slow reader's transport takes a batch now and then; the stopped one's never does.
     for (let t = 1_000; t < STALLED_OUTPUT_MS; t += 1_000) {
@@ -79,9 +79,30 @@ describe('OutputGuard', () => {
     expect([stopped.connected, slow.connected, idle.connected, counted]).toEqual([false, true, true, 1]);
     // Output that drained to nothing starts over: an old wait does not count against the next.
     slow.conn.transport.socket.bufferedAmount = 0;
-    guard.check(slow as unknown as PresenceSocket);
+    guard.look(slow as unknown as PresenceSocket, false);
     slow.conn.transport.socket.bufferedAmount = 5;
     now += STALLED_OUTPUT_MS - 1;
-    expect(guard.check(slow as unknown as PresenceSocket)).toBe(true);
+    expect(guard.look(slow as unknown as PresenceSocket, false)).toBe(true);
+  });
+
+  it('takes bytes of a large message going out as progress, and a late look as no evidence', () => {
+    let now = 0;
+    const guard = new OutputGuard(serverOf([]), 10_000_000, { slowConsumerDisconnected: () => undefined }, pino({ level: 'silent' }), () => now);
+    const large = connection('websocket', 2_000_000);
+    const held = connection('websocket', 10);
+    const look = (late = false) => [large, held].map((s) => guard.look(s as unknown as PresenceSocket, late));
+    look();
+    // One message of 2 MB on a slow link: no batch is done for 12 s, but its bytes leave, a little at a time.
+    for (let t = 1_000; t <= 12_000; t += 1_000) {
+      now = t;
+      large.conn.transport.socket.bufferedAmount -= 100_000;
+      // The node itself was held up for 8 s around the 9th second: that look proves nothing either way.
+      const late = t === 9_000;
+      expect(look(late)).toEqual([true, t < 9_000 + STALLED_OUTPUT_MS]);
+    }
+    // Cut only once 10 s passed without progress after the late look, not 10 s after the first one.
+    expect(held.connected).toBe(true);
+    now = 19_000;
+    expect(look()).toEqual([true, false]);
   });
 });

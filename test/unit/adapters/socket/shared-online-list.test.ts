@@ -47,6 +47,17 @@ describe('SharedOnlineList', () => {
     expect(reads()).toBe(2);
   });
 
+  it('shares a read still in flight however long it takes', async () => {
+    let answer: (list: EncodedJson) => void = () => undefined;
+    const { list, reads, clock } = sharedList(() => new Promise((resolve) => (answer = resolve)));
+    const first = list.get();
+    clock.advance(5_000);
+    const second = list.get();
+    answer(EncodedJson.ofList([]));
+    expect(await second).toBe(await first);
+    expect(reads()).toBe(1);
+  });
+
   it('does not keep a read that failed', async () => {
     let fail = true;
     const { list, reads } = sharedList(() => (fail ? Promise.reject(new Error('store down')) : Promise.resolve(EncodedJson.ofList([1]))));

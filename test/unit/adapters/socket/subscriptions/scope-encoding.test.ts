@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { DeliveredTransitions } from '../../../../../src/adapters/socket/subscriptions/delivered-transitions';
-import { FlushedSnapshot } from '../../../../../src/adapters/socket/subscriptions/flushed-snapshot';
+import { FlushedSnapshot, type OnlinePicture } from '../../../../../src/adapters/socket/subscriptions/flushed-snapshot';
 import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
-import { diffFor, netOf, stateFor } from '../../../../../src/adapters/socket/subscriptions/scope-encoding';
+import { diffFor, netOf, pictureStateFor, withOfflineListed, type StatusReader } from '../../../../../src/adapters/socket/subscriptions/scope-encoding';
 import { ScopeIndex } from '../../../../../src/adapters/socket/subscriptions/scope-index';
 import type { NetChange } from '../../../../../src/adapters/socket/subscriptions/transition-window';
 import type { CommittedTransition } from '../../../../../src/domain/presence.events';
@@ -10,6 +10,9 @@ import type { UserStatus } from '../../../../../src/domain/presence.service';
 import type { OnlineUser, UserId } from '../../../../../src/domain/presence.types';
 import { committed, netLeave as leaveOf, offlineTransition, onlineTransition } from '../../../../support/transitions';
 import { Mirror, runs, scopes, SEED_SEQ, seeded, Truth } from './presence-run.fixture';
+
+/** A state read at once, its offline listed users with it: as the hub sends one. */
+const stateFor = (scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader) => withOfflineListed(pictureStateFor(scope, picture), statusesOf);
 
 /** A net join: the user as it came online. */
 const join = (userId: UserId, userType: string | null): OnlineUser => ({
@@ -79,6 +82,8 @@ describe('stateFor', () => {
         expect.objectContaining({ userId: 'a', status: 'online' }),
         expect.objectContaining({ userId: 7, status: 'online' }),
         { userId: 'gone', status: 'offline', lastSeen: '2023-06-01T00:00:00.000Z', userType: null, userName: null },
+        // Online by the time it was read, offline as of the state's seq: told as offline, its join comes in a diff.
+        { userId: 'online-elsewhere', status: 'offline', lastSeen: '1970-01-01T00:00:00.000Z', userType: null, userName: null },
       ],
     });
   });
