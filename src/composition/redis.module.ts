@@ -1,7 +1,7 @@
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { Container, ResolutionContext, ServiceIdentifier } from 'inversify';
 import type { Logger } from 'pino';
-import { createRedis, whenReady, type PresenceRedis } from '../adapters/redis/redis-client';
+import { closeRedis, createRedis, whenReady, type PresenceRedis } from '../adapters/redis/redis-client';
 import { RedisKeys } from '../adapters/redis/redis-keys';
 import { RedisNodeRegistry } from '../adapters/redis/redis-node.registry';
 import { RedisPresenceStore } from '../adapters/redis/redis-presence.store';
@@ -83,8 +83,8 @@ export function bindRedisStore(c: Container, config: Config, redis: RedisSetting
         },
         stop: () => {
           recovery.stop();
-          commands.disconnect();
-          adapterRedis.disconnect();
+          closeRedis(commands);
+          closeRedis(adapterRedis);
         },
       },
       { name: 'node lease', start: () => lease.start(), stop: () => lease.stop() },

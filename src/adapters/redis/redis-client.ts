@@ -39,7 +39,7 @@ export function createRedis(url: string, settings: RedisConnectionSettings = { n
     connectTimeout: 3_000,
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
     ...(blocking
-      ? { blockingTimeout: LONGEST_BLOCK_MS + timeoutMs, blockingTimeoutGrace: timeoutMs, socketTimeout: LONGEST_BLOCK_MS + timeoutMs }
+      ? { socketTimeout: LONGEST_BLOCK_MS + timeoutMs }
       : { commandTimeout: timeoutMs, socketTimeout: timeoutMs, autoResendUnfulfilledCommands: false }),
   });
   redis.defineCommand('commitPresence', { numberOfKeys: 6, lua: COMMIT_PRESENCE });
@@ -49,6 +49,15 @@ export function createRedis(url: string, settings: RedisConnectionSettings = { n
   redis.on('error', () => undefined);
   guardReplies(redis, settings.onMalformedReply ?? (() => undefined));
   return redis as PresenceRedis;
+}
+
+/**
+ * Closes a connection now. ioredis leaves the timer of its socket timeout running after a disconnect (it would only
+ * destroy the closed socket again), which keeps a process that is done from exiting for that long.
+ */
+export function closeRedis(redis: Redis): void {
+  redis.disconnect();
+  clearTimeout((redis as unknown as { socketTimeoutTimer?: NodeJS.Timeout }).socketTimeoutTimer);
 }
 
 /** Resolves once the connection is ready, or false after `timeoutMs` (it goes on trying in the background). */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ToldPresence, TransitionSink } from '../../domain/ports/transition-feed.port';
-import type { PresenceRedis } from './redis-client';
+import { closeRedis, type PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
 import { checked } from './redis-reply.guard';
 import { readEntries, streamEntries } from './redis-replies';
@@ -52,7 +52,7 @@ export class RedisTransitionFeed {
   async stop(): Promise<void> {
     this.stopped = true;
     this.running = false;
-    this.redis.disconnect();
+    closeRedis(this.redis);
     await this.loop;
   }
 
