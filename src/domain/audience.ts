@@ -1,0 +1,53 @@
+import type { UserKey } from './presence.types';
+import type { VisibilityRules } from './visibility-rules';
+
+/** Presence's partition: the tenant from the token, or `null` when tenants are off (one partition for all). */
+export type Tenant = string | null;
+
+/** A user as an audience judges it: where it lives, who it is, and its type (null: none, or not known). */
+export interface ShownUser {
+  readonly tenant: Tenant;
+  readonly key: UserKey;
+  readonly userType: string | null;
+}
+
+/**
+ * Who is looking (CONTRACT §9): a connection or a token, of a tenant. A backend (a token with `presence:read:all`,
+ * or REST without a secret) sees its whole tenant; a user sees itself and what the rules let its type see.
+ */
+export type Viewer =
+  | { readonly kind: 'backend'; readonly tenant: Tenant }
+  | { readonly kind: 'user'; readonly tenant: Tenant; readonly key: UserKey | null; readonly userType: string | null };
+
+/** The rules a deployment runs with: `null` visibility is "all see all", as the original backend did. */
+export interface AudienceRules {
+  readonly visibility: VisibilityRules | null;
+}
+
+/** Whether `viewer` may be shown `user` at all: in an event, a list, a count, a diff or an answer. */
+export function maySee(rules: AudienceRules, viewer: Viewer, user: ShownUser): boolean {
+  if (viewer.tenant !== user.tenant) return false;
+  if (viewer.kind === 'backend' || rules.visibility === null) return true;
+  if (viewer.key !== null && viewer.key === user.key) return true;
+  return rules.visibility.allows(viewer.userType, user.userType);
+}
+
+/**
+ * The audiences a change of `user` goes to, each named once: the viewer types of its tenant that see its type (`*`
+ * when all see all), and the user itself. A transport keeps one room per audience, so that a change is encoded once
+ * per audience, never once per connection.
+ */
+export interface AudienceNames {
+  readonly tenant: Tenant;
+  /** Viewer types that see the user; `'*'` alone when visibility is off (every viewer of the tenant). */
+  readonly viewerTypes: readonly string[];
+  /** The user's own connections, which see it whatever their type. */
+  readonly self: UserKey;
+}
+
+export const ALL_VIEWERS = '*';
+
+export function audiencesOf(rules: AudienceRules, user: ShownUser): AudienceNames {
+  const viewerTypes = rules.visibility === null ? [ALL_VIEWERS] : rules.visibility.viewersOf(user.userType);
+  return { tenant: user.tenant, viewerTypes, self: user.key };
+}
