@@ -39,6 +39,8 @@ export interface Config {
     readonly disconnectGraceMs: number;
     readonly broadcastHeartbeats: boolean;
     readonly eventRate: number;
+    /** userOnline/userOffline a second per user (bursts of maxConnectionsPerUser). */
+    readonly statusRate: number;
     readonly maxMessageBytes: number;
     readonly diffIntervalMs: number;
     readonly maxConnectionsPerUser: number;
@@ -116,6 +118,7 @@ export function loadConfig(env: Env): Config {
       disconnectGraceMs: s.PRESENCE_DISCONNECT_GRACE_MS,
       broadcastHeartbeats: s.PRESENCE_BROADCAST_HEARTBEATS,
       eventRate: s.PRESENCE_EVENT_RATE,
+      statusRate: s.PRESENCE_STATUS_RATE,
       maxMessageBytes: s.PRESENCE_MAX_MESSAGE_BYTES,
       diffIntervalMs: s.PRESENCE_DIFF_INTERVAL_MS,
       maxConnectionsPerUser: s.PRESENCE_MAX_CONNECTIONS_PER_USER,

@@ -34,7 +34,9 @@ describe('hostile input', () => {
   const victimToken = signToken({ sub: 'victim' });
 
   beforeAll(async () => {
-    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, PRESENCE_TTL_MS: '600000', PRESENCE_EVENT_RATE: '100000', HTTP_READ_RATE: '100000' }, {}, { log: (l) => logs.push(l) });
+    // The limits are others' tests: here, every event is to reach its handler.
+    const unlimited = { PRESENCE_EVENT_RATE: '100000', HTTP_READ_RATE: '100000', PRESENCE_STATUS_RATE: '100000' };
+    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, PRESENCE_TTL_MS: '600000', ...unlimited }, {}, { log: (l) => logs.push(l) });
     const victim = await connect(app.url, { auth: { token: victimToken } });
     await emit(victim, 'userOnline', { userType: 'agent', userName: 'Victim' });
   });

@@ -5,6 +5,7 @@ import type { SocketIdentity } from './socket-identity';
 import { parsePayload, parseUserPayload, presenceSubscribePayload, userOnlinePayload } from './socket-payload.schema';
 import { LaterAnswer, type EventHandlers } from './socket-event.router';
 import type { SharedOnlineList } from './shared-online-list';
+import type { StatusAllowance } from './status-allowance';
 import { PresenceScope } from './subscriptions/presence-scope';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceSocket } from './socket.types';
@@ -23,6 +24,7 @@ export class PresenceEventHandlers {
     private readonly identity: SocketIdentity,
     private readonly nodeId: string,
     private readonly onlineList: SharedOnlineList,
+    private readonly statuses: StatusAllowance,
   ) {}
 
   /** The handlers by event name, as the router calls them. */
@@ -41,6 +43,7 @@ export class PresenceEventHandlers {
     const payload = parsePayload(userOnlinePayload, raw);
     const userId = this.identity.speakerOf(socket, payload.userId);
     this.identity.admit(socket, userId);
+    this.statuses.take(userId);
     const previous = this.identity.userToEnd(socket, userId);
     if (previous !== undefined) await this.leaveUser(socket, previous);
     const { userType, userName } = payload;
@@ -64,6 +67,7 @@ export class PresenceEventHandlers {
   async userOffline(socket: PresenceSocket, raw: unknown): Promise<object> {
     const payload = parseUserPayload(raw);
     const userId = this.identity.speakerOf(socket, payload.userId);
+    this.statuses.take(userId);
     await this.service.goOffline({ connectionId: socket.id, userId });
     const announced = socket.data.userId;
     if (announced !== undefined && sameUser(announced, userId)) delete socket.data.userId;

@@ -6,6 +6,7 @@ import type { OutputGuard } from './output-guard';
 import { PresenceEventHandlers } from './presence-event.handlers';
 import { EncodedJson } from './shared-encoding';
 import { SharedOnlineList } from './shared-online-list';
+import { StatusAllowance } from './status-allowance';
 import { type EventMetrics, SocketEventRouter } from './socket-event.router';
 import { SocketIdentity } from './socket-identity';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
@@ -19,6 +20,9 @@ export interface SocketGatewaySettings {
   readonly eventRate: number;
   /** The longest one encoding of §1's list is served to everyone asking. */
   readonly listMaxAgeMs: number;
+  /** Status events (userOnline, userOffline) a second per user, and how many at once. */
+  readonly statusRate: number;
+  readonly statusBurst: number;
 }
 
 /**
@@ -48,7 +52,8 @@ export class SocketPresenceGateway {
       now: () => clock.now(),
       maxAgeMs: settings.listMaxAgeMs,
     });
-    this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId, onlineList);
+    const statuses = new StatusAllowance({ ratePerSecond: settings.statusRate, burst: settings.statusBurst, now: () => clock.now() });
+    this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId, onlineList, statuses);
     const closed = (socket: PresenceSocket) => this.handlers.disconnected(socket);
     this.router = new SocketEventRouter(this.handlers.byEvent(), closed, clock, settings, logger, metrics, output);
     this.tokenExpiry = new TokenExpiry(clock);

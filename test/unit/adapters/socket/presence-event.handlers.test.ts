@@ -7,6 +7,7 @@ import type { PresenceScope } from '../../../../src/adapters/socket/subscription
 import type { SubscribeAnswer } from '../../../../src/adapters/socket/subscriptions/subscription-group';
 import { EncodedJson } from '../../../../src/adapters/socket/shared-encoding';
 import { SharedOnlineList } from '../../../../src/adapters/socket/shared-online-list';
+import { StatusAllowance } from '../../../../src/adapters/socket/status-allowance';
 import { toWireOnlineUser } from '../../../../src/adapters/socket/wire';
 import { LaterAnswer } from '../../../../src/adapters/socket/socket-event.router';
 import { PresenceError } from '../../../../src/domain/presence.errors';
@@ -41,7 +42,8 @@ function handlersOnDomain() {
     now: () => domain.clock.now(),
     maxAgeMs: 250,
   });
-  const handlers = new PresenceEventHandlers(domain.service, subscriptions, new SocketIdentity(limits), 'node-a', onlineList);
+  const statuses = new StatusAllowance({ ratePerSecond: 1, burst: 3, now: () => domain.clock.now() });
+  const handlers = new PresenceEventHandlers(domain.service, subscriptions, new SocketIdentity(limits), 'node-a', onlineList, statuses);
   const online = async (): Promise<Array<UserId | [UserId, string | null, string | null]>> =>
     (await domain.service.listOnline()).map((u) => (u.userType === null && u.userName === null ? u.userId : [u.userId, u.userType, u.userName]));
   return { ...domain, subscriptions, limits, handlers, online };
@@ -187,6 +189,24 @@ describe('PresenceEventHandlers', () => {
       await handlers.userOffline(client.socket, { userId: 'bob' });
       expect(await online()).toEqual(['alice']);
       expect(client.data.userId).toBe('alice');
+    });
+  });
+
+  describe('status allowance', () => {
+    it('refuses a user’s status events over its allowance RATE_LIMITED, changing nothing; heartbeats are not counted', async () => {
+      const { handlers, online, clock } = handlersOnDomain();
+      const client = new StandInSocket('s1');
+      await handlers.userOnline(client.socket, { userId: 'toggler' });
+      await handlers.userOffline(client.socket, { userId: 'toggler' });
+      await handlers.userOnline(client.socket, { userId: 'toggler' });
+      // A burst of 3: the fourth is refused, and the user stays online.
+      expect(await refusalOf(() => handlers.userOffline(client.socket, { userId: 'toggler' }))).toBe('SocketRefusal RATE_LIMITED');
+      expect(await online()).toEqual(['toggler']);
+      expect(await handlers.userHeartbeat(client.socket, { userId: 'toggler' })).toEqual({ userId: 'toggler' });
+      // Another user has an allowance of its own; the toggler's comes back at one a second.
+      expect(await handlers.userOnline(new StandInSocket('s2').socket, { userId: 'other' })).toMatchObject({ status: 'online' });
+      clock.advance(1_000);
+      expect(await handlers.userOffline(client.socket, { userId: 'toggler' })).toEqual({ userId: 'toggler', status: 'offline' });
     });
   });
 
