@@ -51,3 +51,22 @@ export function audiencesOf(rules: AudienceRules, user: ShownUser): AudienceName
   const viewerTypes = rules.visibility === null ? [ALL_VIEWERS] : rules.visibility.viewersOf(user.userType);
   return { tenant: user.tenant, viewerTypes, self: user.key };
 }
+
+/**
+ * The key of a user in a tenant: the user's own key when tenants are off (so that stored keys do not change), else
+ * the tenant's length, the tenant and the user's key, so that no tenant and id can make another pair's key. Tenants
+ * are on or off for a whole deployment, so a key of one kind never meets one of the other.
+ */
+export function tenantUserKey(tenant: Tenant, key: UserKey): UserKey {
+  return tenant === null ? key : `${tenant.length}:${tenant}:${key}`;
+}
+
+/**
+ * A user whose type changes while online (CONTRACT §9): the viewer types that lose sight of it are to be told it
+ * went offline, those that gain sight of it that it came online; the others, and the user itself, are told nothing.
+ */
+export function sightChanges(rules: AudienceRules, user: ShownUser, newType: string | null): { readonly lose: string[]; readonly gain: string[] } {
+  const before = new Set(audiencesOf(rules, user).viewerTypes);
+  const after = new Set(audiencesOf(rules, { ...user, userType: newType }).viewerTypes);
+  return { lose: [...before].filter((t) => !after.has(t)), gain: [...after].filter((t) => !before.has(t)) };
+}

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ALL_VIEWERS, audiencesOf, maySee, type ShownUser, type Viewer } from '../../../src/domain/audience';
+import { ALL_VIEWERS, audiencesOf, maySee, sightChanges, tenantUserKey, type ShownUser, type Viewer } from '../../../src/domain/audience';
 import { InvalidVisibilityRules, VisibilityRules } from '../../../src/domain/visibility-rules';
 
 const helpdesk = { visibility: VisibilityRules.parse('client:agent;agent:*') };
@@ -91,5 +91,28 @@ describe('maySee', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('tenantUserKey', () => {
+  it('keeps a user’s key when tenants are off, and makes one key per (tenant, user) pair when on', () => {
+    expect(tenantUserKey(null, '7')).toBe('7');
+    const pairs = fc.tuple(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(pairs, pairs, ([t1, k1], [t2, k2]) => {
+        const same = tenantUserKey(t1, k1) === tenantUserKey(t2, k2);
+        expect(same).toBe(t1 === t2 && k1 === k2);
+      }),
+      { numRuns: 5_000, examples: [[['a:1', 'x'], ['a', '1:x']], [['ab', 'c'], ['a', 'bc']]] },
+    );
+  });
+});
+
+describe('sightChanges', () => {
+  it('tells the viewer types that lose or gain sight of a user whose type changes, and no one else', () => {
+    const rules = { visibility: VisibilityRules.parse('client:agent;agent:*;supervisor:agent,client') };
+    expect(sightChanges(rules, user('u', 'client'), 'agent')).toEqual({ lose: [], gain: ['client'] });
+    expect(sightChanges(rules, user('u', 'agent'), null)).toEqual({ lose: ['client', 'supervisor'], gain: [] });
+    expect(sightChanges(open, user('u', 'agent'), 'client')).toEqual({ lose: [], gain: [] });
   });
 });
