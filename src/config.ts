@@ -7,6 +7,7 @@ import type { PresenceSettings } from './domain/presence.settings';
 import { ConfigError, describeProblem, describeValue } from './composition/config-error';
 import type { SettingDescription } from './composition/setting-kinds';
 import { minProductionSecretBytes, settings } from './composition/settings.table';
+import { STALLED_OUTPUT_MS } from './adapters/socket/output-guard';
 
 export type { SettingDescription } from './composition/setting-kinds';
 export { ConfigError } from './composition/config-error';
@@ -80,6 +81,8 @@ export interface DerivedSettings {
   readonly readyCheckTimeoutMs: number;
   /** How often every connection's unsent output is looked at (besides after each answer it asked for). */
   readonly outputCheckIntervalMs: number;
+  /** How long a connection's output may wait with none of it taken before the connection is cut off. */
+  readonly outputStallMs: number;
   /** With Redis: how long other nodes get to announce their connections again before this node corrects its clients. */
   readonly recoverySettleMs: number;
 }
@@ -172,6 +175,7 @@ function derivedFrom(s: Settings, nodeId: string): DerivedSettings {
     },
     readyCheckTimeoutMs: 2_000,
     outputCheckIntervalMs: 1_000,
+    outputStallMs: STALLED_OUTPUT_MS,
     recoverySettleMs: Math.max(1_000, 2 * s.PRESENCE_SWEEP_INTERVAL_MS),
   };
 }

@@ -64,6 +64,7 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
       ),
   );
   c.bind(TOKENS.OutputGuard).toDynamicValue(
-    (ctx) => new OutputGuard(ctx.get(TOKENS.SocketServer), presence.maxBufferedBytes, ctx.get(TOKENS.Metrics), logger),
+    (ctx) =>
+      new OutputGuard(ctx.get(TOKENS.SocketServer), { maxBytes: presence.maxBufferedBytes, stallMs: config.derived.outputStallMs }, ctx.get(TOKENS.Metrics), logger),
   );
 }

@@ -42,6 +42,26 @@ describe('abuse limits', () => {
     expect(c!.connected).toBe(true);
   });
 
+  it('refuses a user’s status events over PRESENCE_STATUS_RATE, so that toggling costs every §1 client nothing more', async () => {
+    // The service's clock stands still: no status token comes back while the test sends, however slow the machine.
+    const clock = new FakeClock();
+    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, PRESENCE_STATUS_RATE: '1', PRESENCE_MAX_CONNECTIONS_PER_USER: '3', PRESENCE_TTL_MS: '60000' }, { clock });
+    const watcher = new StatusLog(await connect(app.url, { auth: { token: signToken({ sub: 'watcher' }) } }));
+    const toggler = await connect(app.url, { auth: { token: signToken({ sub: 'toggler' }) } });
+    const acks = [];
+    for (let i = 0; i < 6; i++) acks.push(await request(toggler, i % 2 === 0 ? 'userOnline' : 'userOffline', {}));
+    // A burst of 3 (the per-user connection limit), then one a second: the rest are refused and change nothing.
+    expect(acks.map((a) => a.ok)).toEqual([true, true, true, false, false, false]);
+    expect(acks[3]).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/status changes a second/) } });
+    await watcher.waitForCount(3);
+    expect(watcher.summary()).toEqual(['toggler online online', 'toggler offline explicit', 'toggler online online']);
+    // Heartbeats are not status events: the user stays online by them. A second later, one status event passes.
+    expect(await request(toggler, 'userHeartbeat', {})).toMatchObject({ ok: true });
+    expect(toggler.connected).toBe(true);
+    clock.advance(1_000);
+    expect(await request(toggler, 'userOffline', {})).toMatchObject({ ok: true });
+  });
+
   it('refuses connections over PRESENCE_MAX_CONNECTIONS_PER_ADDRESS', async () => {
     app = await buildTestApp({ PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: '2' });
     await connect(app.url);

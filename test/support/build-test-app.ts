@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { PresenceApp } from '../../src/app';
-import { loadConfig, type Env } from '../../src/config';
+import { loadConfig, type Config, type Env } from '../../src/config';
 import { buildContainer, type ContainerOverrides } from '../../src/container';
 import type { PresenceService } from '../../src/domain/presence.service';
 import { TOKENS } from '../../src/tokens';
@@ -25,9 +25,11 @@ export const fastTimings: Env = {
 export async function buildTestApp(
   env: Env = {},
   overrides: ContainerOverrides = {},
-  options: { log?: (line: string) => void } = {},
+  /** `configure` changes what no setting reaches (a derived value), to play a long wait out in milliseconds. */
+  options: { log?: (line: string) => void; configure?: (config: Config) => Config } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', ...fastTimings, ...env });
+  const loaded = loadConfig({ NODE_ENV: 'test', PORT: '0', ...fastTimings, ...env });
+  const config = options.configure?.(loaded) ?? loaded;
   const log = options.log;
   const logger =
     log === undefined

@@ -54,7 +54,7 @@ export class OutputGuard {
 
   constructor(
     private readonly io: PresenceServer,
-    private readonly maxBytes: number,
+    private readonly limits: { readonly maxBytes: number; readonly stallMs: number },
     private readonly counter: SlowConsumerCounter,
     private readonly logger: Logger,
     private readonly now: () => number = () => performance.now(),
@@ -64,12 +64,12 @@ export class OutputGuard {
   check(socket: PresenceSocket): boolean {
     if (!socket.connected) return false;
     const unsent = unsentBytes(socket);
-    if (unsent > this.maxBytes) return this.cut(socket, unsent, 'disconnecting a connection that does not read');
+    if (unsent > this.limits.maxBytes) return this.cut(socket, unsent, 'disconnecting a connection that does not read');
     return true;
   }
 
   /**
-   * `check`, and disconnects a connection whose output the transport has taken none of for `STALLED_OUTPUT_MS`. A
+   * `check`, and disconnects a connection whose output the transport has taken none of for `stallMs`. A
    * look that comes late (the node itself was held up, and has not yet run the callbacks that would tell of
    * progress) only starts the waits over.
    */
@@ -103,7 +103,7 @@ export class OutputGuard {
       waiting.since = now;
       return true;
     }
-    return now - waiting.since < STALLED_OUTPUT_MS;
+    return now - waiting.since < this.limits.stallMs;
   }
 
   private cut(socket: PresenceSocket, unsent: number, message: string): false {

@@ -32,7 +32,7 @@ describe('OutputGuard', () => {
 
   it('disconnects a connection over the limit and counts it, and leaves one at the limit', () => {
     let counted = 0;
-    const guard = new OutputGuard(serverOf([]), 100, { slowConsumerDisconnected: () => void counted++ }, pino({ level: 'silent' }));
+    const guard = new OutputGuard(serverOf([]), { maxBytes: 100, stallMs: STALLED_OUTPUT_MS }, { slowConsumerDisconnected: () => void counted++ }, pino({ level: 'silent' }));
     const atLimit = connection('websocket', 100);
     const over = connection('websocket', 101);
     expect(guard.check(atLimit as unknown as PresenceSocket)).toBe(true);
@@ -45,7 +45,7 @@ describe('OutputGuard', () => {
     try {
       const slow = connection('polling', 0, ['x'.repeat(200)]);
       const fine = connection('websocket', 10);
-      const guard = new OutputGuard(serverOf([slow, fine]), 100, { slowConsumerDisconnected: () => undefined }, pino({ level: 'silent' }));
+      const guard = new OutputGuard(serverOf([slow, fine]), { maxBytes: 100, stallMs: STALLED_OUTPUT_MS }, { slowConsumerDisconnected: () => undefined }, pino({ level: 'silent' }));
       guard.start(1_000);
       jest.advanceTimersByTime(999);
       expect(slow.connected).toBe(true);
@@ -60,7 +60,7 @@ describe('OutputGuard', () => {
   it('disconnects a connection whose output the transport took none of for STALLED_OUTPUT_MS, however little it holds', () => {
     let now = 0;
     let counted = 0;
-    const guard = new OutputGuard(serverOf([]), 1_000_000, { slowConsumerDisconnected: () => void counted++ }, pino({ level: 'silent' }), () => now);
+    const guard = new OutputGuard(serverOf([]), { maxBytes: 1_000_000, stallMs: STALLED_OUTPUT_MS }, { slowConsumerDisconnected: () => void counted++ }, pino({ level: 'silent' }), () => now);
     const stopped = connection('websocket', 10);
     const slow = connection('websocket', 10);
     const idle = connection('websocket', 0);
@@ -87,7 +87,7 @@ describe('OutputGuard', () => {
 
   it('takes bytes of a large message going out as progress, and a late look as no evidence', () => {
     let now = 0;
-    const guard = new OutputGuard(serverOf([]), 10_000_000, { slowConsumerDisconnected: () => undefined }, pino({ level: 'silent' }), () => now);
+    const guard = new OutputGuard(serverOf([]), { maxBytes: 10_000_000, stallMs: STALLED_OUTPUT_MS }, { slowConsumerDisconnected: () => undefined }, pino({ level: 'silent' }), () => now);
     const large = connection('websocket', 2_000_000);
     const held = connection('websocket', 10);
     const look = (late = false) => [large, held].map((s) => guard.look(s as unknown as PresenceSocket, late));
