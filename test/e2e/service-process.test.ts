@@ -35,6 +35,14 @@ describe('the service process', () => {
     expect(service.output).toContain('presence service stopped');
   });
 
+  it('closes cleanly and exits 0 on SIGINT too (Ctrl-C in a terminal)', async () => {
+    const service = start({ PORT: '0' });
+    await service.listening();
+    service.kill('SIGINT');
+    expect(await service.exited()).toBe(0);
+    expect(service.output).toContain('presence service stopped');
+  });
+
   it('exits 1 when closing takes longer than SHUTDOWN_TIMEOUT_MS', async () => {
     // A last_seen write waits for a database that never answers: the drain would retry for seconds.
     const service = start({

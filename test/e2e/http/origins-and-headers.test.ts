@@ -43,9 +43,13 @@ describe('origins and security headers', () => {
     const ok = await preflight('https://app.example.com');
     expect(ok.status).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.com');
-    expect(ok.headers['access-control-allow-methods']).toMatch(/GET/);
-    expect(ok.headers['access-control-allow-headers']).toMatch(/Authorization/);
+    expect(ok.headers['access-control-allow-methods']).toBe('GET,HEAD');
+    expect(ok.headers['access-control-allow-headers']).toBe('Authorization,Content-Type');
     expect(ok.headers['access-control-max-age']).toBe('600');
+    // Without Access-Control-Request-Method it is no preflight (CORS): an OPTIONS of nothing the API has.
+    const bare = await request(app.url).options('/presence').set({ Origin: 'https://app.example.com' });
+    expect(bare.status).toBe(404);
+    expect(bare.body.error.code).toBe('NOT_FOUND');
 
     const refused = await preflight('https://evil.example.com');
     expect(refused.status).toBe(403);
@@ -73,6 +77,9 @@ describe('origins and security headers', () => {
       expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(directives(res.headers['content-security-policy'])).toEqual(API_POLICY);
       expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(res.headers['origin-agent-cluster']).toBe('?1');
+      expect(res.headers['x-dns-prefetch-control']).toBe('off');
       // HSTS is left to the proxy that ends TLS: this service speaks plain HTTP.
       expect(res.headers['strict-transport-security']).toBeUndefined();
     }
