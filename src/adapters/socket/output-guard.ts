@@ -75,8 +75,8 @@ export class OutputGuard {
    */
   look(socket: PresenceSocket, late: boolean): boolean {
     if (!this.check(socket)) return false;
-    if (this.makesProgress(socket, unsentBytes(socket), late)) return true;
-    return this.cut(socket, unsentBytes(socket), 'disconnecting a connection whose output has not moved');
+    const unsent = unsentBytes(socket);
+    return this.makesProgress(socket, unsent, late) || this.cut(socket, unsent, 'disconnecting a connection whose output has not moved');
   }
 
   private makesProgress(socket: PresenceSocket, unsent: number, late: boolean): boolean {
