@@ -36,6 +36,19 @@ describe('socket protocol (open mode)', () => {
     expect(ack).toEqual({ ok: true, users: expected });
     expect(await listed).toEqual(expected);
   });
+
+  it('sends the list encoded once as the same JSON on long-polling, and to a client that asks at the same moment', async () => {
+    const polling = await connect(app.url, { transports: ['polling'] });
+    const other = await connect(app.url);
+    await request(polling, 'userOnline', { userId: 'p-1', userName: 'quote " and \\u0000 in a name' });
+    const [a, b] = await Promise.all([request(polling, 'getOnlineUsers'), request(other, 'getOnlineUsers')]);
+    expect(a.users).toEqual([expect.objectContaining({ userId: 'p-1', userName: 'quote " and \\u0000 in a name' })]);
+    expect(b).toEqual(a);
+    // Closed here, while the test's environment still serves the polling transport's last requests.
+    const closed = new Promise((resolve) => polling.io.engine.once('close', resolve));
+    polling.disconnect();
+    await closed;
+  });
 });
 
 describe('socket presence rules over real connections', () => {
