@@ -281,7 +281,7 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
   });
 
   it('does not hold the window or the connection for a hung database: others get their diffs, the state comes at the time limit', async () => {
-    await start({ PERSIST_READ_TIMEOUT_MS: '1000', PRESENCE_DIFF_INTERVAL_MS: '50' });
+    await start({ PERSIST_READ_TIMEOUT_MS: '2000', PRESENCE_DIFF_INTERVAL_MS: '50' });
     const hung = app.app.container.get(TOKENS.LastSeenRepository);
     jest.spyOn(hung, 'findMany').mockReturnValue(new Promise(() => undefined));
     const watcherSocket = await connect(app.url);

@@ -1,4 +1,5 @@
 import { buildTestApp, type TestApp } from '../../support/build-test-app';
+import { FakeClock } from '../../support/fake-clock';
 import { get } from '../../support/http-client';
 import { closeAllSockets, connect, request } from '../../support/socket-client';
 import { signToken, TEST_SECRET } from '../../support/tokens';
@@ -25,8 +26,8 @@ describe('the REST read allowance (CONTRACT §11)', () => {
   });
 
   it('answers a token user over its allowance with 429 RATE_LIMITED and Retry-After; other users read on', async () => {
-    // Slow refill, so that no token comes back while the test reads.
-    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, HTTP_READ_RATE: '1' });
+    // The service's clock stands still: no token comes back while the test reads, however slow the machine.
+    app = await buildTestApp({ JWT_ACCESS_SECRET: TEST_SECRET, HTTP_READ_RATE: '1', PRESENCE_TTL_MS: '60000' }, { clock: new FakeClock() });
     expect(await answeredBeforeRefusal(app, '/presence', bearer('backend'), 10)).toBe(2);
     const refused = await get(app.url, '/presence/{userId}', '/presence/7', bearer('backend'));
     expect(refused.status).toBe(429);
@@ -39,19 +40,17 @@ describe('the REST read allowance (CONTRACT §11)', () => {
   });
 
   it('charges a page by the users it lists, after it is answered', async () => {
-    app = await buildTestApp({ HTTP_READ_RATE: '10' });
+    app = await buildTestApp({ HTTP_READ_RATE: '10', PRESENCE_TTL_MS: '60000' }, { clock: new FakeClock() });
     await Promise.all(Array.from({ length: 2_500 }, (_, i) => app.service.goOnline(on(`c${i}`, i))));
     // A burst of 20: a page of 2,500 costs 3 (1, and 1 per 1,000 users); the next reads draw on what is left.
     expect((await get(app.url, '/presence', '/presence?limit=10000')).status).toBe(200);
     expect((await get(app.url, '/presence', '/presence?limit=10000')).status).toBe(200);
-    const left = await answeredBeforeRefusal(app, '/presence?limit=1', {}, 30);
-    // 20 − 2 × 3 = 14 left, give or take the tokens refilled while the test reads (10 a second).
-    expect(left).toBeGreaterThanOrEqual(14);
-    expect(left).toBeLessThan(20);
+    // 20 − 2 × 3 = 14 left: each page was charged 11 as it was taken, and given back what it did not list.
+    expect(await answeredBeforeRefusal(app, '/presence?limit=1', {}, 30)).toBe(14);
   });
 
   it('never costs a socket heartbeat its place', async () => {
-    app = await buildTestApp({ HTTP_READ_RATE: '1' });
+    app = await buildTestApp({ HTTP_READ_RATE: '1', PRESENCE_TTL_MS: '60000' }, { clock: new FakeClock() });
     const socket = await connect(app.url);
     await request(socket, 'userOnline', { userId: 'me' });
     expect(await answeredBeforeRefusal(app, '/presence', {}, 10)).toBe(2);
