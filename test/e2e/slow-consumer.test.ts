@@ -48,7 +48,7 @@ describe('a connection that does not read what it is sent (CONTRACT §11)', () =
   it('is disconnected once its transport takes none of its output for a while, however little that is', async () => {
     // A byte limit out of reach, so that only the stall can cut it; the stall played out in a fraction of a second.
     app = await buildTestApp({ PRESENCE_MAX_BUFFERED_BYTES: '1073741824', PRESENCE_EVENT_RATE: '1000', PRESENCE_TTL_MS: '60000' }, {}, {
-      configure: (config) => ({ ...config, derived: { ...config.derived, outputStallMs: 400, outputCheckIntervalMs: 50 } }),
+      configure: (config) => ({ ...config, derived: { ...config.derived, outputStallMs: 600, outputCheckIntervalMs: 200 } }),
     });
     await populate(1_000);
     // More than the kernel's buffers hold, so that some waits in the service; far less than the byte limit.
