@@ -34,6 +34,8 @@ export interface Config {
   readonly metricsToken: string | null;
   /** REST reads a second per reader (a token's user, or an address), bursts of twice that. */
   readonly httpReadRate: number;
+  /** Behind a reverse proxy: a client's address is the last one `X-Forwarded-For` names. */
+  readonly trustProxy: boolean;
   readonly presence: {
     readonly ttlMs: number;
     readonly sweepIntervalMs: number;
@@ -115,6 +117,7 @@ export function loadConfig(env: Env): Config {
     auth: s.JWT_ACCESS_SECRET ? { secret: s.JWT_ACCESS_SECRET, cookieName: s.JWT_COOKIE_NAME, userClaim: s.JWT_USER_CLAIM } : null,
     metricsToken: s.METRICS_TOKEN ?? null,
     httpReadRate: s.HTTP_READ_RATE,
+    trustProxy: s.TRUST_PROXY,
     presence: {
       ttlMs: s.PRESENCE_TTL_MS,
       sweepIntervalMs: s.PRESENCE_SWEEP_INTERVAL_MS,

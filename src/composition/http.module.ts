@@ -28,6 +28,7 @@ export function bindHttp(c: Container, config: Config, logger: Logger): void {
       logger,
       allowedOrigins: config.allowedOrigins,
       requestDuration: metrics.httpDuration,
+      trustProxy: config.trustProxy,
       routers: [
         presenceRoutes(
           ctx.get(TOKENS.PresenceService),

@@ -37,6 +37,7 @@ export const settings = {
   PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: integer(0, 0, 10_000_000),
   PRESENCE_HANDSHAKE_TIMEOUT_MS: integer(10_000, 100, 600_000),
   HTTP_READ_RATE: integer(20, 1, 100_000),
+  TRUST_PROXY: flag(false),
   PRESENCE_MAX_BUFFERED_BYTES: integer(4_194_304, 65_536, 1_073_741_824),
   PRESENCE_STORE: oneOf(['memory', 'redis'], 'memory'),
   REDIS_URL: optionalText(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'),

@@ -29,7 +29,7 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
       ...(adapter === null ? {} : { adapter }),
     });
     io.use(authenticateSockets(ctx.get(TOKENS.AccessTokenVerifier), config.auth?.cookieName ?? 'access_token', logger));
-    io.use(limitConnections(ctx.get(TOKENS.ConnectionLimits), logger));
+    io.use(limitConnections(ctx.get(TOKENS.ConnectionLimits), logger, config.trustProxy));
     return io;
   });
   c.bind(TOKENS.SubscriptionHub).toDynamicValue((ctx) => {

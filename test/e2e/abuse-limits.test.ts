@@ -69,6 +69,14 @@ describe('abuse limits', () => {
     expect((await refusedConnection(app.url)).message).toBe('too many connections');
   });
 
+  it('counts connections per address by the proxy’s X-Forwarded-For with TRUST_PROXY', async () => {
+    app = await buildTestApp({ PRESENCE_MAX_CONNECTIONS_PER_ADDRESS: '1', TRUST_PROXY: 'true' });
+    const behind = (client: string) => ({ extraHeaders: { 'X-Forwarded-For': client } });
+    await connect(app.url, behind('203.0.113.1'));
+    await connect(app.url, behind('203.0.113.2'));
+    expect((await refusedConnection(app.url, behind('forged, 203.0.113.1'))).message).toBe('too many connections');
+  });
+
   it('drops a transport that never completes the Socket.IO handshake', async () => {
     app = await buildTestApp({ PRESENCE_HANDSHAKE_TIMEOUT_MS: '200' });
     const raw = new WebSocket(`ws://127.0.0.1:${app.port}/socket.io/?EIO=4&transport=websocket`);

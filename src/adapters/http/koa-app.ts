@@ -13,12 +13,17 @@ export interface KoaAppDeps {
   readonly allowedOrigins: readonly string[];
   readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly routers: readonly Router[];
+  /** Behind a reverse proxy: `ctx.ip` is the last address `X-Forwarded-For` names (see `clientAddressOf`). */
+  readonly trustProxy: boolean;
 }
 
 /** The HTTP API: timing, security headers, errors as JSON, the origin check, then the routes. */
 export function createKoaApp(deps: KoaAppDeps): Koa {
   const app = new Koa();
   app.silent = true;
+  // Only the proxy's own entry, the last: the ones before it are the client's to write.
+  app.proxy = deps.trustProxy;
+  app.maxIpsCount = 1;
   const middleware: Middleware[] = [
     recordRequestDuration(deps.requestDuration),
     securityHeaders(),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { readHandshakeToken } from '../auth/access-token.reader';
 import type { AccessTokenVerifier } from '../auth/access-token.verifier';
+import { clientAddressOf } from '../origins/client-address';
 import { InvalidAccessToken } from '../auth/access-token.verifier';
 import type { ConnectionLimits } from './connection-limits';
 import type { PresenceSocket } from './socket.types';
@@ -39,11 +40,12 @@ export function authenticateSockets(verifier: AccessTokenVerifier | null, cookie
 
 /**
  * Refuses a handshake over the connection limits (`connect_error` with message `too many connections`): per remote
- * address always, per user when the token names one. Places are given back when the connection closes.
+ * address always (the proxy's word for it with `trustProxy`), per user when the token names one. Places are given
+ * back when the connection closes.
  */
-export function limitConnections(limits: ConnectionLimits, logger: Logger) {
+export function limitConnections(limits: ConnectionLimits, logger: Logger, trustProxy: boolean) {
   return (socket: PresenceSocket, next: Next): void => {
-    const address = socket.handshake.address;
+    const address = clientAddressOf(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trustProxy);
     const refusedAddress = limits.admitAddress(address);
     const userId = socket.data.authUserId;
     const refusedUser = refusedAddress === undefined && userId !== null ? limits.admitUser(userId) : undefined;

@@ -39,6 +39,19 @@ describe('the REST read allowance (CONTRACT §11)', () => {
     expect((await get(app.url, '/presence', '/presence')).status).toBe(401);
   });
 
+  it('tells readers without a token apart by the address the proxy gives, with TRUST_PROXY only', async () => {
+    const fromProxy = (client: string) => ({ 'X-Forwarded-For': `forged, ${client}` });
+    app = await buildTestApp({ HTTP_READ_RATE: '1', TRUST_PROXY: 'true', PRESENCE_TTL_MS: '60000' }, { clock: new FakeClock() });
+    expect(await answeredBeforeRefusal(app, '/presence', fromProxy('203.0.113.1'), 10)).toBe(2);
+    // Another client behind the same proxy has an allowance of its own; a forged first entry changes nothing.
+    expect(await answeredBeforeRefusal(app, '/presence', fromProxy('203.0.113.2'), 10)).toBe(2);
+    await app.stop();
+    app = await buildTestApp({ HTTP_READ_RATE: '1', PRESENCE_TTL_MS: '60000' }, { clock: new FakeClock() });
+    // Not behind a proxy: the header is anyone's to write, and every reader here is the one TCP peer.
+    expect(await answeredBeforeRefusal(app, '/presence', fromProxy('203.0.113.1'), 10)).toBe(2);
+    expect(await answeredBeforeRefusal(app, '/presence', fromProxy('203.0.113.2'), 10)).toBe(0);
+  });
+
   it('charges a page by the users it lists, after it is answered', async () => {
     app = await buildTestApp({ HTTP_READ_RATE: '10', PRESENCE_TTL_MS: '60000' }, { clock: new FakeClock() });
     await Promise.all(Array.from({ length: 2_500 }, (_, i) => app.service.goOnline(on(`c${i}`, i))));
