@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
+import { userKeyOf } from '../../domain/presence.types';
 import { KeyedAllowances } from '../limits/keyed-allowances';
-import { readCost, USERS_PER_READ_TOKEN } from '../limits/read-allowances';
+import { readCost, USERS_PER_READ_TOKEN } from '../limits/read-costs';
 import { HttpError } from './http-error';
 
 export interface ReadAllowanceSettings {
@@ -15,8 +16,7 @@ export interface ReadAllowanceSettings {
 function readerOf(ctx: Context, userClaim: string | null): string {
   const claims = (ctx.state as { accessToken?: Record<string, unknown> }).accessToken;
   const user = userClaim === null ? undefined : claims?.[userClaim];
-  // `7` and `"7"` are one user (CONTRACT §1).
-  if (typeof user === 'string' || typeof user === 'number') return `user:${String(user)}`;
+  if (typeof user === 'string' || typeof user === 'number') return `user:${userKeyOf(user)}`;
   return `address:${ctx.ip}`;
 }
 

@@ -23,11 +23,13 @@ interface EngineConnection {
  */
 export const STALLED_OUTPUT_MS = 10_000;
 
-/** Since when a connection has held output without taking any, and what it held and had taken at the last look. */
-interface Waiting {
-  since: number;
+/**
+ * What the guard knows of a connection's output: how many batches its transport has taken, and, while it holds
+ * output, since when none of it has moved and what it held and had taken at the last look.
+ */
+interface OutputWatch {
   drains: number;
-  unsent: number;
+  waiting: { since: number; drains: number; unsent: number } | undefined;
 }
 
 const sizeOf = (data: unknown): number =>
@@ -48,9 +50,8 @@ export function unsentBytes(socket: PresenceSocket): number {
  */
 export class OutputGuard {
   private timer: NodeJS.Timeout | undefined;
-  /** Batches each connection's transport has taken, counted from the guard's first look at it. */
-  private readonly drains = new WeakMap<object, number>();
-  private readonly waiting = new WeakMap<object, Waiting>();
+  /** Each connection's output, from the guard's first look at it. */
+  private readonly watches = new WeakMap<object, OutputWatch>();
 
   constructor(
     private readonly io: PresenceServer,
@@ -81,23 +82,25 @@ export class OutputGuard {
 
   private makesProgress(socket: PresenceSocket, unsent: number, late: boolean): boolean {
     const conn = socket.conn as unknown as EngineConnection;
-    if (!this.drains.has(conn)) {
-      this.drains.set(conn, 0);
-      conn.on('drain', () => this.drains.set(conn, (this.drains.get(conn) ?? 0) + 1));
+    let watch = this.watches.get(conn);
+    if (watch === undefined) {
+      const started: OutputWatch = { drains: 0, waiting: undefined };
+      conn.on('drain', () => void (started.drains += 1));
+      this.watches.set(conn, started);
+      watch = started;
     }
     if (unsent === 0) {
-      this.waiting.delete(conn);
+      watch.waiting = undefined;
       return true;
     }
-    const drains = this.drains.get(conn) ?? 0;
     const now = this.now();
-    const waiting = this.waiting.get(conn);
+    const waiting = watch.waiting;
     if (waiting === undefined) {
-      this.waiting.set(conn, { since: now, drains, unsent });
+      watch.waiting = { since: now, drains: watch.drains, unsent };
       return true;
     }
-    const moved = waiting.drains !== drains || unsent < waiting.unsent;
-    waiting.drains = drains;
+    const moved = waiting.drains !== watch.drains || unsent < waiting.unsent;
+    waiting.drains = watch.drains;
     waiting.unsent = unsent;
     if (moved || late) {
       waiting.since = now;

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
-import { readCost, subscriptionCost, USERS_PER_READ_TOKEN, UserReadAllowances } from '../limits/read-allowances';
+import { userKeyOf } from '../../domain/presence.types';
+import { KeyedAllowances } from '../limits/keyed-allowances';
+import { readCost, subscriptionCost, USERS_PER_READ_TOKEN } from '../limits/read-costs';
 import { EncodedJson } from './shared-encoding';
 import { SerialQueue } from './serial-queue';
 import { toRefusal } from './socket-refusal.mapper';
@@ -68,7 +70,8 @@ export class SocketEventRouter {
   /** Each connection's events, in order; kept until its close has been handled. */
   private readonly queues = new Map<string, SerialQueue>();
   private readonly known: ReadonlySet<string> = new Set<string>(clientEvents);
-  private readonly userReads: UserReadAllowances;
+  /** The read allowance each token's user shares over all of its connections on this node, by user key. */
+  private readonly userReads: KeyedAllowances;
   /** The size of the last list answered: what the next one is charged before its own size is known. */
   private lastListItems = 0;
 
@@ -82,7 +85,7 @@ export class SocketEventRouter {
     /** Looks at what the connection has not read yet, after each answer (a large list can be asked for often). */
     private readonly output: { check(socket: PresenceSocket): boolean } = { check: () => true },
   ) {
-    this.userReads = new UserReadAllowances(settings.eventRate, 2 * settings.eventRate);
+    this.userReads = new KeyedAllowances(settings.eventRate, 2 * settings.eventRate);
   }
 
   /**
@@ -98,8 +101,11 @@ export class SocketEventRouter {
     // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
     const refusals = new TokenBucket(rate, 2 * burst, this.clock.now());
     const reads = new TokenBucket(rate, burst, this.clock.now());
-    const reader = socket.data.authUserId;
-    const userReads = reader === null ? undefined : this.userReads.acquire(reader, this.clock.now());
+    const reader = socket.data.authUserId === null ? undefined : userKeyOf(socket.data.authUserId);
+    // Looked up at each use: an allowance that refilled meanwhile is forgotten, and a debt lands on the one in use.
+    const chargeUser = (cost: number): void => {
+      if (reader !== undefined) this.userReads.of(reader, this.clock.now()).charge(cost);
+    };
 
     for (const event of clientEvents) {
       const handle = this.handlers[event];
@@ -108,7 +114,7 @@ export class SocketEventRouter {
         const ack = takeAck(args);
         const now = this.clock.now();
         const read = READS.has(event);
-        if (read ? !(reads.take(now) && (userReads?.take(now) ?? true)) : !allowed.take(now)) {
+        if (read ? !(reads.take(now) && (reader === undefined || this.userReads.of(reader, now).take(now))) : !allowed.take(now)) {
           const message = read
             ? `over the read allowance (${rate} a second, a list of ${USERS_PER_READ_TOKEN} users costs one more)`
             : `over ${rate} events a second`;
@@ -122,7 +128,7 @@ export class SocketEventRouter {
         const charged = read ? this.extraCost(event, args[0]) : 0;
         if (read) {
           reads.charge(charged);
-          userReads?.charge(charged);
+          chargeUser(charged);
         }
         const failed = (error: unknown): void => {
           if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
@@ -138,7 +144,7 @@ export class SocketEventRouter {
           if (read) {
             const more = this.extraCost(event, args[0], answer) - charged;
             reads.charge(more);
-            userReads?.charge(more);
+            chargeUser(more);
           }
           this.output.check(socket);
         };
@@ -157,7 +163,6 @@ export class SocketEventRouter {
     });
 
     socket.on('disconnect', () => {
-      if (reader !== null) this.userReads.release(reader);
       void queue
         .run(() => this.closed(socket))
         .catch((error: unknown) => this.logger.error({ err: error, socket: socket.id }, 'disconnect failed'))

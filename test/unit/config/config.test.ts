@@ -97,6 +97,13 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('lets PostgreSQL reads take all but one of the pool, so that a flush always finds a connection', () => {
+    const pg = { DATABASE_URL: 'postgres://db/presence', PERSIST_READ_TIMEOUT_MS: '250' };
+    expect(loadConfig({ ...pg, DATABASE_POOL_MAX: '4' }).derived.writeBehind).toMatchObject({ maxReadsInFlight: 3, readTimeoutMs: 250 });
+    expect(loadConfig({ ...pg, DATABASE_POOL_MAX: '1' }).derived.writeBehind.maxReadsInFlight).toBe(1);
+    expect(loadConfig({}).derived.writeBehind.maxReadsInFlight).toBe(4);
+  });
+
   it('reads the Redis store settings, and wants REDIS_URL with it', () => {
     const env = { PRESENCE_STORE: 'redis', REDIS_URL: 'redis://cache:6379/2', PRESENCE_NODE_LEASE_MS: '9000', REDIS_COMMAND_TIMEOUT_MS: '750' };
     expect(loadConfig(env).store).toEqual({
