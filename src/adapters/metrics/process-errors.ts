@@ -2,7 +2,7 @@ import { Counter } from 'prom-client';
 
 /** What went wrong: a backend reply that could not be handled (caught at its connection), or what reached the process. */
 export type ProcessErrorKind = 'malformed_reply' | 'uncaught_exception' | 'unhandled_rejection';
-export type ProcessErrorSource = 'redis' | 'postgres' | 'other';
+type ProcessErrorSource = 'redis' | 'postgres' | 'other';
 
 /**
  * `presence_process_errors_total{kind,source}`: errors that could have ended the process. A counter of its own,

@@ -10,7 +10,7 @@ export interface PostgresPoolSettings {
 }
 
 /** What a connection that sent something pg could not parse is ended with. */
-export class MalformedPostgresReply extends Error {
+class MalformedPostgresReply extends Error {
   constructor(cause: unknown) {
     super('the database sent a message that could not be handled', { cause });
     this.name = 'MalformedPostgresReply';

@@ -45,8 +45,6 @@ export function createRedis(url: string, settings: RedisConnectionSettings = { n
   redis.defineCommand('commitPresence', { numberOfKeys: 6, lua: COMMIT_PRESENCE });
   redis.defineCommand('claimLapsedNodes', { numberOfKeys: 1, lua: CLAIM_LAPSED_NODES });
   redis.defineCommand('raiseSeq', { numberOfKeys: 1, lua: RAISE_SEQ });
-  // Errors are seen through the commands that fail and through readiness; the event itself must not crash the process.
-  redis.on('error', () => undefined);
   guardReplies(redis, settings.onMalformedReply ?? (() => undefined));
   return redis as PresenceRedis;
 }

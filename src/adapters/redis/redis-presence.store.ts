@@ -28,7 +28,7 @@ export interface RedisStoreSettings {
 }
 
 /** An update that did not finish within `updateTimeoutMs`. */
-export class RedisUpdateTimedOut extends Error {
+class RedisUpdateTimedOut extends Error {
   constructor(timeoutMs: number) {
     super(`Redis did not finish the update within ${timeoutMs} ms`);
     this.name = 'RedisUpdateTimedOut';
@@ -42,6 +42,10 @@ const READ_CHUNK = 1_000;
 const versionAndPresence = fieldValues(2);
 const zrangeKeys = stringList('ZRANGE');
 const zrangebylexKeys = stringList('ZRANGEBYLEX');
+const smembersKeys = stringList('SMEMBERS');
+const dueKeys = stringList('ZRANGEBYSCORE');
+const zcard = count('ZCARD');
+const zcount = count('ZCOUNT');
 
 /**
  * Presence shared by every node, in Redis. A rule runs on the presence read with its version, and the result is
@@ -148,7 +152,7 @@ export class RedisPresenceStore implements PresenceStore {
     let total = 0;
     for (let i = 0; i < results.length; i += 2) {
       for (const key of this.check(results[i], zrangebylexKeys)) candidates.add(key);
-      total += this.check(results[i + 1], count);
+      total += this.check(results[i + 1], zcard);
     }
     // Redis orders by bytes: so must the merge of several type indexes.
     const ordered = [...candidates].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).slice(0, query.limit + 1);
@@ -158,7 +162,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   countOnline(): Promise<number> {
-    return this.reply(this.redis.zcard(this.keys.users), count);
+    return this.reply(this.redis.zcard(this.keys.users), zcard);
   }
 
   /**
@@ -180,15 +184,15 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   usersOnNode(nodeId: string): Promise<UserKey[]> {
-    return this.reply(this.redis.smembers(this.keys.nodeUsers(nodeId)), stringList('SMEMBERS'));
+    return this.reply(this.redis.smembers(this.keys.nodeUsers(nodeId)), smembersKeys);
   }
 
   dueUsers(now: Instant, limit: number): Promise<UserKey[]> {
-    return this.reply(this.redis.zrangebyscore(this.keys.deadlines, '-inf', now, 'LIMIT', 0, limit), stringList('ZRANGEBYSCORE'));
+    return this.reply(this.redis.zrangebyscore(this.keys.deadlines, '-inf', now, 'LIMIT', 0, limit), dueKeys);
   }
 
   countDue(after: Instant, until: Instant): Promise<number> {
-    return this.reply(this.redis.zcount(this.keys.deadlines, `(${after}`, until), count);
+    return this.reply(this.redis.zcount(this.keys.deadlines, `(${after}`, until), zcount);
   }
 
   /** After Redis lost its data: numbering resumes above every seq already handed out. */

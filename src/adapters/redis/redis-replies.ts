@@ -32,10 +32,13 @@ export function optionalString(reply: unknown): string | null {
   throw malformed('HGET', reply);
 }
 
-export function count(reply: unknown): number {
-  if (typeof reply === 'number' && Number.isSafeInteger(reply) && reply >= 0) return reply;
-  throw malformed('ZCARD', reply);
-}
+/** A count a command answers (ZCARD, ZCOUNT), named in the error when the reply is not one. */
+export const count =
+  (command: string) =>
+  (reply: unknown): number => {
+    if (typeof reply === 'number' && Number.isSafeInteger(reply) && reply >= 0) return reply;
+    throw malformed(command, reply);
+  };
 
 export function pong(reply: unknown): void {
   if (reply !== 'PONG') throw malformed('PING', reply);

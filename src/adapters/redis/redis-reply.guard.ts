@@ -50,6 +50,8 @@ export function guardReplies(redis: Redis, report: (error: Error) => void): void
   redis.on('connect', () => {
     catchDataThrows(redis.stream, (thrown) => resetConnection(redis, new MalformedRedisReply('ioredis could not handle a reply', { cause: thrown })));
   });
+  // Also what keeps an 'error' event from ending the process: failures are seen through the commands that fail
+  // and through readiness.
   redis.on('error', (error: Error) => {
     if (error instanceof MalformedRedisReply || error.name === 'ParserError') report(error);
     else if (error.message.startsWith(QUEUE_STATE_ERROR)) {

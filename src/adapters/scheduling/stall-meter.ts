@@ -14,12 +14,12 @@ export const systemLoopReadings: LoopReadings = {
 };
 
 /** A stretch busier than this is saturated: input may have waited unread through all of it. */
-export const SATURATED_UTILIZATION = 0.9;
+const SATURATED_UTILIZATION = 0.9;
 /**
  * A shorter hold-up is the loop's ordinary jitter (a collection, timer slack): any heartbeat margin absorbs it, and
  * counting it would make expiry on a healthy node less exact than it was.
  */
-export const NOTICEABLE_STALL_MS = 50;
+const NOTICEABLE_STALL_MS = 50;
 /** The window is kept in about this many slots, so that memory stays bounded however often the sweep runs. */
 const SLOTS = 64;
 
