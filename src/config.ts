@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { WriteBehindSettings } from './application/last-seen-write-behind';
 import type { PresenceSettings } from './domain/presence.settings';
+import type { VisibilityRules } from './domain/visibility-rules';
 import { ConfigError, describeProblem, describeValue } from './composition/config-error';
 import type { SettingDescription } from './composition/setting-kinds';
 import { minProductionSecretBytes, settings } from './composition/settings.table';
@@ -31,6 +32,8 @@ export interface Config {
   readonly logLevel: string;
   readonly allowedOrigins: readonly string[];
   readonly auth: { readonly secret: string; readonly cookieName: string; readonly userClaim: string } | null;
+  /** Who sees whom (CONTRACT §9): `null` visibility is "all see all"; the claim names a token's user type. */
+  readonly audience: { readonly visibility: VisibilityRules | null; readonly userTypeClaim: string };
   readonly metricsToken: string | null;
   /** REST reads a second per reader (a token's user, or an address), bursts of twice that. */
   readonly httpReadRate: number;
@@ -115,6 +118,7 @@ export function loadConfig(env: Env): Config {
     logLevel: s.LOG_LEVEL,
     allowedOrigins: s.REACT_WEB_URL,
     auth: s.JWT_ACCESS_SECRET ? { secret: s.JWT_ACCESS_SECRET, cookieName: s.JWT_COOKIE_NAME, userClaim: s.JWT_USER_CLAIM } : null,
+    audience: { visibility: s.PRESENCE_VISIBILITY ?? null, userTypeClaim: s.JWT_USER_TYPE_CLAIM },
     metricsToken: s.METRICS_TOKEN ?? null,
     httpReadRate: s.HTTP_READ_RATE,
     trustProxy: s.TRUST_PROXY,

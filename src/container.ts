@@ -11,6 +11,7 @@ import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import { StallMeter } from './adapters/scheduling/stall-meter';
 import { SocketHeartbeatNotifier } from './adapters/socket/socket-presence.broadcaster';
 import type { HealthCheck } from './application/health-check';
+import { bindAudience } from './composition/audience.module';
 import { bindHttp } from './composition/http.module';
 import { bindMemoryStore, type StoreFactory } from './composition/memory.module';
 import { bindPersistence } from './composition/persistence.module';
@@ -48,6 +49,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   if (config.store.kind === 'redis') bindRedisStore(c, config, config.store, logger);
   else bindMemoryStore(c, overrides.store);
   bindPersistence(c, config, overrides.lastSeenRepository);
+  bindAudience(c, config);
   bindHttp(c, config, logger);
   bindSockets(c, config, logger);
   bindCore(c, config, logger, overrides);
@@ -66,7 +68,7 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
   });
   c.bind(TOKENS.PresenceNotifier).toDynamicValue((ctx) => {
     const metrics = ctx.get(TOKENS.Metrics);
-    return new MetricsRecordingNotifier(new SocketHeartbeatNotifier(ctx.get(TOKENS.SocketServer), metrics.frameCounter), metrics, ctx.get(TOKENS.Clock));
+    return new MetricsRecordingNotifier(new SocketHeartbeatNotifier(ctx.get(TOKENS.SocketServer), ctx.get(TOKENS.SocketAudience), metrics.frameCounter), metrics, ctx.get(TOKENS.Clock));
   });
   c.bind(TOKENS.PresenceService).toDynamicValue(
     (ctx) =>

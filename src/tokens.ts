@@ -11,6 +11,7 @@ import type { RedisPresenceStore } from './adapters/redis/redis-presence.store';
 import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
 import type { ConnectionLimits } from './adapters/socket/connection-limits';
 import type { OutputGuard } from './adapters/socket/output-guard';
+import type { SocketAudience } from './adapters/socket/socket-audience';
 import type { SocketPresenceGateway } from './adapters/socket/socket-presence.gateway';
 import type { SocketPresenceBroadcaster } from './adapters/socket/socket-presence.broadcaster';
 import type { PresenceServer } from './adapters/socket/socket.types';
@@ -25,6 +26,8 @@ import type { NodeRegistry } from './domain/ports/node-registry.port';
 import type { PresenceNotifier } from './domain/ports/presence-notifier.port';
 import type { PresenceStore } from './domain/ports/presence-store.port';
 import type { PresenceService } from './domain/presence.service';
+import type { AudienceRules } from './domain/audience';
+import type { AudienceReads } from './domain/audience-reads';
 import type { Lifecycle } from './lifecycle';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`presence.${name}`);
@@ -46,6 +49,9 @@ export const TOKENS = {
   LastSeenRepository: token<LastSeenRepository>('LastSeenRepository'),
   LastSeen: token<LastSeenWriteBehind>('LastSeen'),
   PresenceService: token<PresenceService>('PresenceService'),
+  AudienceRules: token<AudienceRules>('AudienceRules'),
+  /** The service's reads as each viewer may see them (CONTRACT §9). */
+  AudienceReads: token<AudienceReads>('AudienceReads'),
   AccessTokenVerifier: token<AccessTokenVerifier | null>('AccessTokenVerifier'),
   StoreHealth: token<HealthCheck>('StoreHealth'),
   HealthChecks: token<{ readonly store: HealthCheck; readonly persistence: HealthCheck }>('HealthChecks'),
@@ -58,6 +64,8 @@ export const TOKENS = {
   SocketAdapter: token<ServerOptions['adapter'] | null>('SocketAdapter'),
   SocketServer: token<PresenceServer>('SocketServer'),
   SocketGateway: token<SocketPresenceGateway>('SocketGateway'),
+  /** Who each connection sees, and the rooms that carry §1's events to it (CONTRACT §9). */
+  SocketAudience: token<SocketAudience>('SocketAudience'),
   ConnectionLimits: token<ConnectionLimits>('ConnectionLimits'),
   OutputGuard: token<OutputGuard>('OutputGuard'),
   SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),

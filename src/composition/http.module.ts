@@ -12,6 +12,7 @@ import { ReadAllowance } from '../adapters/http/read-allowance';
 import { logReadiness } from '../adapters/logging/readiness-report';
 import { ReadinessWatch } from '../application/readiness-watch';
 import type { Config } from '../config';
+import { audienceClaimNames } from './audience.module';
 import { TOKENS } from '../tokens';
 
 // The same paths from src/ (tests) and from dist/ (the built service).
@@ -31,8 +32,13 @@ export function bindHttp(c: Container, config: Config, logger: Logger): void {
       trustProxy: config.trustProxy,
       routers: [
         presenceRoutes(
-          ctx.get(TOKENS.PresenceService),
-          config.auth === null ? null : requireAccessToken(config.auth.secret, config.auth.cookieName),
+          ctx.get(TOKENS.AudienceReads),
+          config.auth === null
+            ? null
+            : {
+                authenticate: requireAccessToken(config.auth.secret, config.auth.cookieName),
+                claims: { userClaim: config.auth.userClaim, audience: audienceClaimNames(config) },
+              },
           new ReadAllowance({ ratePerSecond: config.httpReadRate, now, userClaim: config.auth?.userClaim ?? null }),
           { now, ...config.derived.freshness },
         ),

@@ -1,6 +1,7 @@
 /** Every setting the service reads: its kind, default and accepted range (the README's settings table). */
 import { z } from 'zod';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol/socket-events';
+import { VisibilityRules, InvalidVisibilityRules } from '../domain/visibility-rules';
 import { flag, integer, oneOf, optionalOneOf, optionalText, secret, setting, text } from './setting-kinds';
 
 /** HS256 wants a key at least as long as its hash (RFC 7518 §3.2); production refuses a shorter one. */
@@ -17,6 +18,23 @@ const origins = setting(
   originsMeaning,
 );
 
+const visibilityMeaning = 'rules like client:agent;agent:* (viewer:type,type or viewer:*, separated by ;)';
+const visibility = setting(
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return VisibilityRules.parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof InvalidVisibilityRules ? error.message : 'cannot be read' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  undefined,
+  visibilityMeaning,
+);
+
 export const settings = {
   NODE_ENV: oneOf(['development', 'production', 'test'], 'development'),
   PORT: integer(5000, 0, 65535),
@@ -25,6 +43,8 @@ export const settings = {
   JWT_ACCESS_SECRET: secret(`any text; at least ${minProductionSecretBytes} bytes (UTF-8) with NODE_ENV=production`),
   JWT_COOKIE_NAME: text(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'a cookie name', 'access_token'),
   JWT_USER_CLAIM: setting(z.string().min(1).default('sub'), 'sub', 'any claim name'),
+  JWT_USER_TYPE_CLAIM: setting(z.string().min(1).default('user_type'), 'user_type', 'any claim name'),
+  PRESENCE_VISIBILITY: visibility,
   METRICS_TOKEN: secret(),
   PRESENCE_TTL_MS: integer(60_000, 1, 86_400_000),
   PRESENCE_SWEEP_INTERVAL_MS: integer(1_000, 1, 600_000),

@@ -8,14 +8,21 @@ import { SocketPresenceBroadcaster } from '../adapters/socket/socket-presence.br
 import { SocketPresenceGateway } from '../adapters/socket/socket-presence.gateway';
 import { createSocketServer } from '../adapters/socket/socket-server';
 import { SubscriptionHub } from '../adapters/socket/subscriptions/subscription-hub';
+import { SocketAudience } from '../adapters/socket/socket-audience';
 import type { Config } from '../config';
+import { audienceClaimNames } from './audience.module';
 import { TOKENS } from '../tokens';
 
 /** Socket.IO: the server and its handshake checks, the gateway, §1 broadcasts and §7 subscriptions. */
 export function bindSockets(c: Container, config: Config, logger: Logger): void {
   const { presence } = config;
   c.bind(TOKENS.AccessTokenVerifier).toDynamicValue((ctx) =>
-    config.auth === null ? null : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim, () => ctx.get(TOKENS.Clock).now()),
+        config.auth === null
+      ? null
+      : new AccessTokenVerifier(config.auth.secret, config.auth.userClaim, () => ctx.get(TOKENS.Clock).now(), audienceClaimNames(config)),
+  );
+  c.bind(TOKENS.SocketAudience).toDynamicValue(
+    (ctx) => new SocketAudience(ctx.get(TOKENS.SocketServer), ctx.get(TOKENS.AudienceRules), config.audience.visibility !== null && config.auth !== null),
   );
   c.bind(TOKENS.ConnectionLimits).toDynamicValue(
     () => new ConnectionLimits({ perUser: presence.maxConnectionsPerUser, perAddress: presence.maxConnectionsPerAddress }),
@@ -36,13 +43,15 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
     const service = ctx.get(TOKENS.PresenceService);
     return new SubscriptionHub(
       ctx.get(TOKENS.SocketServer),
+      ctx.get(TOKENS.SocketAudience),
       async (userIds) => (await service.pageOf(userIds, { limit: userIds.length })).users,
       { replaySize: config.replaySize },
       ctx.get(TOKENS.Metrics).frameCounter,
       logger,
     );
   });
-  c.bind(TOKENS.Broadcaster).toDynamicValue((ctx) => new SocketPresenceBroadcaster(ctx.get(TOKENS.SocketServer), ctx.get(TOKENS.Metrics).frameCounter));
+  c.bind(TOKENS.Broadcaster).toDynamicValue((ctx) => new SocketPresenceBroadcaster(ctx.get(TOKENS.SocketServer), ctx.get(TOKENS.SocketAudience), ctx.get(TOKENS.Metrics).frameCounter),
+  );
   c.bind(TOKENS.SocketGateway).toDynamicValue(
     (ctx) =>
       new SocketPresenceGateway(
@@ -59,6 +68,8 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
         logger,
         ctx.get(TOKENS.Metrics),
         ctx.get(TOKENS.SubscriptionHub),
+        ctx.get(TOKENS.SocketAudience),
+        ctx.get(TOKENS.AudienceRules),
         ctx.get(TOKENS.ConnectionLimits),
         ctx.get(TOKENS.OutputGuard),
       ),

@@ -32,6 +32,12 @@ export function maySee(rules: AudienceRules, viewer: Viewer, user: ShownUser): b
   return rules.visibility.allows(viewer.userType, user.userType);
 }
 
+/** The user types a viewer sees besides itself: `*` for all of its tenant's users, else those named. */
+export function typesSeenBy(rules: AudienceRules, viewer: Viewer): '*' | ReadonlySet<string> {
+  if (viewer.kind === 'backend' || rules.visibility === null) return ALL_VIEWERS;
+  return rules.visibility.seenBy(viewer.userType);
+}
+
 /**
  * The audiences a change of `user` goes to, each named once: the viewer types of its tenant that see its type (`*`
  * when all see all), and the user itself. A transport keeps one room per audience, so that a change is encoded once

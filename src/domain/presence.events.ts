@@ -31,6 +31,8 @@ export type CommittedTransition = UserPresenceChanged & { readonly seq: number }
 export interface UserHeartbeatReceived {
   readonly type: 'UserHeartbeatReceived';
   readonly userId: UserId;
+  /** The type the user is shown with: who may see the heartbeat (CONTRACT §9). */
+  readonly userType: string | null;
   readonly lastSeen: Instant;
   readonly reason: 'heartbeat';
 }

@@ -85,7 +85,13 @@ export class PresenceService {
       if (committed.transition !== null || committed.next === undefined) return;
       this.deps.lastSeen.record(committed.next.userId, now);
       if (this.deps.settings.broadcastHeartbeats) {
-        this.deps.notifier.publish({ type: 'UserHeartbeatReceived', userId: committed.next.userId, lastSeen: now, reason: 'heartbeat' });
+        this.deps.notifier.publish({
+          type: 'UserHeartbeatReceived',
+          userId: committed.next.userId,
+          userType: committed.next.userType,
+          lastSeen: now,
+          reason: 'heartbeat',
+        });
       }
     });
   }

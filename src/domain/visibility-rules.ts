@@ -3,6 +3,8 @@
  * A viewer type sees the types its rule names, or every user with `*` (users of no or unknown type included); a type
  * with no rule, and a viewer of no type, see no one by type. Seeing oneself is the audience's rule, not this one's.
  */
+const NO_TYPES: ReadonlySet<string> = new Set();
+
 export class VisibilityRules {
   private constructor(
     /** By viewer type: the user types it sees, or `*`. */
@@ -39,6 +41,11 @@ export class VisibilityRules {
     const seen = this.seen.get(viewerType);
     if (seen === undefined) return false;
     return seen === '*' || (userType !== null && seen.has(userType));
+  }
+
+  /** The user types a viewer of `viewerType` sees: `*` for every user, else the types named (none for no rule). */
+  seenBy(viewerType: string | null): '*' | ReadonlySet<string> {
+    return (viewerType === null ? undefined : this.seen.get(viewerType)) ?? NO_TYPES;
   }
 
   /**

@@ -15,6 +15,8 @@ export class StandInSocket {
   readonly disconnects: Array<boolean | undefined> = [];
   /** Each event the server sent this socket, with its payload. */
   readonly sent: Array<[event: string, payload: unknown]> = [];
+  /** The rooms the server put it in. */
+  readonly rooms = new Set<string>();
   private readonly listeners = new Map<string, Listener[]>();
   private readonly anyListeners: Listener[] = [];
 
@@ -28,6 +30,14 @@ export class StandInSocket {
   /** The stand-in, typed as what the adapter takes. */
   get socket(): PresenceSocket {
     return this as unknown as PresenceSocket;
+  }
+
+  join(room: string): void {
+    this.rooms.add(room);
+  }
+
+  leave(room: string): void {
+    this.rooms.delete(room);
   }
 
   on(event: string, listener: Listener): this {

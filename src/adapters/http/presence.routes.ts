@@ -1,11 +1,13 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { PresencePage, PresenceService, UserStatus } from '../../domain/presence.service';
+import type { AudienceReads } from '../../domain/audience-reads';
+import type { PresencePage, UserStatus } from '../../domain/presence.service';
 import type { components } from './generated/openapi.types';
 import { notFound } from './http-error';
 import { encodeCursor } from './presence-cursor';
 import { parsePresenceListQuery, parseUserIdParam } from './presence-query.schema';
 import type { ReadAllowance } from './read-allowance';
+import { restViewerOf, type RestViewerClaims } from './rest-viewer';
 
 type PresenceUserBody = components['schemas']['PresenceUser'];
 type PresencePageBody = components['schemas']['PresencePage'];
@@ -34,21 +36,29 @@ const toPageBody = (page: PresencePage, freshness: Freshness, asOf: number): Pre
   nodeLossBoundMs: freshness.nodeLossBoundMs,
 });
 
+/** Who may read: koa-jwt's check of the token when the service has a secret, and the claims that name a viewer. */
+export interface RestAccess {
+  readonly authenticate: Middleware;
+  readonly claims: RestViewerClaims;
+}
+
 /**
  * `GET /presence` and `GET /presence/{userId}`, behind `authenticate` when the service has a secret, each drawing on
- * its reader's allowance.
+ * its reader's allowance and answering only what its viewer may see (CONTRACT §9).
  */
-export function presenceRoutes(service: PresenceService, authenticate: Middleware | null, allowance: ReadAllowance, freshness: Freshness): Router {
+export function presenceRoutes(reads: AudienceReads, access: RestAccess | null, allowance: ReadAllowance, freshness: Freshness): Router {
   const router = new Router();
-  const guard: Middleware[] = authenticate === null ? [] : [authenticate];
+  const guard: Middleware[] = access === null ? [] : [access.authenticate];
+  const claims = access?.claims ?? null;
 
   router.get('/presence', ...guard, async (ctx) => {
     const query = parsePresenceListQuery(ctx.query);
+    const viewer = restViewerOf(ctx, claims);
     // Named users are each looked up (and read from the database when offline), whatever the page shows of them.
     const listed = allowance.take(ctx, query.userIds?.length ?? query.limit);
     const asOf = freshness.now();
     const page =
-      query.userIds === undefined ? await service.pageOnline(query) : await service.pageOf(query.userIds, query);
+      query.userIds === undefined ? await reads.pageOnline(viewer, query) : await reads.pageOf(viewer, query.userIds, query);
     listed(query.userIds?.length ?? page.users.length);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = toPageBody(page, freshness, asOf);
@@ -56,8 +66,10 @@ export function presenceRoutes(service: PresenceService, authenticate: Middlewar
 
   router.get('/presence/:userId', ...guard, async (ctx) => {
     const userId = parseUserIdParam(ctx.params['userId']);
+    const viewer = restViewerOf(ctx, claims);
     allowance.take(ctx, 1);
-    const status = await service.status(userId);
+    // One the viewer may not see is answered exactly like one never seen.
+    const status = await reads.status(viewer, userId);
     if (status === undefined) throw notFound(`user ${userId} has never been seen`);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = toUserBody(status);

@@ -17,14 +17,16 @@ export const userRoom = (tenant: Tenant, key: UserKey): string => roomOf(tenant,
  * backend opens no socket (REST and the event stream serve it).
  */
 export function roomsOfViewer(viewer: Extract<Viewer, { kind: 'user' }>, visibilityOn: boolean): string[] {
+  // Every viewer of the tenant sees every user, itself included: one room is enough.
+  if (!visibilityOn) return [viewersRoom(viewer.tenant, ALL_VIEWERS)];
   const rooms: string[] = [];
-  if (!visibilityOn) rooms.push(viewersRoom(viewer.tenant, ALL_VIEWERS));
-  else if (viewer.userType !== null) rooms.push(viewersRoom(viewer.tenant, viewer.userType));
+  if (viewer.userType !== null) rooms.push(viewersRoom(viewer.tenant, viewer.userType));
   if (viewer.key !== null) rooms.push(userRoom(viewer.tenant, viewer.key));
   return rooms;
 }
 
 /** The rooms one change goes to, each once. */
 export function roomsOfChange(audiences: AudienceNames): string[] {
+  if (audiences.viewerTypes.includes(ALL_VIEWERS)) return [viewersRoom(audiences.tenant, ALL_VIEWERS)];
   return [...audiences.viewerTypes.map((type) => viewersRoom(audiences.tenant, type)), userRoom(audiences.tenant, audiences.self)];
 }

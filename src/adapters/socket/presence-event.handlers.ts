@@ -4,9 +4,10 @@ import type { UserId } from '../../domain/presence.types';
 import type { SocketIdentity } from './socket-identity';
 import { parsePayload, parseUserPayload, presenceSubscribePayload, userOnlinePayload } from './socket-payload.schema';
 import { LaterAnswer, type EventHandlers } from './socket-event.router';
-import type { SharedOnlineList } from './shared-online-list';
+import type { AudienceOnlineLists } from './audience-online-lists';
+import type { SocketAudience } from './socket-audience';
 import type { StatusAllowance } from './status-allowance';
-import { PresenceScope } from './subscriptions/presence-scope';
+import { PresenceScope, sightOf } from './subscriptions/presence-scope';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceSocket } from './socket.types';
 
@@ -23,8 +24,9 @@ export class PresenceEventHandlers {
     private readonly subscriptions: Subscriptions,
     private readonly identity: SocketIdentity,
     private readonly nodeId: string,
-    private readonly onlineList: SharedOnlineList,
+    private readonly onlineLists: AudienceOnlineLists,
     private readonly statuses: StatusAllowance,
+    private readonly audience: SocketAudience,
   ) {}
 
   /** The handlers by event name, as the router calls them. */
@@ -42,15 +44,17 @@ export class PresenceEventHandlers {
   async userOnline(socket: PresenceSocket, raw: unknown): Promise<object> {
     const payload = parsePayload(userOnlinePayload, raw);
     const userId = this.identity.speakerOf(socket, payload.userId);
+    const userType = this.audience.typeToAnnounce(socket, payload.userType);
     this.identity.admit(socket, userId);
     this.statuses.take(userId);
     const previous = this.identity.userToEnd(socket, userId);
     if (previous !== undefined) await this.leaveUser(socket, previous);
-    const { userType, userName } = payload;
+    const { userName } = payload;
     await this.service.goOnline({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName });
     socket.data.userId = userId;
     if (userType !== undefined) socket.data.userType = userType;
     if (userName !== undefined) socket.data.userName = userName;
+    this.audience.announced(socket);
     return { userId, status: 'online' };
   }
 
@@ -74,9 +78,12 @@ export class PresenceEventHandlers {
     return { userId, status: 'offline' };
   }
 
-  /** The list is encoded once, for the event and the ack, and for every other connection asking at that moment. */
+  /**
+   * The list of what the connection may see, encoded once for the event and the ack, and for every other connection
+   * of its audience asking at that moment.
+   */
   async getOnlineUsers(socket: PresenceSocket): Promise<object> {
-    const users = await this.onlineList.get();
+    const users = await this.onlineLists.get(this.audience.viewerOf(socket));
     socket.emit('onlineUsersList', users);
     return { users };
   }
@@ -84,7 +91,8 @@ export class PresenceEventHandlers {
   /** Acked when its state is sent; the connection's next events do not wait for that (a later subscribe replaces it). */
   presenceSubscribe(socket: PresenceSocket, raw: unknown): Promise<LaterAnswer> {
     const payload = parsePayload(presenceSubscribePayload, raw);
-    const scope = new PresenceScope(payload.userIds, payload.userTypes);
+    const { userIds, userTypes } = payload;
+    const scope = new PresenceScope(userIds, userTypes, sightOf(this.audience.rules, this.audience.viewerOf(socket), userIds, userTypes));
     return Promise.resolve(new LaterAnswer(this.subscriptions.subscribe(socket, scope, payload.since)));
   }
 
@@ -110,7 +118,9 @@ export class PresenceEventHandlers {
   private heartbeatAs(socket: PresenceSocket, userId: UserId): Promise<object> {
     const { userType, userName } = socket.data;
     return this.service.heartbeat({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName }).then(() => {
+      const first = socket.data.userId === undefined;
       socket.data.userId = userId;
+      if (first) this.audience.announced(socket);
       return { userId };
     });
   }

@@ -1,8 +1,8 @@
-import { EncodedJson } from './shared-encoding';
+import type { EncodedJson } from './shared-encoding';
 
-export interface SharedOnlineListSettings {
-  /** Reads and encodes the list. */
-  readonly read: () => Promise<EncodedJson>;
+export interface SharedOnlineListSettings<T> {
+  /** Reads (and encodes) the list. */
+  readonly read: () => Promise<T>;
   /** Changes with every transition this node knows of: a list read before one is not served after it. */
   readonly version: () => string;
   readonly now: () => number;
@@ -16,12 +16,12 @@ export interface SharedOnlineListSettings {
  * a client always finds its own and everyone's earlier transitions in it; only `lastSeen` (and a type or name
  * announced again) can be that much older. A read in flight is shared too.
  */
-export class SharedOnlineList {
-  private cached: { readonly version: string; readonly readAt: number; readonly list: Promise<EncodedJson>; read: boolean } | undefined;
+export class SharedOnlineList<T = EncodedJson> {
+  private cached: { readonly version: string; readonly readAt: number; readonly list: Promise<T>; read: boolean } | undefined;
 
-  constructor(private readonly settings: SharedOnlineListSettings) {}
+  constructor(private readonly settings: SharedOnlineListSettings<T>) {}
 
-  get(): Promise<EncodedJson> {
+  get(): Promise<T> {
     const version = this.settings.version();
     const now = this.settings.now();
     const cached = this.cached;

@@ -28,6 +28,9 @@ export function authenticateSockets(verifier: AccessTokenVerifier | null, cookie
       if (token === undefined) throw new InvalidAccessToken('no token');
       const verified = verifier.verify(token);
       socket.data.authUserId = verified.userId;
+      socket.data.tokenUserType = verified.audience.userType;
+      // A heartbeat before any userOnline brings the user online as the token's type too.
+      if (verified.audience.userType !== null) socket.data.userType = verified.audience.userType;
       if (verified.expiresAt !== null) socket.data.tokenExpiresAt = verified.expiresAt;
       next();
     } catch (error) {

@@ -1,26 +1,35 @@
 import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port';
 import type { TransitionConsumer } from '../../domain/ports/transition-feed.port';
 import type { CommittedTransition, PresenceEvent } from '../../domain/presence.events';
+import { isOnline } from '../../domain/presence-state';
+import type { ChangedUser, SocketAudience } from './socket-audience';
 import type { PresenceServer } from './socket.types';
-import { EVENTS_ROOM, type FrameCounter } from './subscriptions/subscription-hub';
+import type { FrameCounter } from './subscriptions/subscription-hub';
 import { toStatusChanged } from './wire';
 
-/** How many of this node's connections a §1 broadcast reaches. */
-const eventsConnections = (io: PresenceServer): number => io.of('/').adapter.rooms.get(EVENTS_ROOM)?.size ?? 0;
+/** The user a transition is of, with the type it was shown with: online, the type it came with; offline, the one it had. */
+const changedUserOf = (transition: CommittedTransition): ChangedUser => ({
+  userId: transition.userId,
+  userType: isOnline(transition.to) ? transition.to.userType : isOnline(transition.from) ? transition.from.userType : null,
+});
 
 /**
  * §1 for this node's clients: each transition the feed delivers goes to the connections that have not subscribed
- * (§7 subscribers get it from the hub, which takes the same feed), encoded once for all of them.
+ * (§7 subscribers get it from the hub, which takes the same feed) and may see its user (CONTRACT §9), encoded once
+ * for all of them: one emit to the rooms of its audiences.
  */
 export class SocketPresenceBroadcaster implements TransitionConsumer {
   constructor(
     private readonly io: PresenceServer,
+    private readonly audience: SocketAudience,
     private readonly counter: FrameCounter,
   ) {}
 
   deliver(transition: CommittedTransition): void {
-    this.io.local.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(transition));
-    this.counter.frames('userStatusChanged', eventsConnections(this.io));
+    const user = changedUserOf(transition);
+    const rooms = this.audience.roomsOf(user);
+    this.io.local.to(rooms).emit('userStatusChanged', toStatusChanged(transition));
+    this.counter.frames('userStatusChanged', this.audience.reach(rooms, user));
   }
 
   /** §1 clients have no replay: what they missed is corrected by the store's reconciliation. */
@@ -35,12 +44,14 @@ export class SocketPresenceBroadcaster implements TransitionConsumer {
 export class SocketHeartbeatNotifier implements PresenceNotifier {
   constructor(
     private readonly io: PresenceServer,
+    private readonly audience: SocketAudience,
     private readonly counter: FrameCounter,
   ) {}
 
   publish(event: PresenceEvent): void {
     if (event.type !== 'UserHeartbeatReceived') return;
-    this.io.to(EVENTS_ROOM).emit('userStatusChanged', toStatusChanged(event));
-    this.counter.frames('userStatusChanged', eventsConnections(this.io));
+    const rooms = this.audience.roomsOf(event);
+    this.io.to(rooms).emit('userStatusChanged', toStatusChanged(event));
+    this.counter.frames('userStatusChanged', this.audience.reach(rooms, event));
   }
 }

@@ -4,15 +4,16 @@ import type { PresenceService } from '../../domain/presence.service';
 import type { ConnectionLimits } from './connection-limits';
 import type { OutputGuard } from './output-guard';
 import { PresenceEventHandlers } from './presence-event.handlers';
-import { EncodedJson } from './shared-encoding';
+import type { AudienceRules } from '../../domain/audience';
+import { AudienceOnlineLists, OnlineSnapshot } from './audience-online-lists';
 import { SharedOnlineList } from './shared-online-list';
+import type { SocketAudience } from './socket-audience';
 import { StatusAllowance } from './status-allowance';
 import { type EventMetrics, SocketEventRouter } from './socket-event.router';
 import { SocketIdentity } from './socket-identity';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceServer, PresenceSocket } from './socket.types';
 import { TokenExpiry } from './token-expiry';
-import { toWireOnlineUser } from './wire';
 
 export interface SocketGatewaySettings {
   readonly nodeId: string;
@@ -43,17 +44,20 @@ export class SocketPresenceGateway {
     logger: Logger,
     metrics: EventMetrics,
     private readonly hub: SubscriptionHub,
+    audience: SocketAudience,
+    rules: AudienceRules,
     limits: ConnectionLimits,
     output: OutputGuard,
   ) {
-    const onlineList = new SharedOnlineList({
-      read: async () => EncodedJson.ofList((await service.listOnline()).map(toWireOnlineUser)),
+    const snapshots = new SharedOnlineList({
+      read: async () => new OnlineSnapshot(await service.listOnline()),
       version: () => `${service.transitionsCommitted}:${hub.seq}`,
       now: () => clock.now(),
       maxAgeMs: settings.listMaxAgeMs,
     });
+    const onlineLists = new AudienceOnlineLists(snapshots, rules);
     const statuses = new StatusAllowance({ ratePerSecond: settings.statusRate, burst: settings.statusBurst, now: () => clock.now() });
-    this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId, onlineList, statuses);
+    this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId, onlineLists, statuses, audience);
     const closed = (socket: PresenceSocket) => this.handlers.disconnected(socket);
     this.router = new SocketEventRouter(this.handlers.byEvent(), closed, clock, settings, logger, metrics, output);
     this.tokenExpiry = new TokenExpiry(clock);

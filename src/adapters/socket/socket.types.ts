@@ -12,6 +12,10 @@ export interface SocketData {
   userId?: UserId;
   userType?: string | null;
   userName?: string | null;
+  /** The token's user type, when visibility is on (CONTRACT §9): the only type the connection sees as. */
+  tokenUserType?: string | null;
+  /** The rooms that bring this connection §1's events, while it has not subscribed. */
+  eventRooms?: string[];
   /** Without authentication: the user this connection counts against the per-user limit. */
   countedUserId?: UserId;
 }

@@ -60,7 +60,7 @@ describe('PresenceService', () => {
       await service.goOnline(on('c1', 'u'));
       clock.advance(1_000);
       await service.heartbeat(on('c1', 'u'));
-      expect(notifier.events[1]).toEqual({ type: 'UserHeartbeatReceived', userId: 'u', lastSeen: clock.now(), reason: 'heartbeat' });
+      expect(notifier.events[1]).toEqual({ type: 'UserHeartbeatReceived', userId: 'u', userType: null, lastSeen: clock.now(), reason: 'heartbeat' });
     });
 
     it('brings a connection that is not online back online, as a transition with reason online', async () => {

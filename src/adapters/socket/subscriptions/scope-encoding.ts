@@ -45,7 +45,7 @@ export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): S
     // Only ids listed: look them up instead of a pass over everyone online.
     for (const key of scope.idKeys) {
       const user = picture.get(key);
-      if (user !== undefined) users.push(toWireOnlineUser(user));
+      if (user !== undefined && scope.covers(user.userId, user.userType)) users.push(toWireOnlineUser(user));
     }
   }
   return { seq: picture.seq, users, offlineListed: scope.listedIds.filter((id) => picture.get(userKeyOf(id)) === undefined) };

@@ -10,14 +10,21 @@ export interface Scoped {
 
 type MutableNetChange = { joins: OnlineUser[]; leaves: NetLeave[]; seq: number };
 
+/** The entries of every user that see the same types. */
+interface SightBucket<T> {
+  readonly types: '*' | ReadonlySet<string>;
+  readonly entries: Set<T>;
+}
+
 /**
- * Which of the indexed entries a user's change concerns: those whose scope lists the user's id, those whose scope
- * lists the user's type, and those of every user. Finding them costs the entries found, not a pass over all.
+ * Which of the indexed entries a user's change concerns, among those whose sight shows the user (CONTRACT §9):
+ * those whose scope lists the user's id (or that are the user's own), those whose scope lists the user's type, and
+ * those of every user, by the types they see. Finding them costs the sights and the entries found, not a pass over all.
  */
 export class ScopeIndex<T extends Scoped> {
   private readonly byUser = new Map<UserKey, Set<T>>();
   private readonly byType = new Map<string, Set<T>>();
-  private readonly ofAll = new Set<T>();
+  private readonly ofAll = new Map<string, SightBucket<T>>();
 
   add(entry: T): void {
     this.update(entry, true);
@@ -29,9 +36,12 @@ export class ScopeIndex<T extends Scoped> {
 
   /** The entries whose scope covers this user. */
   concerned(userId: UserId, userType: string | null): Set<T> {
-    const found = new Set(this.ofAll);
-    for (const entry of this.byUser.get(userKeyOf(userId)) ?? []) found.add(entry);
-    if (userType !== null) for (const entry of this.byType.get(userType) ?? []) found.add(entry);
+    const found = new Set<T>();
+    for (const { types, entries } of this.ofAll.values()) {
+      if (types === '*' || (userType !== null && types.has(userType))) for (const entry of entries) found.add(entry);
+    }
+    for (const entry of this.byUser.get(userKeyOf(userId)) ?? []) if (entry.scope.covers(userId, userType)) found.add(entry);
+    if (userType !== null) for (const entry of this.byType.get(userType) ?? []) if (entry.scope.covers(userId, userType)) found.add(entry);
     return found;
   }
 
@@ -53,13 +63,22 @@ export class ScopeIndex<T extends Scoped> {
 
   private update(entry: T, add: boolean): void {
     const { scope } = entry;
+    const { self } = scope.sight;
+    if (self !== null) this.updateIn(this.byUser, self, entry, add);
     if (scope.all) {
-      if (add) this.ofAll.add(entry);
-      else this.ofAll.delete(entry);
+      this.updateAll(scope.sight.typesKey, scope.sight.types, entry, add);
       return;
     }
     for (const key of scope.idKeys) this.updateIn(this.byUser, key, entry, add);
     for (const type of scope.typeSet) this.updateIn(this.byType, type, entry, add);
+  }
+
+  private updateAll(typesKey: string, types: SightBucket<T>['types'], entry: T, add: boolean): void {
+    const bucket = this.ofAll.get(typesKey) ?? { types, entries: new Set<T>() };
+    if (add) bucket.entries.add(entry);
+    else bucket.entries.delete(entry);
+    if (bucket.entries.size > 0) this.ofAll.set(typesKey, bucket);
+    else this.ofAll.delete(typesKey);
   }
 
   private updateIn(index: Map<string, Set<T>>, key: string, entry: T, add: boolean): void {

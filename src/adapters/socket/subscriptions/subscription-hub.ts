@@ -3,6 +3,7 @@ import type { TransitionConsumer } from '../../../domain/ports/transition-feed.p
 import type { CommittedTransition } from '../../../domain/presence.events';
 import type { OnlineUser } from '../../../domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload } from '../../../protocol/socket-events';
+import type { SocketAudience } from '../socket-audience';
 import type { PresenceServer, PresenceSocket } from '../socket.types';
 import { DeliveredTransitions } from './delivered-transitions';
 import { FlushedSnapshot } from './flushed-snapshot';
@@ -10,12 +11,6 @@ import type { PresenceScope } from './presence-scope';
 import { diffFor, pictureStateFor, withOfflineListed, type StatusReader } from './scope-encoding';
 import { resumedWaiter, type StateWaiter, type SubscribeAnswer, type SubscriptionGroup } from './subscription-group';
 import { SubscriptionGroups } from './subscription-groups';
-
-/**
- * Connections that have not subscribed are in this room, and §1's `userStatusChanged` goes to it: a broadcast then
- * costs the connections that get it, not a pass over every connection to leave the subscribed ones out.
- */
-export const EVENTS_ROOM = 'presence:events';
 
 export interface SubscriptionHubSettings {
   readonly replaySize: number;
@@ -42,6 +37,7 @@ export class SubscriptionHub implements TransitionConsumer {
 
   constructor(
     private readonly io: PresenceServer,
+    private readonly audience: Pick<SocketAudience, 'joinEvents' | 'leaveEvents'>,
     private readonly statusesOf: StatusReader,
     settings: SubscriptionHubSettings,
     private readonly counter: FrameCounter,
@@ -82,7 +78,7 @@ export class SubscriptionHub implements TransitionConsumer {
   subscribe(socket: PresenceSocket, scope: PresenceScope, since: number | undefined): Promise<SubscribeAnswer> {
     this.unsubscribe(socket);
     const group = this.groups.assign(socket.id, scope);
-    void socket.leave(EVENTS_ROOM);
+    this.audience.leaveEvents(socket);
 
     const replayed = since === undefined ? undefined : this.replayFor(scope, since);
     if (replayed === undefined) return new Promise((resolve, reject) => group.addWaiting(socket, { resolve, reject }));
@@ -93,9 +89,12 @@ export class SubscriptionHub implements TransitionConsumer {
     return Promise.resolve({ seq: replayed.seq });
   }
 
-  /** Connections start with §1's events. */
+  /**
+   * Connections start with §1's events, through the rooms of what they may see: a broadcast then costs the
+   * connections that get it, not a pass over every connection to leave the subscribed ones out.
+   */
   accept(socket: PresenceSocket): void {
-    void socket.join(EVENTS_ROOM);
+    this.audience.joinEvents(socket);
   }
 
   /** Back to §1's events. */
@@ -103,7 +102,7 @@ export class SubscriptionHub implements TransitionConsumer {
     const group = this.groups.release(socket.id);
     if (group === undefined) return;
     group.remove(socket, this.snapshot.seq);
-    if (socket.connected) void socket.join(EVENTS_ROOM);
+    if (socket.connected) this.audience.joinEvents(socket);
     this.groups.dropIfUnused(group);
   }
 

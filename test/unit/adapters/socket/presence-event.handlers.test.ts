@@ -5,10 +5,12 @@ import { SocketRefusal } from '../../../../src/adapters/socket/socket-refusal.ma
 import type { PresenceSocket } from '../../../../src/adapters/socket/socket.types';
 import type { PresenceScope } from '../../../../src/adapters/socket/subscriptions/presence-scope';
 import type { SubscribeAnswer } from '../../../../src/adapters/socket/subscriptions/subscription-group';
+import { AudienceOnlineLists, OnlineSnapshot } from '../../../../src/adapters/socket/audience-online-lists';
 import { EncodedJson } from '../../../../src/adapters/socket/shared-encoding';
 import { SharedOnlineList } from '../../../../src/adapters/socket/shared-online-list';
+import { SocketAudience } from '../../../../src/adapters/socket/socket-audience';
+import type { PresenceServer } from '../../../../src/adapters/socket/socket.types';
 import { StatusAllowance } from '../../../../src/adapters/socket/status-allowance';
-import { toWireOnlineUser } from '../../../../src/adapters/socket/wire';
 import { LaterAnswer } from '../../../../src/adapters/socket/socket-event.router';
 import { PresenceError } from '../../../../src/domain/presence.errors';
 import type { UserId } from '../../../../src/domain/presence.types';
@@ -36,14 +38,18 @@ function handlersOnDomain() {
   const domain = buildDomain();
   const subscriptions = new RecordingSubscriptions();
   const limits = new ConnectionLimits({ perUser: 1, perAddress: 0 });
-  const onlineList = new SharedOnlineList({
-    read: async () => EncodedJson.ofList((await domain.service.listOnline()).map(toWireOnlineUser)),
+  const snapshots = new SharedOnlineList({
+    read: async () => new OnlineSnapshot(await domain.service.listOnline()),
     version: () => String(domain.service.transitionsCommitted),
     now: () => domain.clock.now(),
     maxAgeMs: 250,
   });
   const statuses = new StatusAllowance({ ratePerSecond: 1, burst: 3, now: () => domain.clock.now() });
-  const handlers = new PresenceEventHandlers(domain.service, subscriptions, new SocketIdentity(limits), 'node-a', onlineList, statuses);
+  const rules = { visibility: null };
+  // The server is only asked how many connections a broadcast reaches, which the handlers never do.
+  const audience = new SocketAudience(undefined as unknown as PresenceServer, rules, false);
+  const onlineLists = new AudienceOnlineLists(snapshots, rules);
+  const handlers = new PresenceEventHandlers(domain.service, subscriptions, new SocketIdentity(limits), 'node-a', onlineLists, statuses, audience);
   const online = async (): Promise<Array<UserId | [UserId, string | null, string | null]>> =>
     (await domain.service.listOnline()).map((u) => (u.userType === null && u.userName === null ? u.userId : [u.userId, u.userType, u.userName]));
   return { ...domain, subscriptions, limits, handlers, online };

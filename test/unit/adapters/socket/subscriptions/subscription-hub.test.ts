@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Server } from 'socket.io';
 import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
-import { EVENTS_ROOM, SubscriptionHub } from '../../../../../src/adapters/socket/subscriptions/subscription-hub';
+import { viewersRoom } from '../../../../../src/adapters/socket/audience-rooms';
+import { SocketAudience } from '../../../../../src/adapters/socket/socket-audience';
+import { SubscriptionHub } from '../../../../../src/adapters/socket/subscriptions/subscription-hub';
 import type { PresenceServer, PresenceSocket } from '../../../../../src/adapters/socket/socket.types';
 import type { CommittedTransition } from '../../../../../src/domain/presence.events';
 import type { UserStatus } from '../../../../../src/domain/presence.service';
@@ -15,6 +17,8 @@ const online = (userId: string, seq: number, userType: string | null = null): Co
   committed(onlineTransition(userId, seq * 1_000, userType), seq);
 const offline = (userId: string, seq: number): CommittedTransition => committed(offlineTransition(userId, seq * 1_000, 'explicit'), seq);
 const ALL = new PresenceScope(undefined, undefined);
+/** With visibility off, every unsubscribed connection is in the one room of all viewers. */
+const EVENTS_ROOM = viewersRoom(null, '*');
 
 /**
  * The hub on a real Socket.IO server, without the gateway: a connection that closes is not unsubscribed until the
@@ -29,7 +33,7 @@ describe('SubscriptionHub', () => {
   const serverSockets = new Map<string, PresenceSocket>();
 
   const hubWith = (replaySize: number) =>
-    new SubscriptionHub(io, (ids) => statusesOf(ids), { replaySize }, { frames: (event, n) => frames.push([event, n]) }, pino({ level: 'silent' }));
+    new SubscriptionHub(io, new SocketAudience(io, { visibility: null }, false), (ids) => statusesOf(ids), { replaySize }, { frames: (event, n) => frames.push([event, n]) }, pino({ level: 'silent' }));
 
   /** A client and its socket on the server side. */
   const client = async (hub: SubscriptionHub): Promise<[TestSocket, PresenceSocket]> => {
@@ -61,7 +65,7 @@ describe('SubscriptionHub', () => {
     };
   };
   const roomsOf = (server: PresenceSocket): string[] => [...server.rooms].filter((room) => room !== server.id);
-  const presenceRooms = (): string[] => [...io.of('/').adapter.rooms.keys()].filter((room) => room.startsWith('presence:'));
+  const presenceRooms = (): string[] => [...io.of('/').adapter.rooms.keys()].filter((room) => room.startsWith('audience:') || room.startsWith('presence:'));
 
   beforeEach(async () => {
     statusesOf = async () => [];

@@ -1,0 +1,87 @@
+import { audiencesOf, type AudienceRules, type Viewer } from '../../domain/audience';
+import { forbidden } from '../../domain/presence.errors';
+import type { UserId } from '../../domain/presence.types';
+import { userKeyOf } from '../../domain/presence.types';
+import { roomsOfChange, roomsOfViewer, userRoom } from './audience-rooms';
+import type { PresenceServer, PresenceSocket } from './socket.types';
+
+/** A user whose change is sent: who it is, and the type it is shown with. */
+export interface ChangedUser {
+  readonly userId: UserId;
+  readonly userType: string | null;
+}
+
+/**
+ * CONTRACT §9 on the sockets. A connection's viewer type is its token's (`typeFromToken`: visibility on with a
+ * secret; a payload type that differs is FORBIDDEN) or the type it announced. Its §1 events come through the rooms
+ * of what it may see, joined while it has not subscribed (§7 subscribers get diffs instead): the viewers of its type
+ * (of every type when visibility is off) and its own user's. A change goes to its audiences' rooms, encoded once.
+ */
+export class SocketAudience {
+  constructor(
+    private readonly io: PresenceServer,
+    readonly rules: AudienceRules,
+    private readonly typeFromToken: boolean,
+  ) {}
+
+  get visibilityOn(): boolean {
+    return this.rules.visibility !== null;
+  }
+
+  /** Who this connection is as a viewer: its token's user (or the one it announced) and its type. */
+  viewerOf(socket: PresenceSocket): Extract<Viewer, { kind: 'user' }> {
+    const user = socket.data.authUserId ?? socket.data.userId;
+    return { kind: 'user', tenant: null, key: user === undefined ? null : userKeyOf(user), userType: this.viewerTypeOf(socket) };
+  }
+
+  /** The type a `userOnline` announces: the payload's, or with a token's type the token's (a differing payload's is refused). */
+  typeToAnnounce(socket: PresenceSocket, announced: string | null | undefined): string | null | undefined {
+    if (!this.typeFromToken) return announced;
+    const tokenType = socket.data.tokenUserType ?? null;
+    if (announced !== undefined && announced !== tokenType) throw forbidden('userType is not the authenticated user type');
+    return tokenType;
+  }
+
+  /** The connection announced a user and type: without a token's type, what it sees follows what it announced. */
+  announced(socket: PresenceSocket): void {
+    if (socket.data.eventRooms !== undefined) this.joinEvents(socket);
+  }
+
+  /** From now on the connection gets §1's events of what it may see. */
+  joinEvents(socket: PresenceSocket): void {
+    const rooms = roomsOfViewer(this.viewerOf(socket), this.visibilityOn);
+    for (const room of socket.data.eventRooms ?? []) if (!rooms.includes(room)) void socket.leave(room);
+    for (const room of rooms) void socket.join(room);
+    socket.data.eventRooms = rooms;
+  }
+
+  /** No more of §1's events (the connection subscribed). */
+  leaveEvents(socket: PresenceSocket): void {
+    for (const room of socket.data.eventRooms ?? []) void socket.leave(room);
+    delete socket.data.eventRooms;
+  }
+
+  /** The rooms a change of `user` goes to: one per audience. */
+  roomsOf(user: ChangedUser): string[] {
+    return roomsOfChange(audiencesOf(this.rules, { tenant: null, key: userKeyOf(user.userId), userType: user.userType }));
+  }
+
+  /**
+   * How many of this node's connections a change sent to `rooms` reaches, each once: the viewers' rooms, and the
+   * user's own connections that are in none of them (a few, looked at one by one).
+   */
+  reach(rooms: readonly string[], user: ChangedUser): number {
+    const byRoom = this.io.of('/').adapter.rooms;
+    const own = userRoom(null, userKeyOf(user.userId));
+    const viewers = rooms.filter((room) => room !== own);
+    let count = 0;
+    for (const room of viewers) count += byRoom.get(room)?.size ?? 0;
+    for (const id of byRoom.get(own) ?? []) if (!viewers.some((room) => byRoom.get(room)?.has(id))) count += 1;
+    return count;
+  }
+
+  private viewerTypeOf(socket: PresenceSocket): string | null {
+    if (!this.visibilityOn) return null;
+    return (this.typeFromToken ? socket.data.tokenUserType : socket.data.userType) ?? null;
+  }
+}
