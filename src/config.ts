@@ -32,8 +32,11 @@ export interface Config {
   readonly logLevel: string;
   readonly allowedOrigins: readonly string[];
   readonly auth: { readonly secret: string; readonly cookieName: string; readonly userClaim: string } | null;
-  /** Who sees whom (CONTRACT §9): `null` visibility is "all see all"; the claim names a token's user type. */
-  readonly audience: { readonly visibility: VisibilityRules | null; readonly userTypeClaim: string };
+  /**
+   * Who sees whom (CONTRACT §9): the claim naming a token's tenant (`null`: tenants off), the visibility rules
+   * (`null`: all see all), and the claim naming a token's user type.
+   */
+  readonly audience: { readonly tenantClaim: string | null; readonly visibility: VisibilityRules | null; readonly userTypeClaim: string };
   readonly metricsToken: string | null;
   /** REST reads a second per reader (a token's user, or an address), bursts of twice that. */
   readonly httpReadRate: number;
@@ -108,6 +111,9 @@ export function loadConfig(env: Env): Config {
       `JWT_ACCESS_SECRET: must be at least ${minProductionSecretBytes} bytes (UTF-8) when NODE_ENV=production; a shorter one can be guessed (got ${describeValue('JWT_ACCESS_SECRET', present)})`,
     );
   }
+  if (present['JWT_TENANT_CLAIM'] !== undefined && !secretValue) {
+    problems.push('JWT_TENANT_CLAIM: needs JWT_ACCESS_SECRET; without a token, a client could name any tenant');
+  }
   if (parsed.success) problems.push(...storeProblems(parsed.data), ...persistenceProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const s = parsed.data;
@@ -118,7 +124,7 @@ export function loadConfig(env: Env): Config {
     logLevel: s.LOG_LEVEL,
     allowedOrigins: s.REACT_WEB_URL,
     auth: s.JWT_ACCESS_SECRET ? { secret: s.JWT_ACCESS_SECRET, cookieName: s.JWT_COOKIE_NAME, userClaim: s.JWT_USER_CLAIM } : null,
-    audience: { visibility: s.PRESENCE_VISIBILITY ?? null, userTypeClaim: s.JWT_USER_TYPE_CLAIM },
+    audience: { tenantClaim: s.JWT_TENANT_CLAIM ?? null, visibility: s.PRESENCE_VISIBILITY ?? null, userTypeClaim: s.JWT_USER_TYPE_CLAIM },
     metricsToken: s.METRICS_TOKEN ?? null,
     httpReadRate: s.HTTP_READ_RATE,
     trustProxy: s.TRUST_PROXY,

@@ -61,7 +61,12 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
   c.bind(TOKENS.Metrics).toDynamicValue((ctx) => {
     const store = ctx.get(TOKENS.PresenceStore);
     const limits = ctx.get(TOKENS.ConnectionLimits);
-    const sources = { countOnline: () => store.countOnline(), usersByConnections: () => store.usersByConnections(), openConnections: () => limits.open };
+    const sources = {
+      countOnline: () => store.countOnline(),
+      countTenants: () => store.countTenants(),
+      usersByConnections: () => store.usersByConnections(),
+      openConnections: () => limits.open,
+    };
     const metrics = new PresenceMetrics(sources, { version: packageVersion() });
     metrics.registry.registerMetric(ctx.get(TOKENS.ProcessErrors).counter);
     return metrics;

@@ -4,9 +4,16 @@
  * failure keeps them and retries with exponential backoff and jitter. Values only move forwards: a newer value
  * recorded while a flush is in flight wins over the older one that failed.
  */
-import type { LastSeenEntry, LastSeenLookup, LastSeenRead, LastSeenRecorder, LastSeenRepository } from '../domain/ports/last-seen.port';
+import type {
+  LastSeenEntry,
+  LastSeenLookup,
+  LastSeenRead,
+  LastSeenRecorder,
+  LastSeenRepository,
+  LastSeenSubject,
+} from '../domain/ports/last-seen.port';
 import type { Instant, UserId, UserKey } from '../domain/presence.types';
-import { userKeyOf } from '../domain/presence.types';
+import { keyOfUser, tenantPart } from '../domain/presence.types';
 import { BoundedRead, ReadTimedOut } from './bounded-read';
 import type { ComponentHealth, HealthCheck } from './health-check';
 
@@ -41,14 +48,21 @@ export interface FlushFailure {
 
 /** An entry the buffer owns, so that it can change it in place. */
 interface BufferedEntry {
+  readonly tenant?: string;
   userId: UserId;
   lastSeen: Instant;
+  userType: string | null;
 }
 
 function keepLatest<E extends LastSeenEntry>(into: Map<UserKey, E>, entry: E): void {
-  const key = userKeyOf(entry.userId);
+  const key = keyOfUser(entry);
   const known = into.get(key);
   if (known === undefined || entry.lastSeen > known.lastSeen) into.set(key, entry);
+}
+
+/** An entry as read back: the type only where the tenants' table keeps one, so that a buffered value tells no more. */
+function entryOf({ tenant, userId, lastSeen, userType }: LastSeenEntry): LastSeenEntry {
+  return tenant === undefined ? { userId, lastSeen } : { tenant, userId, lastSeen, userType: userType ?? null };
 }
 
 export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
@@ -73,15 +87,16 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
    * Updates the user's entry in place: a new entry for every heartbeat would live until the next flush, long enough
    * to be promoted out of V8's young generation, and die in the old one.
    */
-  record(userId: UserId, lastSeen: Instant): void {
-    const key = userKeyOf(userId);
+  record(user: LastSeenSubject, lastSeen: Instant): void {
+    const key = keyOfUser(user);
     const known = this.pending.get(key);
     if (known === undefined) {
-      this.pending.set(key, { userId, lastSeen });
+      this.pending.set(key, { ...tenantPart(user), userId: user.userId, lastSeen, userType: user.userType ?? null });
       this.observer.pending(this.pending.size);
     } else if (lastSeen > known.lastSeen) {
-      known.userId = userId;
+      known.userId = user.userId;
       known.lastSeen = lastSeen;
+      known.userType = user.userType ?? null;
     }
   }
 
@@ -89,26 +104,26 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
    * What the database holds, overlaid with newer values still waiting to be written. A database that does not answer
    * within the time limit (or fails) leaves the read incomplete: what the buffer holds is still told.
    */
-  async lookUp(userIds: readonly UserId[]): Promise<LastSeenRead> {
+  async lookUp(userIds: readonly UserId[], tenant?: string): Promise<LastSeenRead> {
     const found = new Map<UserKey, LastSeenEntry>();
     let complete = true;
     if (userIds.length > 0) {
       try {
-        for (const entry of await this.reads.run(() => this.repository.findMany(userIds))) keepLatest(found, entry);
+        for (const entry of await this.reads.run(() => this.repository.findMany(userIds, tenant))) keepLatest(found, entry);
         this.observer.read('ok');
       } catch (error) {
         complete = false;
         this.observer.read(error instanceof ReadTimedOut ? 'timeout' : 'error');
       }
     }
-    for (const id of userIds) {
-      const key = userKeyOf(id);
+    for (const userId of userIds) {
+      const key = keyOfUser({ ...(tenant !== undefined && { tenant }), userId });
       for (const buffer of [this.inFlight, this.pending]) {
         const waiting = buffer.get(key);
         if (waiting !== undefined) keepLatest(found, waiting);
       }
     }
-    return { entries: Array.from(found.values(), ({ userId, lastSeen }) => ({ userId, lastSeen })), complete };
+    return { entries: Array.from(found.values(), entryOf), complete };
   }
 
   /** Users whose value waits for the next flush (not counting one in flight). */

@@ -2,12 +2,11 @@ import type { ToldPresence, TransitionConsumer, TransitionFeed, TransitionSink }
 import type { OnlineState } from '../domain/presence-state';
 import { isOnline, onlineState } from '../domain/presence-state';
 import type { CommittedTransition } from '../domain/presence.events';
-import type { OnlineUser, UserId, UserKey } from '../domain/presence.types';
-import { userKeyOf } from '../domain/presence.types';
+import type { OnlineUser, TenantUser, UserKey } from '../domain/presence.types';
+import { keyOfUser, tenantPart } from '../domain/presence.types';
 
-/** A user the consumers were told is online: its id as announced, and the state it was told with. */
-interface ToldOnline {
-  readonly userId: UserId;
+/** A user the consumers were told is online: its id as announced (and its tenant), and the state it was told with. */
+interface ToldOnline extends TenantUser {
   readonly to: OnlineState;
 }
 
@@ -47,21 +46,23 @@ export class TransitionFanout implements TransitionFeed, TransitionSink, ToldPre
 
   /** Starts from the users online now, current to `seq`, without telling anyone: consumers seed themselves. */
   seed(users: Iterable<OnlineUser>, seq: number): void {
-    for (const { userId, userType, userName } of users) this.online.set(userKeyOf(userId), { userId, to: onlineState(userType, userName) });
+    for (const user of users) {
+      this.online.set(keyOfUser(user), { ...tenantPart(user), userId: user.userId, to: onlineState(user.userType, user.userName) });
+    }
     this.seq = Math.max(this.seq, seq);
   }
 
   /** The users the consumers were told are online. */
-  believedOnline(): UserId[] {
-    return [...this.online.values()].map((told) => told.userId);
+  believedOnline(): TenantUser[] {
+    return [...this.online.values()];
   }
 
-  toldStateOf(userId: UserId): OnlineState | undefined {
-    return this.online.get(userKeyOf(userId))?.to;
+  toldStateOf(user: TenantUser): OnlineState | undefined {
+    return this.online.get(keyOfUser(user))?.to;
   }
 
   private changesPicture(transition: CommittedTransition): boolean {
-    const key = userKeyOf(transition.userId);
+    const key = keyOfUser(transition);
     if (!endsOnline(transition)) return this.online.delete(key);
     if (this.online.has(key)) return false;
     this.online.set(key, transition);

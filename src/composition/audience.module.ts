@@ -9,11 +9,11 @@ import { TOKENS } from '../tokens';
 export const audienceRulesOf = (config: Config): AudienceRules => ({ visibility: config.audience.visibility });
 
 /**
- * The claims a token's audience is read from: its type only when visibility is on (with it off, types decide
+ * The claims a token's audience is read from: its tenant when tenants are on, its type only when visibility is on (with it off, types decide
  * nothing, and a token's type claim is not held against the type a client announces).
  */
 export const audienceClaimNames = (config: Config): AudienceClaimNames => ({
-  tenant: null,
+  tenant: config.audience.tenantClaim,
   userType: config.audience.visibility === null ? null : config.audience.userTypeClaim,
 });
 

@@ -39,7 +39,12 @@ export function bindHttp(c: Container, config: Config, logger: Logger): void {
                 authenticate: requireAccessToken(config.auth.secret, config.auth.cookieName),
                 claims: { userClaim: config.auth.userClaim, audience: audienceClaimNames(config) },
               },
-          new ReadAllowance({ ratePerSecond: config.httpReadRate, now, userClaim: config.auth?.userClaim ?? null }),
+          new ReadAllowance({
+            ratePerSecond: config.httpReadRate,
+            now,
+            userClaim: config.auth?.userClaim ?? null,
+            tenantClaim: config.audience.tenantClaim,
+          }),
           { now, ...config.derived.freshness },
         ),
         operationalRoutes({

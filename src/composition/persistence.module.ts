@@ -8,7 +8,10 @@ import type { Config } from '../config';
 import type { LastSeenRepository } from '../domain/ports/last-seen.port';
 import { TOKENS } from '../tokens';
 
-function repositoryFor(persistence: Config['persistence'], onMalformedReply: (error: Error) => void): LastSeenRepository {
+function repositoryFor(config: Config, onMalformedReply: (error: Error) => void): LastSeenRepository {
+  const { persistence } = config;
+  // With tenants on, a user is (tenant, userId): it is kept in migration 005's table, never in sys_user (CONTRACT §9).
+  const tenants = config.audience.tenantClaim !== null;
   switch (persistence.kind) {
     case 'postgres':
       return new PostgresLastSeenRepository(
@@ -18,9 +21,10 @@ function repositoryFor(persistence: Config['persistence'], onMalformedReply: (er
           statementTimeoutMs: persistence.statementTimeoutMs,
           onMalformedReply,
         }),
+        { tenants },
       );
     case 'supabase':
-      return new SupabaseLastSeenRepository({ url: persistence.url, serviceRoleKey: persistence.serviceRoleKey });
+      return new SupabaseLastSeenRepository({ url: persistence.url, serviceRoleKey: persistence.serviceRoleKey, tenants });
     case 'memory':
       return new InMemoryLastSeenRepository();
   }
@@ -32,7 +36,7 @@ export function bindPersistence(c: Container, config: Config, repository?: LastS
     const [errors, logger] = [ctx.get(TOKENS.ProcessErrors), ctx.get(TOKENS.Logger)];
     return (
       repository ??
-      repositoryFor(config.persistence, (error) => {
+      repositoryFor(config, (error) => {
         errors.count('malformed_reply', 'postgres');
         logger.warn({ error: error.message }, 'the database sent a malformed reply: connection dropped');
       })

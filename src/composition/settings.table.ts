@@ -43,6 +43,7 @@ export const settings = {
   JWT_ACCESS_SECRET: secret(`any text; at least ${minProductionSecretBytes} bytes (UTF-8) with NODE_ENV=production`),
   JWT_COOKIE_NAME: text(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'a cookie name', 'access_token'),
   JWT_USER_CLAIM: setting(z.string().min(1).default('sub'), 'sub', 'any claim name'),
+  JWT_TENANT_CLAIM: setting(z.string().min(1).optional(), undefined, 'any claim name'),
   JWT_USER_TYPE_CLAIM: setting(z.string().min(1).default('user_type'), 'user_type', 'any claim name'),
   PRESENCE_VISIBILITY: visibility,
   METRICS_TOKEN: secret(),

@@ -44,7 +44,7 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
     return new SubscriptionHub(
       ctx.get(TOKENS.SocketServer),
       ctx.get(TOKENS.SocketAudience),
-      async (userIds) => (await service.pageOf(userIds, { limit: userIds.length })).users,
+      async (userIds, tenant) => (await service.pageOf(userIds, { limit: userIds.length, ...(tenant !== null && { tenant }) })).users,
       { replaySize: config.replaySize },
       ctx.get(TOKENS.Metrics).frameCounter,
       logger,

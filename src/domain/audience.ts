@@ -1,8 +1,8 @@
-import type { UserKey } from './presence.types';
+import type { Tenant, UserKey } from './presence.types';
 import type { VisibilityRules } from './visibility-rules';
 
-/** Presence's partition: the tenant from the token, or `null` when tenants are off (one partition for all). */
-export type Tenant = string | null;
+export type { Tenant } from './presence.types';
+export { tenantUserKey } from './presence.types';
 
 /** A user as an audience judges it: where it lives, who it is, and its type (null: none, or not known). */
 export interface ShownUser {
@@ -56,15 +56,6 @@ export const ALL_VIEWERS = '*';
 export function audiencesOf(rules: AudienceRules, user: ShownUser): AudienceNames {
   const viewerTypes = rules.visibility === null ? [ALL_VIEWERS] : rules.visibility.viewersOf(user.userType);
   return { tenant: user.tenant, viewerTypes, self: user.key };
-}
-
-/**
- * The key of a user in a tenant: the user's own key when tenants are off (so that stored keys do not change), else
- * the tenant's length, the tenant and the user's key, so that no tenant and id can make another pair's key. Tenants
- * are on or off for a whole deployment, so a key of one kind never meets one of the other.
- */
-export function tenantUserKey(tenant: Tenant, key: UserKey): UserKey {
-  return tenant === null ? key : `${tenant.length}:${tenant}:${key}`;
 }
 
 /**

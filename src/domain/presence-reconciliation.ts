@@ -2,7 +2,7 @@ import type { ToldPresence } from './ports/transition-feed.port';
 import { OFFLINE, onlineState } from './presence-state';
 import type { CommittedTransition } from './presence.events';
 import type { Instant, OnlineUser } from './presence.types';
-import { userKeyOf } from './presence.types';
+import { keyOfUser, tenantPart } from './presence.types';
 
 /**
  * What a node's clients must be told after transitions were missed (a Redis outage, a trimmed stream): every user
@@ -11,18 +11,20 @@ import { userKeyOf } from './presence.types';
  */
 export function reconciliationOf(told: ToldPresence, online: readonly OnlineUser[], now: Instant, seq: number): CommittedTransition[] {
   const believedOnline = told.believedOnline();
-  const onlineKeys = new Set(online.map((user) => userKeyOf(user.userId)));
-  const believedKeys = new Set(believedOnline.map(userKeyOf));
+  const onlineKeys = new Set(online.map(keyOfUser));
+  const believedKeys = new Set(believedOnline.map(keyOfUser));
   const corrections: CommittedTransition[] = [];
-  for (const userId of believedOnline) {
-    if (onlineKeys.has(userKeyOf(userId))) continue;
+  for (const user of believedOnline) {
+    if (onlineKeys.has(keyOfUser(user))) continue;
     // A user believed online was told a state; the fallback only satisfies the type.
-    const from = told.toldStateOf(userId) ?? onlineState(null, null);
-    corrections.push({ type: 'UserPresenceChanged', userId, lastSeen: now, from, to: OFFLINE, reason: 'expired', seq });
+    const from = told.toldStateOf(user) ?? onlineState(null, null);
+    corrections.push({ type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen: now, from, to: OFFLINE, reason: 'expired', seq });
   }
-  for (const { userId, lastSeen, userType, userName } of online) {
-    if (believedKeys.has(userKeyOf(userId))) continue;
-    corrections.push({ type: 'UserPresenceChanged', userId, lastSeen, from: OFFLINE, to: onlineState(userType, userName), reason: 'online', seq });
+  for (const user of online) {
+    if (believedKeys.has(keyOfUser(user))) continue;
+    const { userId, lastSeen, userType, userName } = user;
+    const to = onlineState(userType, userName);
+    corrections.push({ type: 'UserPresenceChanged', ...tenantPart(user), userId, lastSeen, from: OFFLINE, to, reason: 'online', seq });
   }
   return corrections;
 }

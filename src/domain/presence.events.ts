@@ -1,6 +1,8 @@
 import type { OfflineState, OnlineState, PresenceState } from './presence-state';
 import { isOnline } from './presence-state';
-import type { Instant, OfflineReason, OnlineUser, UserId } from './presence.types';
+import { tenantPart } from './presence.types';
+import type { LastSeenSubject } from './ports/last-seen.port';
+import type { Instant, OfflineReason, OnlineUser, TenantUser } from './presence.types';
 
 /** Why a user's presence changed: it came online, or one of the ways its last connection ends. */
 export type TransitionReason = 'online' | OfflineReason;
@@ -9,9 +11,8 @@ export type TransitionReason = 'online' | OfflineReason;
  * A user's presence changed from one state to another: today online to offline or back, per user alternating.
  * `lastSeen` is the user's last sign of life: when it came online, or the latest before it went offline.
  */
-export interface UserPresenceChanged {
+export interface UserPresenceChanged extends TenantUser {
   readonly type: 'UserPresenceChanged';
-  readonly userId: UserId;
   readonly lastSeen: Instant;
   readonly from: PresenceState;
   readonly to: PresenceState;
@@ -28,9 +29,8 @@ export type WentOffline = UserPresenceChanged & { readonly from: OnlineState; re
 export type CommittedTransition = UserPresenceChanged & { readonly seq: number };
 
 /** A heartbeat of an already online user; published only when heartbeat broadcasts are turned on. */
-export interface UserHeartbeatReceived {
+export interface UserHeartbeatReceived extends TenantUser {
   readonly type: 'UserHeartbeatReceived';
-  readonly userId: UserId;
   /** The type the user is shown with: who may see the heartbeat (CONTRACT §9). */
   readonly userType: string | null;
   readonly lastSeen: Instant;
@@ -50,5 +50,11 @@ export function wentOffline<T extends UserPresenceChanged>(transition: T): trans
 /** The user as a transition online brought it: what lists of online users show. */
 export function onlineUserOf(transition: CameOnline): OnlineUser {
   const { userType, userName } = transition.to;
-  return { userId: transition.userId, lastSeen: transition.lastSeen, userType, userName };
+  return { ...tenantPart(transition), userId: transition.userId, lastSeen: transition.lastSeen, userType, userName };
+}
+
+/** Whose `last_seen` a transition records: its user, with the type it was online with. */
+export function subjectOf(transition: UserPresenceChanged): LastSeenSubject {
+  const state = isOnline(transition.to) ? transition.to : transition.from;
+  return { ...tenantPart(transition), userId: transition.userId, userType: isOnline(state) ? state.userType : null };
 }

@@ -1,7 +1,8 @@
 import type { UsersByConnections } from './connection-buckets';
 import type { PresenceSettings } from './presence.settings';
-import type { ConnectionId, Instant, OnlineUser, UserId, UserKey, UserPresence } from './presence.types';
-import { userKeyOf } from './presence.types';
+import type { ConnectionId, Instant, OnlineUser, TenantUser, UserId, UserKey, UserPresence } from './presence.types';
+import { subjectOf } from './presence.events';
+import { keyOfUser, tenantPart } from './presence.types';
 import type { Clock } from './ports/clock.port';
 import type { LastSeenLookup, LastSeenRecorder } from './ports/last-seen.port';
 import type { NodeRegistry } from './ports/node-registry.port';
@@ -19,9 +20,8 @@ export interface PresenceServiceDeps {
   readonly settings: PresenceSettings;
 }
 
-export interface ConnectionCommand {
+export interface ConnectionCommand extends TenantUser {
   readonly connectionId: ConnectionId;
-  readonly userId: UserId;
 }
 
 /**
@@ -37,6 +37,8 @@ export interface PresencePageQuery {
   readonly after?: UserKey;
   readonly limit: number;
   readonly userTypes?: readonly string[];
+  /** Only users of this tenant (CONTRACT §9); none: tenants are off. */
+  readonly tenant?: string;
 }
 
 export interface PresencePage {
@@ -75,18 +77,19 @@ export class PresenceService {
 
   async goOnline(a: Announcement): Promise<void> {
     const now = this.deps.clock.now();
-    const committed = await this.commit(userKeyOf(a.userId), (u) => announce(u, a, now, this.deps.settings.ttlMs));
-    if (committed.transition === null) this.deps.lastSeen.record(a.userId, now);
+    const committed = await this.commit(keyOfUser(a), (u) => announce(u, a, now, this.deps.settings.ttlMs));
+    if (committed.transition === null && committed.next !== undefined) this.deps.lastSeen.record(committed.next, now);
   }
 
   heartbeat(a: Announcement): Promise<void> {
     const now = this.deps.clock.now();
-    return this.commit(userKeyOf(a.userId), (u) => heartbeat(u, a, now, this.deps.settings.ttlMs)).then((committed) => {
+    return this.commit(keyOfUser(a), (u) => heartbeat(u, a, now, this.deps.settings.ttlMs)).then((committed) => {
       if (committed.transition !== null || committed.next === undefined) return;
-      this.deps.lastSeen.record(committed.next.userId, now);
+      this.deps.lastSeen.record(committed.next, now);
       if (this.deps.settings.broadcastHeartbeats) {
         this.deps.notifier.publish({
           type: 'UserHeartbeatReceived',
+          ...tenantPart(committed.next),
           userId: committed.next.userId,
           userType: committed.next.userType,
           lastSeen: now,
@@ -98,12 +101,12 @@ export class PresenceService {
 
   async goOffline(c: ConnectionCommand): Promise<void> {
     const now = this.deps.clock.now();
-    await this.commit(userKeyOf(c.userId), (u) => endConnection(u, c.connectionId, now));
+    await this.commit(keyOfUser(c), (u) => endConnection(u, c.connectionId, now));
   }
 
   async disconnect(c: ConnectionCommand): Promise<void> {
     const now = this.deps.clock.now();
-    await this.commit(userKeyOf(c.userId), (u) => dropConnection(u, c.connectionId, now, this.deps.settings.disconnectGraceMs));
+    await this.commit(keyOfUser(c), (u) => dropConnection(u, c.connectionId, now, this.deps.settings.disconnectGraceMs));
   }
 
   /**
@@ -158,8 +161,9 @@ export class PresenceService {
     return { nodes: lapsed, transitions };
   }
 
-  async listOnline(): Promise<OnlineUser[]> {
-    const users = await this.deps.store.listOnline();
+  /** Every online user, or every online user of `tenant`. */
+  async listOnline(tenant?: string): Promise<OnlineUser[]> {
+    const users = await this.deps.store.listOnline(tenant);
     return users.map(toOnlineUser);
   }
 
@@ -177,7 +181,7 @@ export class PresenceService {
     const page = await this.deps.store.pageOnline(query);
     const users = page.users.map((user): UserStatus => ({ ...toOnlineUser(user), status: 'online' }));
     const last = users[users.length - 1];
-    return { users, total: page.total, nextAfter: page.more && last !== undefined ? userKeyOf(last.userId) : null };
+    return { users, total: page.total, nextAfter: page.more && last !== undefined ? keyOfUser(last) : null };
   }
 
   /**
@@ -186,12 +190,13 @@ export class PresenceService {
    * persistence could not be read in time, the users it might know are offline with `lastSeen: null`.
    */
   async pageOf(userIds: readonly UserId[], query: PresencePageQuery): Promise<PresencePage> {
-    const asked = new Map(userIds.map((id) => [userKeyOf(id), id]));
+    const { tenant } = query;
+    const asked = new Map(userIds.map((userId) => [keyOfUser({ ...(tenant !== undefined && { tenant }), userId }), userId]));
     const keys = [...asked.keys()].sort();
     const online = await this.deps.store.findMany(keys);
     const offline = keys.filter((_, i) => online[i] === undefined).map((key) => asked.get(key) as UserId);
-    const read = await this.deps.lastSeen.lookUp(offline);
-    const persisted = new Map(read.entries.map((e) => [userKeyOf(e.userId), e]));
+    const read = await this.deps.lastSeen.lookUp(offline, tenant);
+    const persisted = new Map(read.entries.map((e) => [keyOfUser(e), e]));
     const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
     const matched: UserStatus[] = [];
     keys.forEach((key, i) => {
@@ -203,14 +208,15 @@ export class PresenceService {
         }
       } else if (types === undefined && (entry !== undefined || !read.complete)) {
         const userId = entry?.userId ?? (asked.get(key) as UserId);
-        matched.push({ userId, lastSeen: entry?.lastSeen ?? null, userType: null, userName: null, status: 'offline' });
+        const userType = entry?.userType ?? null;
+        matched.push({ ...(tenant !== undefined && { tenant }), userId, lastSeen: entry?.lastSeen ?? null, userType, userName: null, status: 'offline' });
       }
     });
     const after = query.after;
-    const rest = after === undefined ? matched : matched.filter((u) => userKeyOf(u.userId) > after);
+    const rest = after === undefined ? matched : matched.filter((u) => keyOfUser(u) > after);
     const users = rest.slice(0, query.limit);
     const last = users[users.length - 1];
-    return { users, total: matched.length, nextAfter: rest.length > users.length && last ? userKeyOf(last.userId) : null };
+    return { users, total: matched.length, nextAfter: rest.length > users.length && last ? keyOfUser(last) : null };
   }
 
   /** A user online now, or offline with the `last_seen` persistence holds; `undefined` for one never seen. */
@@ -232,9 +238,10 @@ export class PresenceService {
     const { transition } = committed;
     if (transition !== null) {
       this.committedTransitions += 1;
-      this.deps.lastSeen.record(transition.userId, transition.lastSeen);
+      this.deps.lastSeen.record(subjectOf(transition), transition.lastSeen);
       this.deps.notifier.publish(transition);
     }
     return committed;
   };
 }
+

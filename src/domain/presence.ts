@@ -10,17 +10,17 @@ import type {
   Instant,
   OfflineReason,
   OnlineUser,
-  UserId,
+  TenantUser,
   UserPresence,
 } from './presence.types';
+import { tenantPart } from './presence.types';
 
 export interface ConnectionRef {
   readonly connectionId: ConnectionId;
   readonly nodeId: string;
 }
 
-export interface Announcement extends ConnectionRef {
-  readonly userId: UserId;
+export interface Announcement extends ConnectionRef, TenantUser {
   readonly userType?: string | null;
   readonly userName?: string | null;
 }
@@ -41,6 +41,7 @@ function hasConnections(user: UserPresence | undefined): user is UserPresence {
 /** `userOnline`: the connection is live for the user from now; the user's type and name are stored when given. */
 export function announce(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
   const next: UserPresence = {
+    ...tenantPart(a),
     userId: a.userId,
     userType: a.userType !== undefined ? a.userType : (user?.userType ?? null),
     userName: a.userName !== undefined ? a.userName : (user?.userName ?? null),
@@ -124,7 +125,7 @@ export function lastSeenOf(user: UserPresence): Instant {
 }
 
 export function toOnlineUser(user: UserPresence): OnlineUser {
-  return { userId: user.userId, lastSeen: lastSeenOf(user), userType: user.userType, userName: user.userName };
+  return { ...tenantPart(user), userId: user.userId, lastSeen: lastSeenOf(user), userType: user.userType, userName: user.userName };
 }
 
 /** A live connection is back: connections that only lingered in their grace are no longer needed. */
@@ -165,10 +166,10 @@ function settle(
 
 function wentOnline(user: UserPresence, now: Instant): UserPresenceChanged {
   const to = onlineState(user.userType, user.userName);
-  return { type: 'UserPresenceChanged', userId: user.userId, lastSeen: now, from: OFFLINE, to, reason: 'online' };
+  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen: now, from: OFFLINE, to, reason: 'online' };
 }
 
 function wentOffline(user: UserPresence, lastSeen: Instant, reason: OfflineReason): UserPresenceChanged {
   const from = onlineState(user.userType, user.userName);
-  return { type: 'UserPresenceChanged', userId: user.userId, lastSeen, from, to: OFFLINE, reason };
+  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen, from, to: OFFLINE, reason };
 }

@@ -14,6 +14,46 @@ export function userKeyOf(userId: UserId): UserKey {
   return String(userId);
 }
 
+/** Presence's partition (CONTRACT §9): the tenant from the token, or `null` when tenants are off (one partition for all). */
+export type Tenant = string | null;
+
+/**
+ * A user where it lives: its id and, when tenants are on, its tenant. Absent means no tenant, so that every value
+ * stored or sent before tenants existed reads as it did.
+ */
+export interface TenantUser {
+  readonly tenant?: string;
+  readonly userId: UserId;
+}
+
+/**
+ * The key of a user in a tenant: the user's own key when tenants are off (so that stored keys do not change), else
+ * the tenant's length, the tenant and the user's key, so that no tenant and id can make another pair's key, and a
+ * tenant's keys sort together (a tenant's users are one range of every index in key order). Tenants are on or off for a
+ * whole deployment, so a key of one kind never meets one of the other.
+ */
+export function tenantUserKey(tenant: Tenant, key: UserKey): UserKey {
+  return tenant === null ? key : `${tenant.length}:${tenant}:${key}`;
+}
+
+/** The key a user is stored and indexed by. */
+export function keyOfUser(user: TenantUser): UserKey {
+  return tenantUserKey(user.tenant ?? null, userKeyOf(user.userId));
+}
+
+/** A user's tenant as a part of a new value: nothing at all when it has none, so that values read as before tenants. */
+export function tenantPart(user: { readonly tenant?: string }): { readonly tenant?: string } {
+  return user.tenant === undefined ? NO_TENANT : { tenant: user.tenant };
+}
+
+const NO_TENANT = Object.freeze({});
+
+/** The tenant of a user as a partition: `null` when it has none. */
+export const tenantOf = (user: { readonly tenant?: string }): Tenant => user.tenant ?? null;
+
+/** The keys of a tenant's users all start with this, and no other tenant's do. */
+export const tenantKeyPrefix = (tenant: string): string => tenantUserKey(tenant, '');
+
 export type OfflineReason = 'explicit' | 'disconnect' | 'expired' | 'node_lost';
 
 /**
@@ -30,8 +70,7 @@ export interface ConnectionPresence {
 }
 
 /** A user's presence: online while it has at least one connection. A user with none is not stored at all. */
-export interface UserPresence {
-  readonly userId: UserId;
+export interface UserPresence extends TenantUser {
   readonly userType: string | null;
   readonly userName: string | null;
   /**
@@ -42,8 +81,7 @@ export interface UserPresence {
 }
 
 /** What readers are told about an online user. */
-export interface OnlineUser {
-  readonly userId: UserId;
+export interface OnlineUser extends TenantUser {
   readonly lastSeen: Instant;
   readonly userType: string | null;
   readonly userName: string | null;

@@ -16,7 +16,12 @@ export interface PostgrestFixture {
 const FUNCTIONS: ReadonlyMap<string, readonly string[]> = new Map([
   ['presence_record_last_seen', ['p_ids', 'p_seen']],
   ['presence_last_seen', ['p_ids']],
+  ['presence_record_tenant_last_seen', ['p_tenants', 'p_ids', 'p_id_is_number', 'p_seen', 'p_types']],
+  ['presence_tenant_last_seen', ['p_tenant', 'p_ids']],
 ]);
+
+/** The functions that return void: PostgREST answers them 204 with no body. */
+const VOID_FUNCTIONS: ReadonlySet<string> = new Set(['presence_record_tenant_last_seen']);
 
 const RPC_PATH = /^\/rest\/v1\/rpc\/([A-Za-z_][A-Za-z0-9_]*)$/;
 
@@ -58,7 +63,12 @@ export async function startPostgrestFixture(pool: Pool, serviceRoleKey: string):
     }
     try {
       const call = names.map((name, i) => `"${name}" := $${i + 1}`).join(', ');
-      const { rows } = await pool.query(`SELECT * FROM "${fn}"(${call})`, names.map((name) => args[name]));
+      const values = names.map((name) => args[name]);
+      if (VOID_FUNCTIONS.has(fn)) {
+        await pool.query(`SELECT "${fn}"(${call})`, values);
+        return sendNoContent(res);
+      }
+      const { rows } = await pool.query(`SELECT * FROM "${fn}"(${call})`, values);
       send(res, 200, rows);
     } catch (error) {
       const { code, message, detail, hint } = error as DatabaseError;
@@ -111,4 +121,10 @@ function send(res: ServerResponse, status: number, payload: unknown): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(payload));
+}
+
+function sendNoContent(res: ServerResponse): void {
+  if (res.headersSent) return;
+  res.writeHead(204);
+  res.end();
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { userKeyOf } from '../../domain/presence.types';
+import { keyOfUser } from '../../domain/presence.types';
 import { KeyedAllowances } from '../limits/keyed-allowances';
 import { readCost, USERS_PER_READ_TOKEN } from '../limits/read-costs';
 import { HttpError } from './http-error';
@@ -10,13 +10,16 @@ export interface ReadAllowanceSettings {
   readonly now: () => number;
   /** The token's claim naming its user, when the service has a secret: readers are told apart by it. */
   readonly userClaim: string | null;
+  /** The token's claim naming its tenant, when tenants are on: the same id in two tenants is two readers. */
+  readonly tenantClaim?: string | null;
 }
 
 /** Who is reading: the token's user when there is one (however many addresses it reads from), else the address. */
-function readerOf(ctx: Context, userClaim: string | null): string {
+function readerOf(ctx: Context, settings: ReadAllowanceSettings): string {
   const claims = (ctx.state as { accessToken?: Record<string, unknown> }).accessToken;
-  const user = userClaim === null ? undefined : claims?.[userClaim];
-  if (typeof user === 'string' || typeof user === 'number') return `user:${userKeyOf(user)}`;
+  const user = settings.userClaim === null ? undefined : claims?.[settings.userClaim];
+  const tenant = settings.tenantClaim ? claims?.[settings.tenantClaim] : undefined;
+  if (typeof user === 'string' || typeof user === 'number') return `user:${keyOfUser({ ...(typeof tenant === 'string' && { tenant }), userId: user })}`;
   return `address:${ctx.ip}`;
 }
 
@@ -36,7 +39,7 @@ export class ReadAllowance {
   /** Takes a read that lists at most `upTo` users, or throws the 429; the returned function settles what it listed. */
   take(ctx: Context, upTo: number): (listed: number) => void {
     const now = this.settings.now();
-    const allowance = this.allowances.of(readerOf(ctx, this.settings.userClaim), now);
+    const allowance = this.allowances.of(readerOf(ctx, this.settings), now);
     if (!allowance.take(now)) {
       ctx.set('Retry-After', String(Math.max(1, Math.ceil(allowance.msUntilToken(now) / 1_000))));
       throw new HttpError(

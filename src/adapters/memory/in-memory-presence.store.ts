@@ -9,8 +9,9 @@ import type {
 } from '../../domain/ports/presence-store.port';
 import type { TransitionSink } from '../../domain/ports/transition-feed.port';
 import type { ConnectionPresence, Instant, UserId, UserKey, UserPresence } from '../../domain/presence.types';
+import { tenantKeyPrefix, tenantPart } from '../../domain/presence.types';
 import { DeadlineQueue } from './deadline-queue';
-import { firstIndexAfter } from './sorted-keys';
+import { firstIndexAfter, rangeWithPrefix } from './sorted-keys';
 
 /** For a store whose transitions nobody follows (unit tests of the rules). */
 const discardTransitions: TransitionSink = { publish: () => undefined, gap: () => undefined };
@@ -19,6 +20,7 @@ type StoredConnection = { -readonly [K in keyof ConnectionPresence]: ConnectionP
 
 /** The store's own record of a user, changed in place. */
 interface StoredPresence {
+  tenant?: string;
   userId: UserId;
   userType: string | null;
   userName: string | null;
@@ -38,6 +40,8 @@ export class InMemoryPresenceStore implements PresenceStore {
   private readonly deadlines = new DeadlineQueue<UserKey>();
   // Declared, not defined as undefined first: a number field that starts undefined is boxed, one allocation per transition.
   private declare seq: number;
+  /** How many users each tenant has online: the tenants-online gauge, without a pass over the users. */
+  private readonly tenantUsers = new Map<string, number>();
   /** Keys in order, for paging; rebuilt on the first page after a user came or went. */
   private sortedKeys: UserKey[] | undefined;
 
@@ -56,7 +60,7 @@ export class InMemoryPresenceStore implements PresenceStore {
     const current = this.users.get(key);
     const { next, transition } = decide(current);
     if (next !== current) {
-      if ((current === undefined) !== (next === undefined)) this.sortedKeys = undefined;
+      if ((current === undefined) !== (next === undefined)) this.userCameOrWent((current ?? next) as UserPresence, next !== undefined);
       if (next === undefined) {
         this.users.delete(key);
         this.deadlines.remove(key);
@@ -81,13 +85,14 @@ export class InMemoryPresenceStore implements PresenceStore {
   }
 
   pageOnline(query: OnlinePageQuery): Promise<OnlinePage> {
-    this.sortedKeys ??= [...this.users.keys()].sort();
+    const keys = this.keysInOrder();
+    const [start, end] = this.rangeOf(query.tenant);
     const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
     const matches = (user: StoredPresence): boolean => types === undefined || (user.userType !== null && types.has(user.userType));
     const users: UserPresence[] = [];
     let more = false;
-    for (let i = firstIndexAfter(this.sortedKeys, query.after); i < this.sortedKeys.length; i++) {
-      const user = this.users.get(this.sortedKeys[i] as UserKey) as StoredPresence;
+    for (let i = Math.max(start, firstIndexAfter(keys, query.after)); i < end; i++) {
+      const user = this.users.get(keys[i] as UserKey) as StoredPresence;
       if (!matches(user)) continue;
       if (users.length === query.limit) {
         more = true;
@@ -95,16 +100,23 @@ export class InMemoryPresenceStore implements PresenceStore {
       }
       users.push(copyOf(user));
     }
-    let total = this.users.size;
+    let total = end - start;
     if (types !== undefined) {
       total = 0;
-      for (const user of this.users.values()) if (matches(user)) total += 1;
+      for (let i = start; i < end; i++) if (matches(this.users.get(keys[i] as UserKey) as StoredPresence)) total += 1;
     }
     return Promise.resolve({ users, total, more });
   }
 
-  listOnline(): Promise<UserPresence[]> {
-    return Promise.resolve(Array.from(this.users.values(), copyOf));
+  listOnline(tenant?: string): Promise<UserPresence[]> {
+    if (tenant === undefined) return Promise.resolve(Array.from(this.users.values(), copyOf));
+    const keys = this.keysInOrder();
+    const [start, end] = this.rangeOf(tenant);
+    return Promise.resolve(keys.slice(start, end).map((key) => copyOf(this.users.get(key) as StoredPresence)));
+  }
+
+  countTenants(): Promise<number> {
+    return Promise.resolve(this.tenantUsers.size);
   }
 
   countOnline(): Promise<number> {
@@ -154,6 +166,25 @@ export class InMemoryPresenceStore implements PresenceStore {
     return count;
   }
 
+  private userCameOrWent(user: UserPresence, came: boolean): void {
+    this.sortedKeys = undefined;
+    if (user.tenant === undefined) return;
+    const count = (this.tenantUsers.get(user.tenant) ?? 0) + (came ? 1 : -1);
+    if (count > 0) this.tenantUsers.set(user.tenant, count);
+    else this.tenantUsers.delete(user.tenant);
+  }
+
+  private keysInOrder(): readonly UserKey[] {
+    this.sortedKeys ??= [...this.users.keys()].sort();
+    return this.sortedKeys;
+  }
+
+  /** The run of the keys in order a tenant's users hold; every key without tenants. */
+  private rangeOf(tenant: string | undefined): readonly [number, number] {
+    const keys = this.keysInOrder();
+    return tenant === undefined ? [0, keys.length] : rangeWithPrefix(keys, tenantKeyPrefix(tenant));
+  }
+
   private snapshotOf(key: UserKey): UserPresence | undefined {
     const user = this.users.get(key);
     return user === undefined ? undefined : copyOf(user);
@@ -168,6 +199,7 @@ export class InMemoryPresenceStore implements PresenceStore {
 
 function copyOf(user: UserPresence): StoredPresence {
   return {
+    ...tenantPart(user),
     userId: user.userId,
     userType: user.userType,
     userName: user.userName,

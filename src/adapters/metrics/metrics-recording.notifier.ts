@@ -1,7 +1,7 @@
 import type { Clock } from '../../domain/ports/clock.port';
 import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port';
 import { cameOnline, wentOffline, type PresenceEvent } from '../../domain/presence.events';
-import { userKeyOf } from '../../domain/presence.types';
+import { keyOfUser } from '../../domain/presence.types';
 import { FlapDetector } from './flap-detector';
 import type { PresenceMetrics } from './presence-metrics';
 
@@ -20,7 +20,7 @@ export class MetricsRecordingNotifier implements PresenceNotifier {
   publish(event: PresenceEvent): void {
     if (event.type !== 'UserHeartbeatReceived') {
       const now = this.clock.now();
-      const key = userKeyOf(event.userId);
+      const key = keyOfUser(event);
       if (cameOnline(event)) {
         this.metrics.statusChanges.inc({ status: 'online', reason: event.reason });
         if (this.flaps.online(key, now)) this.metrics.flaps.inc();

@@ -7,6 +7,8 @@ import { SocketEventTally } from './socket-event-tally';
 /** What the metrics read at scrape time instead of counting as things happen. */
 export interface MetricsSources {
   countOnline(): Promise<number>;
+  /** How many tenants have a user online (0 with tenants off). */
+  countTenants(): Promise<number>;
   openConnections(): number;
   usersByConnections(): Promise<UsersByConnections>;
 }
@@ -155,16 +157,10 @@ export class PresenceMetrics {
 
     this.readAtScrape('presence_persist_pending', 'last_seen writes waiting for the next flush (at most one per user).', () => this.persistPending);
 
-    new Gauge({
-      name: 'presence_online_users',
-      help: 'Users online now.',
-      registers: [this.registry],
-      async collect() {
-        // While the store is unreachable the last value stays: every other metric must still be scraped.
-        const count = await sources.countOnline().catch(() => undefined);
-        if (count !== undefined) this.set(count);
-      },
-    });
+    this.readFromStore('presence_online_users', 'Users online now.', () => sources.countOnline());
+    this.readFromStore('presence_tenants_online', 'Tenants with at least one user online (CONTRACT §9; 0 with tenants off).', () =>
+      sources.countTenants(),
+    );
 
     this.readAtScrape('presence_connections', 'Open authenticated sockets on this process.', () => sources.openConnections());
 
@@ -179,6 +175,19 @@ export class PresenceMetrics {
         const tally = await sources.usersByConnections().catch(() => undefined);
         if (tally === undefined) return;
         for (const bucket of CONNECTION_BUCKETS) this.set({ connections: bucket }, tally[bucket]);
+      },
+    });
+  }
+
+  /** A gauge the store answers when scraped; while the store is unreachable the last value stays, so that every other metric is still scraped. */
+  private readFromStore(name: string, help: string, read: () => Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        const value = await read().catch(() => undefined);
+        if (value !== undefined) this.set(value);
       },
     });
   }

@@ -9,21 +9,32 @@ interface LastSeenRow {
   id_is_number: boolean;
 }
 
-/** `sys_user.last_seen` on PostgreSQL, through the functions of migration 002: one query per batch. */
+interface TenantLastSeenRow extends LastSeenRow {
+  user_type: string | null;
+}
+
+export interface LastSeenRepositoryOptions {
+  /** Tenants are on (CONTRACT §9): entries go to migration 005's table by (tenant, userId), never to `sys_user`. */
+  readonly tenants: boolean;
+}
+
+/**
+ * `last_seen` on PostgreSQL, one query per batch: `sys_user.last_seen` through migration 002's functions, or, with
+ * tenants on, the tenants' own table through migration 005's.
+ */
 export class PostgresLastSeenRepository implements LastSeenRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: LastSeenRepositoryOptions = { tenants: false },
+  ) {}
 
   async saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
     if (entries.length === 0) return { missing: [] };
-    const result = await this.pool.query<{ missing_id: string }>(
-      'SELECT missing_id FROM presence_record_last_seen($1::text[], $2::timestamptz[])',
-      [entries.map((e) => String(e.userId)), entries.map((e) => new Date(e.lastSeen).toISOString())],
-    );
-    const given = new Map<UserKey, UserId>(entries.map((e) => [userKeyOf(e.userId), e.userId]));
-    return { missing: checkedRows(result, (r) => typeof r.missing_id === 'string').map((r) => given.get(r.missing_id) ?? r.missing_id) };
+    return this.options.tenants ? this.saveTenantEntries(entries) : this.saveSysUserEntries(entries);
   }
 
-  async findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]> {
+  async findMany(userIds: readonly UserId[], tenant?: string): Promise<LastSeenEntry[]> {
+    if (this.options.tenants) return this.findTenantEntries(userIds, requiredTenant(tenant));
     if (userIds.length === 0) return [];
     const result = await this.pool.query<LastSeenRow>('SELECT user_id, seen_at, id_is_number FROM presence_last_seen($1::text[])', [
       userIds.map(String),
@@ -33,17 +44,67 @@ export class PostgresLastSeenRepository implements LastSeenRepository {
 
   async ping(): Promise<void> {
     // Proves the migration's functions are there too, not only the server.
-    const result = await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_last_seen($1::text[])', [[]]);
+    const result = this.options.tenants
+      ? await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_tenant_last_seen($1::text, $2::text[])', ['', []])
+      : await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_last_seen($1::text[])', [[]]);
     if (checkedRows(result, (r) => typeof r.count === 'string').length !== 1) throw new Error('the readiness query answered no count');
   }
 
   close(): Promise<void> {
     return this.pool.end();
   }
+
+  private async saveSysUserEntries(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
+    const result = await this.pool.query<{ missing_id: string }>(
+      'SELECT missing_id FROM presence_record_last_seen($1::text[], $2::timestamptz[])',
+      [entries.map((e) => String(e.userId)), entries.map((e) => new Date(e.lastSeen).toISOString())],
+    );
+    const given = new Map<UserKey, UserId>(entries.map((e) => [userKeyOf(e.userId), e.userId]));
+    return { missing: checkedRows(result, (r) => typeof r.missing_id === 'string').map((r) => given.get(r.missing_id) ?? r.missing_id) };
+  }
+
+  private async saveTenantEntries(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
+    const columns = tenantColumns(entries);
+    // The function returns void: selecting a constant from it gives one row exactly when the call completed.
+    const result = await this.pool.query<{ recorded: boolean }>(
+      'SELECT true AS recorded FROM presence_record_tenant_last_seen($1::text[], $2::text[], $3::boolean[], $4::timestamptz[], $5::text[])',
+      [columns.tenants, columns.ids, columns.idIsNumber, columns.seen, columns.types],
+    );
+    if (checkedRows(result, (r) => r.recorded === true).length !== 1) throw new Error('the database did not answer the query it was sent');
+    return { missing: [] };
+  }
+
+  private async findTenantEntries(userIds: readonly UserId[], tenant: string): Promise<LastSeenEntry[]> {
+    if (userIds.length === 0) return [];
+    const result = await this.pool.query<TenantLastSeenRow>(
+      'SELECT user_id, seen_at, id_is_number, user_type FROM presence_tenant_last_seen($1::text, $2::text[])',
+      [tenant, userIds.map(userKeyOf)],
+    );
+    return checkedRows(result, isTenantLastSeenRow).map((row) => toTenantEntry(tenant, row));
+  }
+}
+
+/** The arguments of `presence_record_tenant_last_seen`, one array a column. */
+export function tenantColumns(entries: readonly LastSeenEntry[]) {
+  return {
+    tenants: entries.map((e) => requiredTenant(e.tenant)),
+    ids: entries.map((e) => userKeyOf(e.userId)),
+    idIsNumber: entries.map((e) => typeof e.userId === 'number'),
+    seen: entries.map((e) => new Date(e.lastSeen).toISOString()),
+    types: entries.map((e) => e.userType ?? null),
+  };
+}
+
+/** With tenants on, a user without one cannot be stored or found: the caller lost it, and guessing would mix tenants. */
+export function requiredTenant(tenant: string | undefined): string {
+  if (typeof tenant !== 'string') throw new Error('tenants are on: a last_seen entry or lookup needs a tenant');
+  return tenant;
 }
 
 const isLastSeenRow = (r: LastSeenRow): boolean =>
   typeof r.user_id === 'string' && (r.seen_at instanceof Date || typeof r.seen_at === 'string') && typeof r.id_is_number === 'boolean';
+
+const isTenantLastSeenRow = (r: TenantLastSeenRow): boolean => isLastSeenRow(r) && (r.user_type === null || typeof r.user_type === 'string');
 
 /**
  * The rows of a SELECT that completed, each of the shape asked for: a protocol message out of place can end a query
@@ -59,4 +120,14 @@ export function toEntry(row: { user_id: string; seen_at: Date | string; id_is_nu
   const asNumber = Number(row.user_id);
   const userId = row.id_is_number && Number.isSafeInteger(asNumber) ? asNumber : row.user_id;
   return { userId, lastSeen: new Date(row.seen_at).getTime() };
+}
+
+/** A row of the tenants' table as an entry: the id a number only when it was stored as one, in its canonical text. */
+export function toTenantEntry(
+  tenant: string,
+  row: { user_id: string; seen_at: Date | string; id_is_number: boolean; user_type: string | null },
+): LastSeenEntry {
+  const asNumber = Number(row.user_id);
+  const isNumber = row.id_is_number && Number.isSafeInteger(asNumber) && String(asNumber) === row.user_id;
+  return { tenant, userId: isNumber ? asNumber : row.user_id, lastSeen: new Date(row.seen_at).getTime(), userType: row.user_type };
 }

@@ -42,7 +42,7 @@ export function createRedis(url: string, settings: RedisConnectionSettings = { n
       ? { socketTimeout: LONGEST_BLOCK_MS + timeoutMs }
       : { commandTimeout: timeoutMs, socketTimeout: timeoutMs, autoResendUnfulfilledCommands: false }),
   });
-  redis.defineCommand('commitPresence', { numberOfKeys: 6, lua: COMMIT_PRESENCE });
+  redis.defineCommand('commitPresence', { numberOfKeys: 7, lua: COMMIT_PRESENCE });
   redis.defineCommand('claimLapsedNodes', { numberOfKeys: 1, lua: CLAIM_LAPSED_NODES });
   redis.defineCommand('raiseSeq', { numberOfKeys: 1, lua: RAISE_SEQ });
   guardReplies(redis, settings.onMalformedReply ?? (() => undefined));

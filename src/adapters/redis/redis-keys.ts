@@ -19,6 +19,11 @@ export class RedisKeys {
     return `${this.prefix}users`;
   }
 
+  /** How many users each tenant has online (a hash): the tenants-online gauge. */
+  get tenants(): string {
+    return `${this.prefix}tenants`;
+  }
+
   get typePrefix(): string {
     return `${this.prefix}type:`;
   }

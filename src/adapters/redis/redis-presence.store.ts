@@ -8,6 +8,7 @@ import type {
   PresenceStore,
 } from '../../domain/ports/presence-store.port';
 import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
+import { tenantKeyPrefix } from '../../domain/presence.types';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
 import { checked, decoded } from './redis-reply.guard';
@@ -46,6 +47,17 @@ const smembersKeys = stringList('SMEMBERS');
 const dueKeys = stringList('ZRANGEBYSCORE');
 const zcard = count('ZCARD');
 const zcount = count('ZCOUNT');
+const zlexcount = count('ZLEXCOUNT');
+const hlen = count('HLEN');
+
+/**
+ * A tenant's users as a lex range of an index: its keys all start with its prefix, and no UTF-8 text holds the byte
+ * 0xff, so `(prefix` + 0xff ends the range. (A string would be sent as UTF-8, making U+00FF two other bytes.)
+ */
+function lexRangeOf(tenant: string): [string, Buffer] {
+  const prefix = tenantKeyPrefix(tenant);
+  return [`[${prefix}`, Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])])];
+}
 
 /**
  * Presence shared by every node, in Redis. A rule runs on the presence read with its version, and the result is
@@ -99,6 +111,7 @@ export class RedisPresenceStore implements PresenceStore {
         this.keys.seq,
         this.keys.transitions,
         this.keys.versions,
+        this.keys.tenants,
         key,
         version ?? '0',
         next === undefined ? '' : encodePresence(next),
@@ -111,6 +124,7 @@ export class RedisPresenceStore implements PresenceStore {
         [...before].filter((n) => !after.has(n)).join(','),
         transition === null ? '' : encodeTransition(transition),
         this.settings.transitionsKept,
+        (next ?? current)?.tenant ?? '',
       );
       const { committed, seq } = await this.reply(sent, commitOutcome);
       if (committed) {
@@ -134,25 +148,32 @@ export class RedisPresenceStore implements PresenceStore {
     return found;
   }
 
-  async listOnline(): Promise<UserPresence[]> {
-    const keys = await this.reply(this.redis.zrange(this.keys.users, 0, -1), zrangeKeys);
+  async listOnline(tenant?: string): Promise<UserPresence[]> {
+    const sent =
+      tenant === undefined
+        ? this.redis.zrange(this.keys.users, 0, -1)
+        : this.redis.zrangebylex(this.keys.users, ...lexRangeOf(tenant));
+    const keys = await this.reply(sent, tenant === undefined ? zrangeKeys : zrangebylexKeys);
     return (await this.findMany(keys)).filter((u): u is UserPresence => u !== undefined);
   }
 
+  /** A tenant's page reads its range of each index (its keys sort together), never another tenant's. */
   async pageOnline(query: OnlinePageQuery): Promise<OnlinePage> {
-    const start = query.after === undefined ? '-' : `(${query.after}`;
+    const [min, max] = query.tenant === undefined ? (['-', '+'] as const) : lexRangeOf(query.tenant);
+    const start = query.after === undefined ? min : `(${query.after}`;
     const indexes = query.userTypes?.length ? [...new Set(query.userTypes)].map((t) => this.keys.type(t)) : [this.keys.users];
     const pipeline = this.redis.pipeline();
     for (const index of indexes) {
-      pipeline.zrangebylex(index, start, '+', 'LIMIT', 0, query.limit + 1);
-      pipeline.zcard(index);
+      pipeline.zrangebylex(index, start, max, 'LIMIT', 0, query.limit + 1);
+      if (query.tenant === undefined) pipeline.zcard(index);
+      else pipeline.zlexcount(index, min, max);
     }
     const results = await this.reply(pipeline.exec(), pipelineReplies(2 * indexes.length));
     const candidates = new Set<UserKey>();
     let total = 0;
     for (let i = 0; i < results.length; i += 2) {
       for (const key of this.check(results[i], zrangebylexKeys)) candidates.add(key);
-      total += this.check(results[i + 1], zcard);
+      total += this.check(results[i + 1], query.tenant === undefined ? zcard : zlexcount);
     }
     // Redis orders by bytes: so must the merge of several type indexes.
     const ordered = [...candidates].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).slice(0, query.limit + 1);
@@ -163,6 +184,10 @@ export class RedisPresenceStore implements PresenceStore {
 
   countOnline(): Promise<number> {
     return this.reply(this.redis.zcard(this.keys.users), zcard);
+  }
+
+  countTenants(): Promise<number> {
+    return this.reply(this.redis.hlen(this.keys.tenants), hlen);
   }
 
   /**

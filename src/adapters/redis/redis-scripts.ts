@@ -8,23 +8,26 @@
  * indexes, and numbers and appends the transition in the same step.
  * Versions come from one counter, so that a user removed and stored again never gets back a version a stale reader
  * saw (a per-user count restarting at 1 would let that reader commit onto a presence it never saw).
- * KEYS: user, deadlines, users, seq, transitions, versions.
+ * KEYS: user, deadlines, users, seq, transitions, versions, tenants (users online per tenant).
  * ARGV: key, expectedVersion, presenceJson ('' removes), deadline, oldType, newType, typePrefix, nodeUsersPrefix,
- *       addedNodes (comma-separated), removedNodes, transitionJson ('' none), transitionsMaxLen.
+ *       addedNodes (comma-separated), removedNodes, transitionJson ('' none), transitionsMaxLen, tenant ('' none).
  * Returns {0} on a conflict, or {1, seq} (seq 0 when there was no transition).
  */
 export const COMMIT_PRESENCE = `
 local version = redis.call('HGET', KEYS[1], 'v') or '0'
 if version ~= ARGV[2] then return {0} end
 local key = ARGV[1]
+local tenant = ARGV[13]
 if ARGV[3] == '' then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], key)
-  redis.call('ZREM', KEYS[3], key)
+  if redis.call('ZREM', KEYS[3], key) == 1 and tenant ~= '' then
+    if redis.call('HINCRBY', KEYS[7], tenant, -1) <= 0 then redis.call('HDEL', KEYS[7], tenant) end
+  end
 else
   redis.call('HSET', KEYS[1], 'v', tostring(redis.call('INCR', KEYS[6])), 'p', ARGV[3])
   redis.call('ZADD', KEYS[2], ARGV[4], key)
-  redis.call('ZADD', KEYS[3], 0, key)
+  if redis.call('ZADD', KEYS[3], 0, key) == 1 and tenant ~= '' then redis.call('HINCRBY', KEYS[7], tenant, 1) end
 end
 if ARGV[5] ~= '' and (ARGV[5] ~= ARGV[6] or ARGV[3] == '') then redis.call('ZREM', ARGV[7] .. ARGV[5], key) end
 if ARGV[6] ~= '' and ARGV[3] ~= '' then redis.call('ZADD', ARGV[7] .. ARGV[6], 0, key) end

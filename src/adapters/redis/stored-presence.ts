@@ -1,4 +1,5 @@
 import type { ConnectionId, ConnectionPresence, UserPresence } from '../../domain/presence.types';
+import { tenantPart } from '../../domain/presence.types';
 
 type StoredConnection = Omit<ConnectionPresence, 'connectionId'>;
 
@@ -15,7 +16,8 @@ export function encodePresence(user: UserPresence): string {
   for (const { connectionId, nodeId, lastSeen, expiresAt, dropped } of user.connections) {
     connections[connectionId] = { nodeId, lastSeen, expiresAt, dropped };
   }
-  const stored: StoredPresence = { userId: user.userId, userType: user.userType, userName: user.userName, connections };
+  // No tenant field at all without tenants: the format of 0.7, which nodes of earlier versions read.
+  const stored: StoredPresence = { ...tenantPart(user), userId: user.userId, userType: user.userType, userName: user.userName, connections };
   return JSON.stringify(stored);
 }
 
@@ -27,6 +29,7 @@ export function connectionCountOf(json: string): number {
 export function decodePresence(json: string): UserPresence {
   const stored = JSON.parse(json) as StoredPresence;
   return {
+    ...tenantPart(stored),
     userId: stored.userId,
     userType: stored.userType,
     userName: stored.userName,

@@ -2,12 +2,18 @@ import type { ToldPresence } from '../../domain/ports/transition-feed.port';
 import { isOnline, OFFLINE, onlineState } from '../../domain/presence-state';
 import type { CommittedTransition, UserPresenceChanged } from '../../domain/presence.events';
 import type { Instant, OfflineReason, UserId } from '../../domain/presence.types';
+import { tenantPart } from '../../domain/presence.types';
+
+/** A tenant, last, and only when tenants are on: entries without one are exactly those of 0.10. */
+interface StoredTenant {
+  readonly tenant?: string;
+}
 
 /**
  * A transition as Redis's transitions stream holds it: the two events of 0.10 and earlier, field for field and in
  * this order, so that nodes of this version and the previous one can share one Redis during a rolling upgrade.
  */
-interface StoredWentOnline {
+interface StoredWentOnline extends StoredTenant {
   readonly type: 'UserWentOnline';
   readonly userId: UserId;
   readonly lastSeen: Instant;
@@ -16,7 +22,7 @@ interface StoredWentOnline {
   readonly userName: string | null;
 }
 
-interface StoredWentOffline {
+interface StoredWentOffline extends StoredTenant {
   readonly type: 'UserWentOffline';
   readonly userId: UserId;
   readonly lastSeen: Instant;
@@ -29,9 +35,9 @@ export function encodeTransition(transition: UserPresenceChanged): string {
   const { userId, lastSeen, from, to, reason } = transition;
   let stored: StoredTransition;
   if (isOnline(to) && !isOnline(from) && reason === 'online') {
-    stored = { type: 'UserWentOnline', userId, lastSeen, reason, userType: to.userType, userName: to.userName };
+    stored = { type: 'UserWentOnline', userId, lastSeen, reason, userType: to.userType, userName: to.userName, ...tenantPart(transition) };
   } else if (isOnline(from) && !isOnline(to) && reason !== 'online') {
-    stored = { type: 'UserWentOffline', userId, lastSeen, reason };
+    stored = { type: 'UserWentOffline', userId, lastSeen, reason, ...tenantPart(transition) };
   } else {
     // A change between two online states (§8) needs a stream format that nodes of 0.10 can skip: not this one.
     throw new Error(`the transitions stream cannot hold a change from ${from.status} to ${to.status}`);
@@ -49,12 +55,12 @@ export function decodeTransition(json: string, seq: number, told: ToldPresence):
   const { userId, lastSeen } = stored;
   if (stored.type === 'UserWentOnline') {
     const to = onlineState(stored.userType ?? null, stored.userName ?? null);
-    return { type: 'UserPresenceChanged', userId, lastSeen, from: OFFLINE, to, reason: 'online', seq };
+    return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from: OFFLINE, to, reason: 'online', seq };
   }
   if (stored.type === 'UserWentOffline') {
     // Not told online here: the delivery drops this leave (it changes nothing), so what it left does not matter.
-    const from = told.toldStateOf(userId) ?? onlineState(null, null);
-    return { type: 'UserPresenceChanged', userId, lastSeen, from, to: OFFLINE, reason: stored.reason, seq };
+    const from = told.toldStateOf(stored) ?? onlineState(null, null);
+    return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from, to: OFFLINE, reason: stored.reason, seq };
   }
   return undefined;
 }

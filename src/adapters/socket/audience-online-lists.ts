@@ -1,5 +1,5 @@
 import { typesSeenBy, type AudienceRules, type Viewer } from '../../domain/audience';
-import type { OnlineUser, UserKey } from '../../domain/presence.types';
+import type { OnlineUser, Tenant, UserKey } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
 import { EncodedJson } from './shared-encoding';
 import type { SharedOnlineList } from './shared-online-list';
@@ -20,18 +20,22 @@ export class OnlineSnapshot {
 }
 
 /**
- * §1's `onlineUsersList` as each viewer may see it (CONTRACT §9), encoded once per audience (the viewers of a type)
- * from one shared read. A viewer whose type does not see its own user gets that audience's encoding with itself
+ * §1's `onlineUsersList` as each viewer may see it (CONTRACT §9), encoded once per audience (the viewers of a type
+ * in a tenant) from one shared read of the tenant's users. A viewer whose type does not see its own user gets that audience's encoding with itself
  * spliced in front, a copy of the text and not a new encoding.
  */
 export class AudienceOnlineLists {
+  /** By tenant (`''` for none: a tenant's name is never empty). */
+  private readonly byTenant = new Map<string, SharedOnlineList<OnlineSnapshot>>();
+
   constructor(
-    private readonly shared: SharedOnlineList<OnlineSnapshot>,
+    /** Reads of one tenant's online users (of all users with tenants off), shared by every request of a moment. */
+    private readonly sharedReadOf: (tenant: Tenant) => SharedOnlineList<OnlineSnapshot>,
     private readonly rules: AudienceRules,
   ) {}
 
   async get(viewer: Extract<Viewer, { kind: 'user' }>): Promise<EncodedJson> {
-    const snapshot = await this.shared.get();
+    const snapshot = await this.sharedOf(viewer.tenant).get();
     const seen = typesSeenBy(this.rules, viewer);
     const audience = seen === '*' ? '*' : JSON.stringify([viewer.userType]);
     let list = snapshot.encoded.get(audience);
@@ -45,5 +49,14 @@ export class AudienceOnlineLists {
     if (self === undefined || (self.userType !== null && seen.has(self.userType))) return list;
     const own = JSON.stringify(toWireOnlineUser(self));
     return new EncodedJson(list.items === 0 ? `[${own}]` : `[${own},${list.text.slice(1)}`, list.items + 1);
+  }
+
+  private sharedOf(tenant: Tenant): SharedOnlineList<OnlineSnapshot> {
+    let shared = this.byTenant.get(tenant ?? '');
+    if (shared === undefined) {
+      shared = this.sharedReadOf(tenant);
+      this.byTenant.set(tenant ?? '', shared);
+    }
+    return shared;
   }
 }

@@ -1,5 +1,5 @@
-import type { UserId, UserKey } from '../../domain/presence.types';
-import { userKeyOf } from '../../domain/presence.types';
+import type { TenantUser, UserKey } from '../../domain/presence.types';
+import { keyOfUser } from '../../domain/presence.types';
 
 export interface ConnectionLimitSettings {
   /** Connections one user may hold on this node; the next one is refused. */
@@ -40,15 +40,15 @@ export class ConnectionLimits {
   }
 
   /** Takes a place for the user, or says why not. */
-  admitUser(userId: UserId): string | undefined {
-    const key = userKeyOf(userId);
+  admitUser(user: TenantUser): string | undefined {
+    const key = keyOfUser(user);
     if ((this.byUser.get(key) ?? 0) >= this.settings.perUser) return `more than ${this.settings.perUser} connections for one user`;
     this.byUser.set(key, (this.byUser.get(key) ?? 0) + 1);
     return undefined;
   }
 
-  releaseUser(userId: UserId): void {
-    decrement(this.byUser, userKeyOf(userId));
+  releaseUser(user: TenantUser): void {
+    decrement(this.byUser, keyOfUser(user));
   }
 }
 

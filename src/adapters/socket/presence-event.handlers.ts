@@ -45,12 +45,13 @@ export class PresenceEventHandlers {
     const payload = parsePayload(userOnlinePayload, raw);
     const userId = this.identity.speakerOf(socket, payload.userId);
     const userType = this.audience.typeToAnnounce(socket, payload.userType);
+    const user = this.identity.userOf(socket, userId);
     this.identity.admit(socket, userId);
-    this.statuses.take(userId);
+    this.statuses.take(user);
     const previous = this.identity.userToEnd(socket, userId);
     if (previous !== undefined) await this.leaveUser(socket, previous);
     const { userName } = payload;
-    await this.service.goOnline({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName });
+    await this.service.goOnline({ ...user, connectionId: socket.id, nodeId: this.nodeId, userType, userName });
     socket.data.userId = userId;
     if (userType !== undefined) socket.data.userType = userType;
     if (userName !== undefined) socket.data.userName = userName;
@@ -71,8 +72,9 @@ export class PresenceEventHandlers {
   async userOffline(socket: PresenceSocket, raw: unknown): Promise<object> {
     const payload = parseUserPayload(raw);
     const userId = this.identity.speakerOf(socket, payload.userId);
-    this.statuses.take(userId);
-    await this.service.goOffline({ connectionId: socket.id, userId });
+    const user = this.identity.userOf(socket, userId);
+    this.statuses.take(user);
+    await this.service.goOffline({ ...user, connectionId: socket.id });
     const announced = socket.data.userId;
     if (announced !== undefined && sameUser(announced, userId)) delete socket.data.userId;
     return { userId, status: 'offline' };
@@ -106,18 +108,20 @@ export class PresenceEventHandlers {
     this.subscriptions.unsubscribe(socket);
     this.identity.release(socket);
     const userId = socket.data.userId;
-    if (userId !== undefined) await this.service.disconnect({ connectionId: socket.id, userId });
+    if (userId !== undefined) await this.service.disconnect({ ...this.identity.userOf(socket, userId), connectionId: socket.id });
   }
 
   /** Heartbeats the user this connection announced, if any, as it was announced: after the store lost state. */
   async reannounce(socket: PresenceSocket): Promise<void> {
     const { userId, userType, userName } = socket.data;
-    if (userId !== undefined) await this.service.heartbeat({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName });
+    if (userId === undefined) return;
+    await this.service.heartbeat({ ...this.identity.userOf(socket, userId), connectionId: socket.id, nodeId: this.nodeId, userType, userName });
   }
 
   private heartbeatAs(socket: PresenceSocket, userId: UserId): Promise<object> {
-    const { userType, userName } = socket.data;
-    return this.service.heartbeat({ connectionId: socket.id, nodeId: this.nodeId, userId, userType, userName }).then(() => {
+    const { tenant, userType, userName } = socket.data;
+    // One object per heartbeat, as before tenants: `tenant` may be undefined, which the rules read as none.
+    return this.service.heartbeat({ tenant, userId, connectionId: socket.id, nodeId: this.nodeId, userType, userName }).then(() => {
       const first = socket.data.userId === undefined;
       socket.data.userId = userId;
       if (first) this.audience.announced(socket);
@@ -127,7 +131,7 @@ export class PresenceEventHandlers {
 
   /** A connection speaks for one user at a time: announcing another user ends the previous one. */
   private async leaveUser(socket: PresenceSocket, previous: UserId): Promise<void> {
-    await this.service.goOffline({ connectionId: socket.id, userId: previous });
+    await this.service.goOffline({ ...this.identity.userOf(socket, previous), connectionId: socket.id });
     delete socket.data.userId;
     delete socket.data.userType;
     delete socket.data.userName;

@@ -1,13 +1,12 @@
 import { audiencesOf, type AudienceRules, type Viewer } from '../../domain/audience';
 import { forbidden } from '../../domain/presence.errors';
-import type { UserId } from '../../domain/presence.types';
-import { userKeyOf } from '../../domain/presence.types';
+import type { TenantUser } from '../../domain/presence.types';
+import { tenantOf, userKeyOf } from '../../domain/presence.types';
 import { roomsOfChange, roomsOfViewer, userRoom } from './audience-rooms';
 import type { PresenceServer, PresenceSocket } from './socket.types';
 
 /** A user whose change is sent: who it is, and the type it is shown with. */
-export interface ChangedUser {
-  readonly userId: UserId;
+export interface ChangedUser extends TenantUser {
   readonly userType: string | null;
 }
 
@@ -31,7 +30,8 @@ export class SocketAudience {
   /** Who this connection is as a viewer: its token's user (or the one it announced) and its type. */
   viewerOf(socket: PresenceSocket): Extract<Viewer, { kind: 'user' }> {
     const user = socket.data.authUserId ?? socket.data.userId;
-    return { kind: 'user', tenant: null, key: user === undefined ? null : userKeyOf(user), userType: this.viewerTypeOf(socket) };
+    const key = user === undefined ? null : userKeyOf(user);
+    return { kind: 'user', tenant: socket.data.tenant ?? null, key, userType: this.viewerTypeOf(socket) };
   }
 
   /** The type a `userOnline` announces: the payload's, or with a token's type the token's (a differing payload's is refused). */
@@ -63,7 +63,7 @@ export class SocketAudience {
 
   /** The rooms a change of `user` goes to: one per audience. */
   roomsOf(user: ChangedUser): string[] {
-    return roomsOfChange(audiencesOf(this.rules, { tenant: null, key: userKeyOf(user.userId), userType: user.userType }));
+    return roomsOfChange(audiencesOf(this.rules, { tenant: tenantOf(user), key: userKeyOf(user.userId), userType: user.userType }));
   }
 
   /**
@@ -72,7 +72,7 @@ export class SocketAudience {
    */
   reach(rooms: readonly string[], user: ChangedUser): number {
     const byRoom = this.io.of('/').adapter.rooms;
-    const own = userRoom(null, userKeyOf(user.userId));
+    const own = userRoom(tenantOf(user), userKeyOf(user.userId));
     const viewers = rooms.filter((room) => room !== own);
     let count = 0;
     for (const room of viewers) count += byRoom.get(room)?.size ?? 0;

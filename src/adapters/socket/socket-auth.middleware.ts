@@ -3,6 +3,7 @@ import { readHandshakeToken } from '../auth/access-token.reader';
 import type { AccessTokenVerifier } from '../auth/access-token.verifier';
 import { clientAddressOf } from '../origins/client-address';
 import { InvalidAccessToken } from '../auth/access-token.verifier';
+import { tenantPart } from '../../domain/presence.types';
 import type { ConnectionLimits } from './connection-limits';
 import type { PresenceSocket } from './socket.types';
 
@@ -29,6 +30,7 @@ export function authenticateSockets(verifier: AccessTokenVerifier | null, cookie
       const verified = verifier.verify(token);
       socket.data.authUserId = verified.userId;
       socket.data.tokenUserType = verified.audience.userType;
+      if (verified.audience.tenant !== null) socket.data.tenant = verified.audience.tenant;
       // A heartbeat before any userOnline brings the user online as the token's type too.
       if (verified.audience.userType !== null) socket.data.userType = verified.audience.userType;
       if (verified.expiresAt !== null) socket.data.tokenExpiresAt = verified.expiresAt;
@@ -51,7 +53,8 @@ export function limitConnections(limits: ConnectionLimits, logger: Logger, trust
     const address = clientAddressOf(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trustProxy);
     const refusedAddress = limits.admitAddress(address);
     const userId = socket.data.authUserId;
-    const refusedUser = refusedAddress === undefined && userId !== null ? limits.admitUser(userId) : undefined;
+    const user = userId === null ? null : { ...tenantPart(socket.data), userId };
+    const refusedUser = refusedAddress === undefined && user !== null ? limits.admitUser(user) : undefined;
     const refusal = refusedAddress ?? refusedUser;
     if (refusal !== undefined) {
       if (refusedAddress === undefined) limits.releaseAddress(address);
@@ -61,7 +64,7 @@ export function limitConnections(limits: ConnectionLimits, logger: Logger, trust
     }
     socket.once('disconnect', () => {
       limits.releaseAddress(address);
-      if (userId !== null) limits.releaseUser(userId);
+      if (user !== null) limits.releaseUser(user);
     });
     next();
   };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
-import { userKeyOf } from '../../domain/presence.types';
+import { keyOfUser, tenantPart } from '../../domain/presence.types';
 import { KeyedAllowances } from '../limits/keyed-allowances';
 import { readCost, subscriptionCost, USERS_PER_READ_TOKEN } from '../limits/read-costs';
 import { EncodedJson } from './shared-encoding';
@@ -101,7 +101,7 @@ export class SocketEventRouter {
     // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
     const refusals = new TokenBucket(rate, 2 * burst, this.clock.now());
     const reads = new TokenBucket(rate, burst, this.clock.now());
-    const reader = socket.data.authUserId === null ? undefined : userKeyOf(socket.data.authUserId);
+    const reader = socket.data.authUserId === null ? undefined : keyOfUser({ ...tenantPart(socket.data), userId: socket.data.authUserId });
     // Looked up at each use: an allowance that refilled meanwhile is forgotten, and a debt lands on the one in use.
     const chargeUser = (cost: number): void => {
       if (reader !== undefined) this.userReads.of(reader, this.clock.now()).charge(cost);

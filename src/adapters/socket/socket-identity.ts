@@ -1,5 +1,6 @@
 import { sameUser, speakerOf, userToEnd } from '../../domain/connection-identity';
-import type { UserId } from '../../domain/presence.types';
+import type { TenantUser, UserId } from '../../domain/presence.types';
+import { tenantPart } from '../../domain/presence.types';
 import type { ConnectionLimits } from './connection-limits';
 import { SocketRefusal } from './socket-refusal.mapper';
 import type { PresenceSocket } from './socket.types';
@@ -17,6 +18,11 @@ export class SocketIdentity {
     return speakerOf(socket.data.authUserId, named);
   }
 
+  /** The user of this connection's tenant (its token's) with this id. */
+  userOf(socket: PresenceSocket, userId: UserId): TenantUser {
+    return { ...tenantPart(socket.data), userId };
+  }
+
   /** The user this connection announced before, whose presence has to end before it announces `userId`. */
   userToEnd(socket: PresenceSocket, userId: UserId): UserId | undefined {
     return userToEnd(socket.data.userId, userId);
@@ -30,14 +36,14 @@ export class SocketIdentity {
     if (socket.data.authUserId !== null) return;
     const counted = socket.data.countedUserId;
     if (counted !== undefined && sameUser(counted, userId)) return;
-    const refusal = this.limits.admitUser(userId);
+    const refusal = this.limits.admitUser(this.userOf(socket, userId));
     if (refusal !== undefined) throw new SocketRefusal('RATE_LIMITED', refusal);
-    if (counted !== undefined) this.limits.releaseUser(counted);
+    if (counted !== undefined) this.limits.releaseUser(this.userOf(socket, counted));
     socket.data.countedUserId = userId;
   }
 
   /** Gives back the place `admit` took, when the connection closes. */
   release(socket: PresenceSocket): void {
-    if (socket.data.countedUserId !== undefined) this.limits.releaseUser(socket.data.countedUserId);
+    if (socket.data.countedUserId !== undefined) this.limits.releaseUser(this.userOf(socket, socket.data.countedUserId));
   }
 }

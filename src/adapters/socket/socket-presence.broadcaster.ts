@@ -2,6 +2,7 @@ import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port
 import type { TransitionConsumer } from '../../domain/ports/transition-feed.port';
 import type { CommittedTransition, PresenceEvent } from '../../domain/presence.events';
 import { isOnline } from '../../domain/presence-state';
+import { tenantPart } from '../../domain/presence.types';
 import type { ChangedUser, SocketAudience } from './socket-audience';
 import type { PresenceServer } from './socket.types';
 import type { FrameCounter } from './subscriptions/subscription-hub';
@@ -9,6 +10,7 @@ import { toStatusChanged } from './wire';
 
 /** The user a transition is of, with the type it was shown with: online, the type it came with; offline, the one it had. */
 const changedUserOf = (transition: CommittedTransition): ChangedUser => ({
+  ...tenantPart(transition),
   userId: transition.userId,
   userType: isOnline(transition.to) ? transition.to.userType : isOnline(transition.from) ? transition.from.userType : null,
 });

@@ -4,7 +4,7 @@ import type { PresenceService } from '../../domain/presence.service';
 import type { ConnectionLimits } from './connection-limits';
 import type { OutputGuard } from './output-guard';
 import { PresenceEventHandlers } from './presence-event.handlers';
-import type { AudienceRules } from '../../domain/audience';
+import type { AudienceRules, Tenant } from '../../domain/audience';
 import { AudienceOnlineLists, OnlineSnapshot } from './audience-online-lists';
 import { SharedOnlineList } from './shared-online-list';
 import type { SocketAudience } from './socket-audience';
@@ -49,13 +49,14 @@ export class SocketPresenceGateway {
     limits: ConnectionLimits,
     output: OutputGuard,
   ) {
-    const snapshots = new SharedOnlineList({
-      read: async () => new OnlineSnapshot(await service.listOnline()),
-      version: () => `${service.transitionsCommitted}:${hub.seq}`,
-      now: () => clock.now(),
-      maxAgeMs: settings.listMaxAgeMs,
-    });
-    const onlineLists = new AudienceOnlineLists(snapshots, rules);
+    const sharedReadOf = (tenant: Tenant) =>
+      new SharedOnlineList({
+        read: async () => new OnlineSnapshot(await service.listOnline(tenant ?? undefined)),
+        version: () => `${service.transitionsCommitted}:${hub.seq}`,
+        now: () => clock.now(),
+        maxAgeMs: settings.listMaxAgeMs,
+      });
+    const onlineLists = new AudienceOnlineLists(sharedReadOf, rules);
     const statuses = new StatusAllowance({ ratePerSecond: settings.statusRate, burst: settings.statusBurst, now: () => clock.now() });
     this.handlers = new PresenceEventHandlers(service, hub, new SocketIdentity(limits), settings.nodeId, onlineLists, statuses, audience);
     const closed = (socket: PresenceSocket) => this.handlers.disconnected(socket);

@@ -12,6 +12,8 @@ export interface SocketData {
   userId?: UserId;
   userType?: string | null;
   userName?: string | null;
+  /** The token's tenant, when tenants are on (CONTRACT §9): the only partition the connection sees and acts in. */
+  tenant?: string;
   /** The token's user type, when visibility is on (CONTRACT §9): the only type the connection sees as. */
   tokenUserType?: string | null;
   /** The rooms that bring this connection §1's events, while it has not subscribed. */

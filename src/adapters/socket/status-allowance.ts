@@ -1,5 +1,5 @@
-import type { UserId } from '../../domain/presence.types';
-import { userKeyOf } from '../../domain/presence.types';
+import type { TenantUser } from '../../domain/presence.types';
+import { keyOfUser } from '../../domain/presence.types';
 import { KeyedAllowances } from '../limits/keyed-allowances';
 import { SocketRefusal } from './socket-refusal.mapper';
 
@@ -24,10 +24,10 @@ export class StatusAllowance {
     this.byUser = new KeyedAllowances(settings.ratePerSecond, settings.burst);
   }
 
-  /** Takes one status event of `userId`, or refuses it RATE_LIMITED. */
-  take(userId: UserId): void {
+  /** Takes one status event of the user, or refuses it RATE_LIMITED. */
+  take(user: TenantUser): void {
     const now = this.settings.now();
-    if (this.byUser.of(userKeyOf(userId), now).take(now)) return;
+    if (this.byUser.of(keyOfUser(user), now).take(now)) return;
     throw new SocketRefusal('RATE_LIMITED', `over ${this.settings.ratePerSecond} status changes a second for this user (userOnline, userOffline)`);
   }
 }

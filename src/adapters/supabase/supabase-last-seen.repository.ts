@@ -3,18 +3,25 @@ import ws from 'ws';
 import type { LastSeenEntry, LastSeenRepository, SaveResult } from '../../domain/ports/last-seen.port';
 import type { UserId, UserKey } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
+import { requiredTenant, tenantColumns, toTenantEntry } from '../postgres/postgres-last-seen.repository';
 
 export interface SupabaseLastSeenOptions {
   readonly url: string;
   readonly serviceRoleKey: string;
   /** How long one request may take before it is aborted; 5000 ms unless given. */
   readonly timeoutMs?: number;
+  /** Tenants are on (CONTRACT §9): entries go to migration 005's table by (tenant, userId), never to `sys_user`. */
+  readonly tenants?: boolean;
 }
 
 interface LastSeenRow {
   user_id: string;
   seen_at: string;
   id_is_number: boolean;
+}
+
+interface TenantLastSeenRow extends LastSeenRow {
+  user_type: string | null;
 }
 
 interface RpcError {
@@ -24,13 +31,18 @@ interface RpcError {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
-/** `last_seen` in a Supabase project, through the two SQL functions of migration 002 called over PostgREST. */
+/**
+ * `last_seen` in a Supabase project, through SQL functions called over PostgREST: migration 002's on `sys_user`, or,
+ * with tenants on, migration 005's on the tenants' own table.
+ */
 export class SupabaseLastSeenRepository implements LastSeenRepository {
   private readonly client: SupabaseClient;
   private readonly serviceRoleKey: string;
+  private readonly tenants: boolean;
 
   constructor(options: SupabaseLastSeenOptions) {
     this.serviceRoleKey = options.serviceRoleKey;
+    this.tenants = options.tenants ?? false;
     this.client = createClient(options.url, options.serviceRoleKey, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       // supabase-js builds a realtime client even when it is never used, and on Node 20 (no global WebSocket) it throws without one.
@@ -41,6 +53,7 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
 
   async saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
     if (entries.length === 0) return { missing: [] };
+    if (this.tenants) return this.saveTenantEntries(entries);
     const { data, error, status } = await this.client.rpc('presence_record_last_seen', {
       p_ids: entries.map((entry) => userKeyOf(entry.userId)),
       p_seen: entries.map((entry) => new Date(entry.lastSeen).toISOString()),
@@ -52,7 +65,8 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
     return { missing: rows.map((row) => given.get(row.missing_id) ?? row.missing_id) };
   }
 
-  async findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]> {
+  async findMany(userIds: readonly UserId[], tenant?: string): Promise<LastSeenEntry[]> {
+    if (this.tenants) return this.findTenantEntries(userIds, requiredTenant(tenant));
     if (userIds.length === 0) return [];
     const { data, error, status } = await this.client.rpc('presence_last_seen', { p_ids: userIds.map(userKeyOf) });
     if (error) throw this.failure('presence_last_seen', status, error);
@@ -60,6 +74,11 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
   }
 
   async ping(): Promise<void> {
+    if (this.tenants) {
+      const { error, status } = await this.client.rpc('presence_tenant_last_seen', { p_tenant: '', p_ids: [] });
+      if (error) throw this.failure('presence_tenant_last_seen', status, error);
+      return;
+    }
     const { error, status } = await this.client.rpc('presence_last_seen', { p_ids: [] });
     if (error) throw this.failure('presence_last_seen', status, error);
   }
@@ -70,6 +89,30 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
    */
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private async saveTenantEntries(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
+    const columns = tenantColumns(entries);
+    const { error, status } = await this.client.rpc('presence_record_tenant_last_seen', {
+      p_tenants: columns.tenants,
+      p_ids: columns.ids,
+      p_id_is_number: columns.idIsNumber,
+      p_seen: columns.seen,
+      p_types: columns.types,
+    });
+    if (error) throw this.failure('presence_record_tenant_last_seen', status, error);
+    return { missing: [] };
+  }
+
+  private async findTenantEntries(userIds: readonly UserId[], tenant: string): Promise<LastSeenEntry[]> {
+    if (userIds.length === 0) return [];
+    const { data, error, status } = await this.client.rpc('presence_tenant_last_seen', { p_tenant: tenant, p_ids: userIds.map(userKeyOf) });
+    if (error) throw this.failure('presence_tenant_last_seen', status, error);
+    // A proxy or a misrouted call can answer 200 with something else: that must fail, not read as "never seen".
+    if (!Array.isArray(data) || !data.every(isTenantLastSeenRow)) {
+      throw new Error('Supabase rpc presence_tenant_last_seen answered rows of another shape');
+    }
+    return data.map((row) => toTenantEntry(tenant, row));
   }
 
   private failure(fn: string, status: number, error: RpcError): Error {
@@ -87,6 +130,18 @@ export function describeSupabaseTarget(url: string): string {
   } catch {
     return '(invalid URL)';
   }
+}
+
+function isTenantLastSeenRow(row: unknown): row is TenantLastSeenRow {
+  if (typeof row !== 'object' || row === null) return false;
+  const r = row as Record<string, unknown>;
+  return (
+    typeof r['user_id'] === 'string' &&
+    typeof r['seen_at'] === 'string' &&
+    !Number.isNaN(Date.parse(r['seen_at'])) &&
+    typeof r['id_is_number'] === 'boolean' &&
+    (r['user_type'] === null || typeof r['user_type'] === 'string')
+  );
 }
 
 function userIdOf(row: LastSeenRow): UserId {

@@ -5,12 +5,20 @@ import type { Instant, UserId } from '../presence.types';
  * implementation buffers, coalesces and retries; presence never waits for the database.
  */
 export interface LastSeenRecorder {
-  record(userId: UserId, lastSeen: Instant): void;
+  record(user: LastSeenSubject, lastSeen: Instant): void;
 }
 
-export interface LastSeenEntry {
+/** Whose `last_seen` it is: a user, of its tenant when tenants are on (CONTRACT §9). */
+export interface LastSeenSubject {
+  /** Absent when tenants are off: `sys_user` is written. Present: the tenants' own table is. */
+  readonly tenant?: string;
   /** As the user was last recorded: a number for a user announced as one. */
   readonly userId: UserId;
+  /** The type the user was online with: kept beside `last_seen` in the tenants' table (not in `sys_user`). */
+  readonly userType?: string | null;
+}
+
+export interface LastSeenEntry extends LastSeenSubject {
   readonly lastSeen: Instant;
 }
 
@@ -25,17 +33,21 @@ export interface LastSeenRead {
 
 /** Where presence reads offline users' `last_seen` back: within a time limit, and never failing for it. */
 export interface LastSeenLookup {
-  lookUp(userIds: readonly UserId[]): Promise<LastSeenRead>;
+  /** The users of `tenant` (none: tenants are off) by id. */
+  lookUp(userIds: readonly UserId[], tenant?: string): Promise<LastSeenRead>;
 }
 
 /** Where an offline user's `last_seen` is read back from, in a database. */
 export interface LastSeenReader {
-  /** The entries persistence holds for these users, in no particular order; never-seen users have none. */
-  findMany(userIds: readonly UserId[]): Promise<LastSeenEntry[]>;
+  /**
+   * The entries persistence holds for these users of `tenant` (none: tenants are off, `sys_user` is read), in no
+   * particular order, each with its tenant (and its type, where kept); never-seen users have none.
+   */
+  findMany(userIds: readonly UserId[], tenant?: string): Promise<LastSeenEntry[]>;
 }
 
 export interface SaveResult {
-  /** Users the database has no row for: skipped, not retried. */
+  /** Users the database has no row for: skipped, not retried (only `sys_user` has rows it does not make). */
   readonly missing: readonly UserId[];
 }
 

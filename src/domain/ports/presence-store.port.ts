@@ -16,6 +16,8 @@ export interface OnlinePageQuery {
   readonly limit: number;
   /** Only users of these types; none given: every type. */
   readonly userTypes?: readonly string[];
+  /** Only users of this tenant, a range of the key order; none given: tenants are off. */
+  readonly tenant?: string;
 }
 
 export interface OnlinePage {
@@ -44,13 +46,15 @@ export interface PresenceStore {
   /** The presence of each key, in the order asked; `undefined` for a user that is not online. */
   findMany(keys: readonly UserKey[]): Promise<Array<UserPresence | undefined>>;
 
-  /** Every online user (every stored user is online). */
-  listOnline(): Promise<UserPresence[]>;
+  /** Every online user (every stored user is online), or those of `tenant`. */
+  listOnline(tenant?: string): Promise<UserPresence[]>;
 
   /** Online users in key order after `after`, of the given types if any: a stable page however users come and go. */
   pageOnline(query: OnlinePageQuery): Promise<OnlinePage>;
 
   countOnline(): Promise<number>;
+  /** How many tenants have a user online (0 when tenants are off). */
+  countTenants(): Promise<number>;
 
   /** How many online users hold how many connections, counted where the users are: no user is copied out. */
   usersByConnections(): Promise<UsersByConnections>;

@@ -1,6 +1,6 @@
 import type { OnlineState } from '../presence-state';
 import type { CommittedTransition } from '../presence.events';
-import type { UserId } from '../presence.types';
+import type { TenantUser } from '../presence.types';
 
 /** Takes committed transitions on this node: the clients' broadcasts, the subscriptions, and whatever comes next. */
 export interface TransitionConsumer {
@@ -30,7 +30,7 @@ export interface TransitionSink {
  */
 export interface ToldPresence {
   /** The users the consumers were told are online. */
-  believedOnline(): UserId[];
+  believedOnline(): TenantUser[];
   /** The state the consumers were told a user has; undefined for one they were told is offline, or not told of. */
-  toldStateOf(userId: UserId): OnlineState | undefined;
+  toldStateOf(user: TenantUser): OnlineState | undefined;
 }

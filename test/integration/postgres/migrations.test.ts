@@ -48,6 +48,7 @@ describe('migrations', () => {
       '002_presence_last_seen_functions.sql',
       '003_presence_id_range.sql',
       '004_presence_canonical_ids.sql',
+      '005_presence_tenant_last_seen.sql',
     ]);
     const { rows } = await pool.query('SELECT last_seen FROM sys_user WHERE sys_user_id = 1');
     expect(rows[0].last_seen.toISOString()).toBe('2026-01-01T00:00:00.000Z');

@@ -75,8 +75,8 @@ function setup() {
 describe('LastSeenWriteBehind', () => {
   it('holds one entry a user, the latest, and writes them all in one round trip', async () => {
     const { db, writeBehind, observer } = setup();
-    for (let i = 0; i < 3_000; i++) writeBehind.record(i % 1_000, 1_000 + i);
-    writeBehind.record(5, 10);
+    for (let i = 0; i < 3_000; i++) writeBehind.record({ userId: i % 1_000 }, 1_000 + i);
+    writeBehind.record({ userId: 5 }, 10);
     expect(writeBehind.waiting).toBe(1_000);
     expect(writeBehind.pendingUsers).toBe(1_000);
     expect(await writeBehind.flush()).toBe(true);
@@ -95,8 +95,8 @@ describe('LastSeenWriteBehind', () => {
 
   it('keeps a failed batch and lands it once the database is back, losing nothing', async () => {
     const { db, writeBehind, observer } = setup();
-    writeBehind.record('a', 100);
-    writeBehind.record('b', 200);
+    writeBehind.record({ userId: 'a' }, 100);
+    writeBehind.record({ userId: 'b' }, 200);
     db.down = true;
     expect(await writeBehind.flush()).toBe(false);
     expect(writeBehind.waiting).toBe(2);
@@ -113,9 +113,9 @@ describe('LastSeenWriteBehind', () => {
 
   it('never lets a failed older value replace a newer one recorded meanwhile', async () => {
     const { db, writeBehind } = setup();
-    writeBehind.record('a', 100);
+    writeBehind.record({ userId: 'a' }, 100);
     db.down = true;
-    db.duringWrite = () => writeBehind.record('a', 300);
+    db.duringWrite = () => writeBehind.record({ userId: 'a' }, 300);
     await writeBehind.flush();
     db.duringWrite = () => undefined;
     db.down = false;
@@ -126,8 +126,8 @@ describe('LastSeenWriteBehind', () => {
   it('reads the database overlaid with newer values still waiting', async () => {
     const { db, writeBehind } = setup();
     await db.saveMany([{ userId: 'a', lastSeen: 100 }, { userId: 'b', lastSeen: 100 }]);
-    writeBehind.record('a', 500);
-    writeBehind.record('c', 50);
+    writeBehind.record({ userId: 'a' }, 500);
+    writeBehind.record({ userId: 'c' }, 50);
     const { entries: found, complete } = await writeBehind.lookUp(['a', 'b', 'c', 'd']);
     expect(complete).toBe(true);
     expect([...found].sort((x, y) => String(x.userId).localeCompare(String(y.userId)))).toEqual([
@@ -136,7 +136,7 @@ describe('LastSeenWriteBehind', () => {
       { userId: 'c', lastSeen: 50 },
     ]);
     // What was read is a copy: the buffer updates its own entries in place.
-    writeBehind.record('a', 900);
+    writeBehind.record({ userId: 'a' }, 900);
     expect(found.find((e) => e.userId === 'a')).toEqual({ userId: 'a', lastSeen: 500 });
     expect((await writeBehind.lookUp(['a'])).entries).toEqual([{ userId: 'a', lastSeen: 900 }]);
   });
@@ -144,7 +144,7 @@ describe('LastSeenWriteBehind', () => {
   it('gives up on a hung database after readTimeoutMs, telling what the buffer holds as an incomplete read', async () => {
     const { db, writeBehind, observer } = setup();
     await db.saveMany([{ userId: 'a', lastSeen: 100 }]);
-    writeBehind.record('b', 50);
+    writeBehind.record({ userId: 'b' }, 50);
     db.readsHang = true;
     expect(await writeBehind.lookUp(['a', 'b'])).toEqual({ entries: [{ userId: 'b', lastSeen: 50 }], complete: false });
     db.readsHang = false;
@@ -174,8 +174,8 @@ describe('LastSeenWriteBehind', () => {
   it('counts users without a row as skipped, and does not retry them', async () => {
     const { db, writeBehind, observer } = setup();
     db.withoutRow.add('ghost');
-    writeBehind.record('ghost', 1);
-    writeBehind.record('real', 1);
+    writeBehind.record({ userId: 'ghost' }, 1);
+    writeBehind.record({ userId: 'real' }, 1);
     expect(await writeBehind.flush()).toBe(true);
     expect(observer.skippedUsers).toBe(1);
     expect(writeBehind.waiting).toBe(0);
@@ -185,7 +185,7 @@ describe('LastSeenWriteBehind', () => {
     const { db, writeBehind } = setup();
     const health = writeBehind.health();
     expect(await health.check()).toEqual({ status: 'up' });
-    writeBehind.record('a', 1);
+    writeBehind.record({ userId: 'a' }, 1);
     db.down = true;
     expect(await health.check()).toEqual({ status: 'down', detail: 'connection refused; 1 waiting' });
     await writeBehind.flush();
@@ -197,7 +197,7 @@ describe('LastSeenWriteBehind', () => {
 
   it('flushes on stop, retrying until the deadline', async () => {
     const { db, writeBehind } = setup();
-    writeBehind.record('a', 1);
+    writeBehind.record({ userId: 'a' }, 1);
     db.down = true;
     let attempts = 0;
     db.duringWrite = () => {
@@ -218,7 +218,7 @@ describe('LastSeenWriteBehind', () => {
 
   it('gives up at the deadline and says how many were left', async () => {
     const { db, writeBehind, clock } = setup();
-    writeBehind.record('a', 1);
+    writeBehind.record({ userId: 'a' }, 1);
     db.down = true;
     db.duringWrite = () => clock.advance(1_000);
     expect(await writeBehind.stop(1_500)).toBe(1);
@@ -229,7 +229,7 @@ describe('LastSeenWriteBehind', () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
     try {
       db.down = true;
-      writeBehind.record('a', 1);
+      writeBehind.record({ userId: 'a' }, 1);
       writeBehind.start();
       await jest.advanceTimersByTimeAsync(5_000); // the first flush, at the interval
       expect(db.batches).toHaveLength(1);
@@ -240,7 +240,7 @@ describe('LastSeenWriteBehind', () => {
       db.down = false;
       await jest.advanceTimersByTimeAsync(800);
       expect(db.batches).toHaveLength(5);
-      writeBehind.record('b', 2);
+      writeBehind.record({ userId: 'b' }, 2);
       await jest.advanceTimersByTimeAsync(4_999);
       expect(db.batches).toHaveLength(5);
       await jest.advanceTimersByTimeAsync(1);

@@ -58,7 +58,7 @@ describe('TransitionFanout', () => {
     fanout.publish(online('a', 121));
     fanout.publish(offline('b', 122));
     expect(consumer.delivered).toEqual(['b offline 122']);
-    expect(fanout.believedOnline()).toEqual(['a']);
+    expect(fanout.believedOnline().map((u) => u.userId)).toEqual(['a']);
   });
 
   it('remembers the state each user online was told with, seeded or delivered, and forgets it when told offline', () => {
@@ -66,11 +66,11 @@ describe('TransitionFanout', () => {
     fanout.seed([user('a', 'agent')], 10);
     fanout.publish(online(7, 11, 'client'));
     fanout.publish(online('7', 12, 'admin'));
-    expect(fanout.toldStateOf('a')).toEqual(onlineState('agent', 'name of a'));
-    expect(fanout.toldStateOf('7')).toEqual(onlineState('client', null));
+    expect(fanout.toldStateOf({ userId: 'a' })).toEqual(onlineState('agent', 'name of a'));
+    expect(fanout.toldStateOf({ userId: '7' })).toEqual(onlineState('client', null));
     fanout.publish(offline(7, 13));
-    expect(fanout.toldStateOf(7)).toBeUndefined();
-    expect(fanout.toldStateOf('nobody')).toBeUndefined();
+    expect(fanout.toldStateOf({ userId: 7 })).toBeUndefined();
+    expect(fanout.toldStateOf({ userId: 'nobody' })).toBeUndefined();
   });
 
   it('tells every consumer of a gap', () => {
@@ -98,7 +98,7 @@ describe('TransitionFanout', () => {
         }
         const model = new Set<string>();
         for (const [userId, up] of events) up ? model.add(String(userId)) : model.delete(String(userId));
-        expect(fanout.believedOnline().map(String).sort()).toEqual([...model].sort());
+        expect(fanout.believedOnline().map((u) => String(u.userId)).sort()).toEqual([...model].sort());
       }),
       { numRuns: 300 },
     );

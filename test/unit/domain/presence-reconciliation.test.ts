@@ -9,7 +9,7 @@ const user = (userId: string | number): OnlineUser => ({ userId, lastSeen: 1_000
 /** What a node's consumers were told: these users online, each with a state of its own. */
 const told = (userIds: readonly UserId[]): ToldPresence => {
   const states = new Map<string, OnlineState>(userIds.map((id) => [String(id), onlineState('client', `told ${String(id)}`)]));
-  return { believedOnline: () => [...userIds], toldStateOf: (id) => states.get(String(id)) };
+  return { believedOnline: () => userIds.map((userId) => ({ userId })), toldStateOf: ({ userId }) => states.get(String(userId)) };
 };
 
 describe('reconciliationOf', () => {

@@ -1,7 +1,7 @@
 import { isOnline } from '../../../domain/presence-state';
 import type { CommittedTransition } from '../../../domain/presence.events';
 import type { UserKey } from '../../../domain/presence.types';
-import { userKeyOf } from '../../../domain/presence.types';
+import { keyOfUser } from '../../../domain/presence.types';
 import { ReplayBuffer } from './replay-buffer';
 import { netOf } from './scope-encoding';
 import { TransitionWindow, type NetChange } from './transition-window';
@@ -24,7 +24,7 @@ export class DeliveredTransitions {
   }
 
   add(transition: CommittedTransition): void {
-    const key = userKeyOf(transition.userId);
+    const key = keyOfUser(transition);
     const { to } = transition;
     const userType = isOnline(to) ? to.userType : (this.window.typeKnown(key) ?? this.typeBefore(key));
     this.window.add(transition);

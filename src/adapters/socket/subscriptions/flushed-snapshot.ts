@@ -1,5 +1,5 @@
-import type { OnlineUser, UserKey } from '../../../domain/presence.types';
-import { userKeyOf } from '../../../domain/presence.types';
+import type { OnlineUser, Tenant, TenantUser, UserKey } from '../../../domain/presence.types';
+import { keyOfUser } from '../../../domain/presence.types';
 import type { NetChange } from './transition-window';
 
 /**
@@ -11,8 +11,8 @@ export interface OnlinePicture {
   readonly seq: number;
   /** An online user, by key; undefined when the user is offline. */
   get(key: UserKey): OnlineUser | undefined;
-  /** Every online user. */
-  users(): Iterable<OnlineUser>;
+  /** Every online user of a tenant (of all, with tenants off). */
+  users(tenant: Tenant): Iterable<OnlineUser>;
 }
 
 /**
@@ -21,6 +21,8 @@ export interface OnlinePicture {
  */
 export class FlushedSnapshot implements OnlinePicture {
   private readonly online = new Map<UserKey, OnlineUser>();
+  /** The same users by tenant (`''` with tenants off), so that a state of one tenant passes over its users only. */
+  private readonly byTenant = new Map<string, Map<UserKey, OnlineUser>>();
   private current = 0;
 
   get seq(): number {
@@ -29,14 +31,14 @@ export class FlushedSnapshot implements OnlinePicture {
 
   /** Starts from the users online now, current to `seq`. */
   seed(users: readonly OnlineUser[], seq: number): void {
-    for (const user of users) this.online.set(userKeyOf(user.userId), user);
+    for (const user of users) this.put(user);
     this.current = seq;
   }
 
   /** A flushed window's net change: the picture is then current to its seq (never lower than before). */
   apply(net: NetChange): void {
-    for (const join of net.joins) this.online.set(userKeyOf(join.userId), join);
-    for (const leave of net.leaves) this.online.delete(userKeyOf(leave.userId));
+    for (const join of net.joins) this.put(join);
+    for (const leave of net.leaves) this.remove(leave);
     this.current = Math.max(this.current, net.seq);
   }
 
@@ -44,7 +46,28 @@ export class FlushedSnapshot implements OnlinePicture {
     return this.online.get(key);
   }
 
-  users(): Iterable<OnlineUser> {
-    return this.online.values();
+  users(tenant: Tenant): Iterable<OnlineUser> {
+    return this.byTenant.get(tenant ?? '')?.values() ?? [];
+  }
+
+  private put(user: OnlineUser): void {
+    const key = keyOfUser(user);
+    this.online.set(key, user);
+    const tenant = user.tenant ?? '';
+    let users = this.byTenant.get(tenant);
+    if (users === undefined) {
+      users = new Map();
+      this.byTenant.set(tenant, users);
+    }
+    users.set(key, user);
+  }
+
+  private remove(user: TenantUser): void {
+    const key = keyOfUser(user);
+    this.online.delete(key);
+    const tenant = user.tenant ?? '';
+    const users = this.byTenant.get(tenant);
+    users?.delete(key);
+    if (users?.size === 0) this.byTenant.delete(tenant);
   }
 }

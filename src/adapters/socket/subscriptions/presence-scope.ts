@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { typesSeenBy, type AudienceRules, type Viewer } from '../../../domain/audience';
-import type { UserId, UserKey } from '../../../domain/presence.types';
-import { userKeyOf } from '../../../domain/presence.types';
+import type { Tenant, TenantUser, UserId, UserKey } from '../../../domain/presence.types';
+import { keyOfUser, tenantOf, tenantUserKey, userKeyOf } from '../../../domain/presence.types';
 
 /**
  * What a subscriber may see (CONTRACT §9): the user types its viewer type sees (`*`: all), and its own user where
@@ -9,15 +9,17 @@ import { userKeyOf } from '../../../domain/presence.types';
  * the same; the own user is only in it where it has to be, so that subscribers of a type share one group.
  */
 export interface ScopeSight {
+  /** The viewer's tenant: a subscription never covers a user of another. */
+  readonly tenant: Tenant;
   readonly types: '*' | ReadonlySet<string>;
   readonly self: UserKey | null;
-  /** The same for equal type sets. */
+  /** The same for equal tenants and type sets. */
   readonly typesKey: string;
   /** The same for equal sights. */
   readonly key: string;
 }
 
-export const SEES_ALL: ScopeSight = { types: '*', self: null, typesKey: '*', key: '' };
+export const SEES_ALL: ScopeSight = { tenant: null, types: '*', self: null, typesKey: '*', key: '' };
 
 /** Which users a subscription covers: all (no filter given), or those listed and those of the listed types. */
 export class PresenceScope {
@@ -32,7 +34,7 @@ export class PresenceScope {
     readonly userTypes: readonly string[] | undefined,
     readonly sight: ScopeSight = SEES_ALL,
   ) {
-    this.ids = new Set((userIds ?? []).map(userKeyOf));
+    this.ids = new Set((userIds ?? []).map((id) => tenantUserKey(sight.tenant, userKeyOf(id))));
     this.types = new Set(userTypes ?? []);
     this.everyone = userIds === undefined && userTypes === undefined;
     const base = this.everyone
@@ -48,7 +50,7 @@ export class PresenceScope {
     return this.everyone;
   }
 
-  /** The keys of the users listed by id. */
+  /** The keys of the users listed by id (in the sight's tenant). */
   get idKeys(): ReadonlySet<UserKey> {
     return this.ids;
   }
@@ -57,19 +59,21 @@ export class PresenceScope {
     return this.types;
   }
 
-  /** The users listed by id that the sight lets be listed offline (a type not known: seen by `*` sights only). */
+  /** The users listed by id, as named: the sight's tenant's. */
   get listedIds(): readonly UserId[] {
-    return (this.userIds ?? []).filter((id) => this.sees(userKeyOf(id), null));
+    return this.userIds ?? [];
   }
 
-  covers(userId: UserId, userType: string | null): boolean {
-    const key = userKeyOf(userId);
+  /** Whether the scope holds the user, shown with this type (an offline user's type may not be known: null). */
+  covers(user: TenantUser, userType: string | null): boolean {
+    if (tenantOf(user) !== this.sight.tenant) return false;
+    const key = keyOfUser(user);
     const inScope = this.everyone || this.ids.has(key) || (userType !== null && this.types.has(userType));
     return inScope && this.sees(key, userType);
   }
 
-  /** Whether the sight lets a user of this key and type be shown. */
-  sees(key: UserKey, userType: string | null): boolean {
+  /** Whether the sight lets a user of its tenant, of this key and type, be shown. */
+  private sees(key: UserKey, userType: string | null): boolean {
     const { types, self } = this.sight;
     return types === '*' || (userType !== null && types.has(userType)) || key === self;
   }
@@ -81,7 +85,8 @@ export class PresenceScope {
  */
 export function sightOf(rules: AudienceRules, viewer: Viewer, userIds: readonly UserId[] | undefined, userTypes: readonly string[] | undefined): ScopeSight {
   const types = typesSeenBy(rules, viewer);
-  if (types === '*') return SEES_ALL;
+  const { tenant } = viewer;
+  if (types === '*') return tenant === null ? SEES_ALL : { tenant, types, self: null, typesKey: JSON.stringify([tenant, '*']), key: JSON.stringify([tenant]) };
   const own = viewer.kind === 'user' ? viewer : undefined;
   const ownType = own?.userType ?? null;
   const seesOwnType = ownType !== null && types.has(ownType);
@@ -91,7 +96,7 @@ export function sightOf(rules: AudienceRules, viewer: Viewer, userIds: readonly 
     ((userIds === undefined && userTypes === undefined) ||
       (userIds ?? []).some((id) => userKeyOf(id) === own.key) ||
       (ownType !== null && (userTypes ?? []).includes(ownType)));
-  const self = !seesOwnType && couldHoldSelf ? (own?.key ?? null) : null;
-  const typesKey = JSON.stringify([...types].sort());
-  return { types, self, typesKey, key: JSON.stringify([typesKey, self]) };
+  const self = !seesOwnType && couldHoldSelf && own?.key != null ? tenantUserKey(tenant, own.key) : null;
+  const typesKey = JSON.stringify([tenant, [...types].sort()]);
+  return { tenant, types, self, typesKey, key: JSON.stringify([typesKey, self]) };
 }

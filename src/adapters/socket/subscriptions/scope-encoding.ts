@@ -1,6 +1,6 @@
 import type { UserStatus } from '../../../domain/presence.service';
-import type { UserId } from '../../../domain/presence.types';
-import { userKeyOf } from '../../../domain/presence.types';
+import type { Tenant, UserId } from '../../../domain/presence.types';
+import { keyOfUser } from '../../../domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../protocol/socket-events';
 import { isoOf, toWireOnlineUser, toWirePresenceUser } from '../wire';
 import type { OnlinePicture } from './flushed-snapshot';
@@ -8,8 +8,8 @@ import type { PresenceScope } from './presence-scope';
 import type { ReplayedTransition } from './replay-buffer';
 import { TransitionWindow, type NetChange } from './transition-window';
 
-/** The named users' presence (online, or offline with their lastSeen), read when a state needs it. */
-export type StatusReader = (userIds: readonly UserId[]) => Promise<UserStatus[]>;
+/** The named users' presence in a tenant (online, or offline with their lastSeen), read when a state needs it. */
+export type StatusReader = (userIds: readonly UserId[], tenant: Tenant) => Promise<UserStatus[]>;
 
 /** The net change of replayed transitions, each leave with the type its user had when it was delivered. */
 export function netOf(transitions: readonly ReplayedTransition[]): NetChange {
@@ -22,9 +22,9 @@ export function netOf(transitions: readonly ReplayedTransition[]): NetChange {
 export function diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {
   return {
     seq,
-    joins: net.joins.filter((j) => scope.covers(j.userId, j.userType)).map(toWireOnlineUser),
+    joins: net.joins.filter((j) => scope.covers(j, j.userType)).map(toWireOnlineUser),
     leaves: net.leaves
-      .filter((l) => scope.covers(l.userId, l.userType))
+      .filter((l) => scope.covers(l, l.userType))
       .map((l) => ({ userId: l.userId, lastSeen: isoOf(l.lastSeen), reason: l.reason })),
   };
 }
@@ -32,6 +32,8 @@ export function diffFor(scope: PresenceScope, net: NetChange, seq: number): Pres
 /** A state as the picture holds it: its online users, current to `seq`, and the listed ids that are not online. */
 export interface StateInPicture {
   readonly seq: number;
+  /** The tenant the state is of. */
+  readonly tenant: Tenant;
   readonly users: WirePresenceUser[];
   readonly offlineListed: readonly UserId[];
 }
@@ -39,16 +41,22 @@ export interface StateInPicture {
 /** The scope as of the picture, read at once: the users online in it, and its listed users that are not. */
 export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): StateInPicture {
   const users: WirePresenceUser[] = [];
+  const { tenant } = scope.sight;
   if (scope.all || scope.typeSet.size > 0) {
-    for (const user of picture.users()) if (scope.covers(user.userId, user.userType)) users.push(toWireOnlineUser(user));
+    for (const user of picture.users(tenant)) if (scope.covers(user, user.userType)) users.push(toWireOnlineUser(user));
   } else {
     // Only ids listed: look them up instead of a pass over everyone online.
     for (const key of scope.idKeys) {
       const user = picture.get(key);
-      if (user !== undefined && scope.covers(user.userId, user.userType)) users.push(toWireOnlineUser(user));
+      if (user !== undefined && scope.covers(user, user.userType)) users.push(toWireOnlineUser(user));
     }
   }
-  return { seq: picture.seq, users, offlineListed: scope.listedIds.filter((id) => picture.get(userKeyOf(id)) === undefined) };
+  // A listed user not online is shown offline where the sight shows one of no known type (its own user, or `*`).
+  const offlineListed = scope.listedIds.filter((userId) => {
+    const user = { ...(tenant !== null && { tenant }), userId };
+    return picture.get(keyOfUser(user)) === undefined && scope.covers(user, null);
+  });
+  return { seq: picture.seq, tenant, users, offlineListed };
 }
 
 /**
@@ -59,7 +67,7 @@ export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): S
 export async function withOfflineListed(state: StateInPicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
   const users = [...state.users];
   if (state.offlineListed.length > 0) {
-    for (const user of await statusesOf(state.offlineListed)) {
+    for (const user of await statusesOf(state.offlineListed, state.tenant)) {
       users.push(toWirePresenceUser(user.status === 'offline' ? user : { ...user, status: 'offline', userType: null, userName: null }));
     }
   }

@@ -1,6 +1,6 @@
-import type { OnlineUser, UserId, UserKey } from '../../../domain/presence.types';
-import { userKeyOf } from '../../../domain/presence.types';
-import type { PresenceScope } from './presence-scope';
+import type { OnlineUser, TenantUser, UserKey } from '../../../domain/presence.types';
+import { keyOfUser, tenantOf, tenantUserKey } from '../../../domain/presence.types';
+import type { PresenceScope, ScopeSight } from './presence-scope';
 import type { NetChange, NetLeave } from './transition-window';
 
 /** Anything kept per scope: the hub's subscription groups. */
@@ -22,9 +22,12 @@ interface SightBucket<T> {
  * those of every user, by the types they see. Finding them costs the sights and the entries found, not a pass over all.
  */
 export class ScopeIndex<T extends Scoped> {
+  /** By user key (in its tenant): scopes listing the user, and the user's own. */
   private readonly byUser = new Map<UserKey, Set<T>>();
+  /** By type in a tenant (the pair as one key). */
   private readonly byType = new Map<string, Set<T>>();
-  private readonly ofAll = new Map<string, SightBucket<T>>();
+  /** Scopes of every user, by tenant (`''`: none) and then by the types their sight shows. */
+  private readonly ofAll = new Map<string, Map<string, SightBucket<T>>>();
 
   add(entry: T): void {
     this.update(entry, true);
@@ -35,13 +38,15 @@ export class ScopeIndex<T extends Scoped> {
   }
 
   /** The entries whose scope covers this user. */
-  concerned(userId: UserId, userType: string | null): Set<T> {
+  concerned(user: TenantUser, userType: string | null): Set<T> {
     const found = new Set<T>();
-    for (const { types, entries } of this.ofAll.values()) {
+    const tenant = tenantOf(user);
+    for (const { types, entries } of this.ofAll.get(tenant ?? '')?.values() ?? []) {
       if (types === '*' || (userType !== null && types.has(userType))) for (const entry of entries) found.add(entry);
     }
-    for (const entry of this.byUser.get(userKeyOf(userId)) ?? []) if (entry.scope.covers(userId, userType)) found.add(entry);
-    if (userType !== null) for (const entry of this.byType.get(userType) ?? []) if (entry.scope.covers(userId, userType)) found.add(entry);
+    for (const entry of this.byUser.get(keyOfUser(user)) ?? []) if (entry.scope.covers(user, userType)) found.add(entry);
+    if (userType === null) return found;
+    for (const entry of this.byType.get(tenantUserKey(tenant, userType)) ?? []) if (entry.scope.covers(user, userType)) found.add(entry);
     return found;
   }
 
@@ -56,29 +61,33 @@ export class ScopeIndex<T extends Scoped> {
       }
       return change;
     };
-    for (const join of net.joins) for (const entry of this.concerned(join.userId, join.userType)) part(entry).joins.push(join);
-    for (const leave of net.leaves) for (const entry of this.concerned(leave.userId, leave.userType)) part(entry).leaves.push(leave);
+    for (const join of net.joins) for (const entry of this.concerned(join, join.userType)) part(entry).joins.push(join);
+    for (const leave of net.leaves) for (const entry of this.concerned(leave, leave.userType)) part(entry).leaves.push(leave);
     return parts;
   }
 
   private update(entry: T, add: boolean): void {
     const { scope } = entry;
-    const { self } = scope.sight;
+    const { self, tenant } = scope.sight;
     if (self !== null) this.updateIn(this.byUser, self, entry, add);
     if (scope.all) {
-      this.updateAll(scope.sight.typesKey, scope.sight.types, entry, add);
+      this.updateAll(scope.sight, entry, add);
       return;
     }
     for (const key of scope.idKeys) this.updateIn(this.byUser, key, entry, add);
-    for (const type of scope.typeSet) this.updateIn(this.byType, type, entry, add);
+    for (const type of scope.typeSet) this.updateIn(this.byType, tenantUserKey(tenant, type), entry, add);
   }
 
-  private updateAll(typesKey: string, types: SightBucket<T>['types'], entry: T, add: boolean): void {
-    const bucket = this.ofAll.get(typesKey) ?? { types, entries: new Set<T>() };
+  private updateAll(sight: ScopeSight, entry: T, add: boolean): void {
+    const tenant = sight.tenant ?? '';
+    const sights = this.ofAll.get(tenant) ?? new Map<string, SightBucket<T>>();
+    const bucket = sights.get(sight.typesKey) ?? { types: sight.types, entries: new Set<T>() };
     if (add) bucket.entries.add(entry);
     else bucket.entries.delete(entry);
-    if (bucket.entries.size > 0) this.ofAll.set(typesKey, bucket);
-    else this.ofAll.delete(typesKey);
+    if (bucket.entries.size > 0) sights.set(sight.typesKey, bucket);
+    else sights.delete(sight.typesKey);
+    if (sights.size > 0) this.ofAll.set(tenant, sights);
+    else this.ofAll.delete(tenant);
   }
 
   private updateIn(index: Map<string, Set<T>>, key: string, entry: T, add: boolean): void {

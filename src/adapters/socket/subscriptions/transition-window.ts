@@ -1,7 +1,7 @@
 import { isOnline } from '../../../domain/presence-state';
 import { cameOnline, onlineUserOf, wentOffline, type CommittedTransition, type WentOffline } from '../../../domain/presence.events';
 import type { OnlineUser, UserKey } from '../../../domain/presence.types';
-import { userKeyOf } from '../../../domain/presence.types';
+import { keyOfUser } from '../../../domain/presence.types';
 
 /** A user who ended up offline: the last transition that took it there, with the type it had (a leave has none). */
 export type NetLeave = CommittedTransition & WentOffline & { readonly userType: string | null };
@@ -29,7 +29,7 @@ export class TransitionWindow {
 
   /** Adds a transition; `typeHint` is the type a leaving user had, when the caller knows it better than the window. */
   add(transition: CommittedTransition, typeHint?: string | null): void {
-    const key = userKeyOf(transition.userId);
+    const key = keyOfUser(transition);
     const { to } = transition;
     if (!this.first.has(key)) {
       this.first.set(key, transition);

@@ -8,7 +8,7 @@ import { committed, offlineTransition, onlineTransition } from '../../../support
 /** A node's consumers that were told of these users online. */
 const told = (states: Record<string, OnlineState> = {}): ToldPresence => {
   const byKey = new Map(Object.entries(states));
-  return { believedOnline: () => [...byKey.keys()], toldStateOf: (userId) => byKey.get(String(userId)) };
+  return { believedOnline: () => [...byKey.keys()].map((userId) => ({ userId })), toldStateOf: ({ userId }) => byKey.get(String(userId)) };
 };
 
 const AT = Date.UTC(2026, 10, 27, 20, 11, 26, 123);

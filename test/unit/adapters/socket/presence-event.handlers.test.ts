@@ -48,7 +48,7 @@ function handlersOnDomain() {
   const rules = { visibility: null };
   // The server is only asked how many connections a broadcast reaches, which the handlers never do.
   const audience = new SocketAudience(undefined as unknown as PresenceServer, rules, false);
-  const onlineLists = new AudienceOnlineLists(snapshots, rules);
+  const onlineLists = new AudienceOnlineLists(() => snapshots, rules);
   const handlers = new PresenceEventHandlers(domain.service, subscriptions, new SocketIdentity(limits), 'node-a', onlineLists, statuses, audience);
   const online = async (): Promise<Array<UserId | [UserId, string | null, string | null]>> =>
     (await domain.service.listOnline()).map((u) => (u.userType === null && u.userName === null ? u.userId : [u.userId, u.userType, u.userName]));

@@ -58,9 +58,9 @@ describe('SocketIdentity', () => {
     const client = new StandInSocket('s1');
     identity.admit(client.socket, 'alice');
     identity.admit(client.socket, 'bob');
-    expect(limits.admitUser('alice')).toBeUndefined();
+    expect(limits.admitUser({ userId: 'alice' })).toBeUndefined();
     identity.release(client.socket);
-    expect(limits.admitUser('bob')).toBeUndefined();
+    expect(limits.admitUser({ userId: 'bob' })).toBeUndefined();
   });
 
   it('leaves an authenticated connection’s count to its handshake', () => {

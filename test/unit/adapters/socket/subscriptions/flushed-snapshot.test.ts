@@ -6,7 +6,7 @@ const user = (userId: string | number, userType: string | null = null): OnlineUs
 /** A net join is the user as it came online. */
 const join = (userId: string | number, userType: string | null = null): OnlineUser => ({ ...user(userId, userType), lastSeen: 5_000 });
 const leave = (userId: string | number) => netLeave(userId, 6_000, 'explicit', null);
-const ids = (snapshot: FlushedSnapshot): string[] => [...snapshot.users()].map((u) => String(u.userId)).sort();
+const ids = (snapshot: FlushedSnapshot): string[] => [...snapshot.users(null)].map((u) => String(u.userId)).sort();
 
 describe('FlushedSnapshot', () => {
   it('starts from the seeded users, current to the seeded seq', () => {

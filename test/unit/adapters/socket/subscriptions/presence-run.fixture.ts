@@ -62,7 +62,7 @@ export class Truth {
 
   /** The ids online in the scope, sorted. */
   inScope(scope: PresenceScope, online: ReadonlyMap<string, OnlineUser> = this.online): string[] {
-    return [...online.values()].filter((u) => scope.covers(u.userId, u.userType)).map((u) => String(u.userId)).sort();
+    return [...online.values()].filter((u) => scope.covers(u, u.userType)).map((u) => String(u.userId)).sort();
   }
 }
 

@@ -23,11 +23,11 @@ describe('ScopeIndex', () => {
     for (const e of [entry('all'), entry('ids', [7, 'b']), entry('agents', undefined, ['agent']), entry('both', ['c'], ['client'])]) {
       index.add(e);
     }
-    expect(names(index.concerned('7', null))).toEqual(['all', 'ids']);
-    expect(names(index.concerned(7, 'agent'))).toEqual(['agents', 'all', 'ids']);
-    expect(names(index.concerned('c', null))).toEqual(['all', 'both']);
-    expect(names(index.concerned('x', 'client'))).toEqual(['all', 'both']);
-    expect(names(index.concerned('x', null))).toEqual(['all']);
+    expect(names(index.concerned({ userId: '7' }, null))).toEqual(['all', 'ids']);
+    expect(names(index.concerned({ userId: 7 }, 'agent'))).toEqual(['agents', 'all', 'ids']);
+    expect(names(index.concerned({ userId: 'c' }, null))).toEqual(['all', 'both']);
+    expect(names(index.concerned({ userId: 'x' }, 'client'))).toEqual(['all', 'both']);
+    expect(names(index.concerned({ userId: 'x' }, null))).toEqual(['all']);
   });
 
   it('forgets a removed entry, and keeps the others that list the same id or type', () => {
@@ -36,9 +36,9 @@ describe('ScopeIndex', () => {
     for (const e of [all, first, second]) index.add(e);
     index.remove(first);
     index.remove(all);
-    expect(names(index.concerned('a', 'agent'))).toEqual(['second']);
+    expect(names(index.concerned({ userId: 'a' }, 'agent'))).toEqual(['second']);
     index.remove(second);
-    expect(names(index.concerned('a', 'agent'))).toEqual([]);
+    expect(names(index.concerned({ userId: 'a' }, 'agent'))).toEqual([]);
   });
 
   it('splits a net change by the entries it concerns, each part with the change seq, and leaves the others out', () => {
@@ -78,8 +78,8 @@ describe('ScopeIndex', () => {
         const parts = index.split(net);
 
         for (const e of entries) {
-          const joins = gone.includes(e) ? [] : net.joins.filter((j) => e.scope.covers(j.userId, j.userType));
-          const leaves = gone.includes(e) ? [] : net.leaves.filter((l) => e.scope.covers(l.userId, l.userType));
+          const joins = gone.includes(e) ? [] : net.joins.filter((j) => e.scope.covers(j, j.userType));
+          const leaves = gone.includes(e) ? [] : net.leaves.filter((l) => e.scope.covers(l, l.userType));
           if (joins.length + leaves.length === 0) expect(parts.has(e)).toBe(false);
           else expect(parts.get(e)).toEqual({ joins, leaves, seq: 9 });
         }

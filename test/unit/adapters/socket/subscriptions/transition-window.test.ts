@@ -57,12 +57,12 @@ describe('ReplayBuffer', () => {
 
 describe('PresenceScope', () => {
   it('covers all users without filters, else those listed or of the listed types', () => {
-    expect(new PresenceScope(undefined, undefined).covers('x', null)).toBe(true);
+    expect(new PresenceScope(undefined, undefined).covers({ userId: 'x' }, null)).toBe(true);
     const scope = new PresenceScope([7, 'b'], ['agent']);
-    expect(scope.covers('7', null)).toBe(true);
-    expect(scope.covers('c', 'agent')).toBe(true);
-    expect(scope.covers('c', 'client')).toBe(false);
-    expect(new PresenceScope([], undefined).covers('x', null)).toBe(false);
+    expect(scope.covers({ userId: '7' }, null)).toBe(true);
+    expect(scope.covers({ userId: 'c' }, 'agent')).toBe(true);
+    expect(scope.covers({ userId: 'c' }, 'client')).toBe(false);
+    expect(new PresenceScope([], undefined).covers({ userId: 'x' }, null)).toBe(false);
   });
 
   it('gives scopes over the same users the same key, whatever the order', () => {
