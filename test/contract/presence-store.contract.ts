@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isWellFormed, parseUserId } from '../../src/adapters/validation/user-id.schema';
 import type { PresenceStore } from '../../src/domain/ports/presence-store.port';
-import { userKeyOf, type UserId, type UserPresence } from '../../src/domain/presence.types';
+import { keyOfUser, userKeyOf, type UserId, type UserPresence } from '../../src/domain/presence.types';
 import { onlineTransition } from '../support/transitions';
 
 const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserPresence => ({
@@ -53,6 +53,40 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       await store.update('u', (current) => ({ next: { ...presence('u', 9_000), userType: 'agent', connections: [{ ...current!.connections[0]!, expiresAt: 9_000, lastSeen: 8_000 }] }, transition: null }));
       for (const read of [found, many, listed, paged]) expect(read).toEqual(presence('u', 5_000));
       expect(await store.find('u')).toEqual({ ...presence('u', 9_000), userType: 'agent' });
+    });
+
+    it('keeps tenants apart: the same id in two tenants is two users, and a tenant reads, pages and counts its own only', async () => {
+      // Tenants whose names and ids could run together in a careless key, and one that sorts between the others.
+      const users = [
+        { tenant: 'a', userId: 'b:7' },
+        { tenant: 'a:b', userId: '7' },
+        { tenant: 'a', userId: '7' },
+        { tenant: 'ab', userId: 7 },
+        { tenant: 'a', userId: 'x' },
+      ];
+      for (const user of users) {
+        const key = keyOfUser(user);
+        const next = { ...presence(String(user.userId), 5_000), ...user, userType: user.userId === 'x' ? 'agent' : 'client' };
+        await store.update(key, () => ({ next, transition: { ...online(String(user.userId)), ...user } }));
+      }
+      expect(await store.countOnline()).toBe(5);
+      expect(await store.countTenants()).toBe(3);
+      const ids = (listed: readonly UserPresence[]) => listed.map((u) => `${u.tenant}/${String(u.userId)}`).sort();
+      expect(ids(await store.listOnline('a'))).toEqual(['a/7', 'a/b:7', 'a/x']);
+      expect(ids(await store.listOnline('ab'))).toEqual(['ab/7']);
+      expect(await store.listOnline('nobody')).toEqual([]);
+      const first = await store.pageOnline({ tenant: 'a', limit: 2 });
+      expect(first.total).toBe(3);
+      expect(first.more).toBe(true);
+      const last = keyOfUser(first.users[1] as UserPresence);
+      const second = await store.pageOnline({ tenant: 'a', limit: 2, after: last });
+      expect(ids([...first.users, ...second.users])).toEqual(['a/7', 'a/b:7', 'a/x']);
+      expect(second.more).toBe(false);
+      expect(await store.pageOnline({ tenant: 'a', limit: 10, userTypes: ['client'] })).toMatchObject({ total: 2, more: false });
+      expect(ids((await store.pageOnline({ tenant: 'ab', limit: 10, userTypes: ['client', 'agent'] })).users)).toEqual(['ab/7']);
+      expect((await store.find(keyOfUser({ tenant: 'ab', userId: 7 })))?.tenant).toBe('ab');
+      await store.update(keyOfUser({ tenant: 'ab', userId: 7 }), () => ({ next: undefined, transition: null }));
+      expect(await store.countTenants()).toBe(2);
     });
 
     it('removes a user whose next presence is undefined', async () => {

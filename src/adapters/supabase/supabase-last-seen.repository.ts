@@ -3,7 +3,7 @@ import ws from 'ws';
 import type { LastSeenEntry, LastSeenRepository, SaveResult } from '../../domain/ports/last-seen.port';
 import type { UserId, UserKey } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
-import { requiredTenant, tenantColumns, toTenantEntry } from '../postgres/postgres-last-seen.repository';
+import { requiredTenant, tenantColumns, toTenantEntry } from '../last-seen-rows/last-seen.rows';
 
 export interface SupabaseLastSeenOptions {
   readonly url: string;
