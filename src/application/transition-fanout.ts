@@ -1,7 +1,7 @@
 import type { ToldPresence, TransitionConsumer, TransitionFeed, TransitionSink } from '../domain/ports/transition-feed.port';
 import type { OnlineState } from '../domain/presence-state';
-import { isOnline, onlineState } from '../domain/presence-state';
-import type { CommittedTransition } from '../domain/presence.events';
+import { isOnline, OFFLINE, onlineState } from '../domain/presence-state';
+import { typeChanged, type CommittedTransition } from '../domain/presence.events';
 import type { OnlineUser, TenantUser, UserKey } from '../domain/presence.types';
 import { keyOfUser, tenantPart } from '../domain/presence.types';
 
@@ -36,8 +36,9 @@ export class TransitionFanout implements TransitionFeed, TransitionSink, ToldPre
 
   publish(transition: CommittedTransition): void {
     this.seq = Math.max(this.seq, transition.seq);
-    if (!this.changesPicture(transition)) return;
-    for (const consumer of this.consumers) consumer.deliver(transition);
+    const delivered = this.asChangeOfPicture(transition);
+    if (delivered === undefined) return;
+    for (const consumer of this.consumers) consumer.deliver(delivered);
   }
 
   gap(seq: number): void {
@@ -61,12 +62,18 @@ export class TransitionFanout implements TransitionFeed, TransitionSink, ToldPre
     return this.online.get(keyOfUser(user))?.to;
   }
 
-  private changesPicture(transition: CommittedTransition): boolean {
+  /**
+   * The transition as a change of what the consumers were told, or undefined when it changes nothing: a type change
+   * of a user they were not told is online is, to them, the user coming online.
+   */
+  private asChangeOfPicture(transition: CommittedTransition): CommittedTransition | undefined {
     const key = keyOfUser(transition);
-    if (!endsOnline(transition)) return this.online.delete(key);
-    if (this.online.has(key)) return false;
-    this.online.set(key, transition);
-    return true;
+    if (!endsOnline(transition)) return this.online.delete(key) ? transition : undefined;
+    const told = this.online.get(key);
+    if (told !== undefined && (!typeChanged(transition) || told.to.userType === transition.to.userType)) return undefined;
+    const delivered = told === undefined && typeChanged(transition) ? { ...transition, from: OFFLINE, reason: 'online' as const } : transition;
+    this.online.set(key, delivered);
+    return delivered;
   }
 }
 

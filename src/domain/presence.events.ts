@@ -4,8 +4,11 @@ import { tenantPart } from './presence.types';
 import type { LastSeenSubject } from './ports/last-seen.port';
 import type { Instant, OfflineReason, OnlineUser, TenantUser } from './presence.types';
 
-/** Why a user's presence changed: it came online, or one of the ways its last connection ends. */
-export type TransitionReason = 'online' | OfflineReason;
+/**
+ * Why a user's presence changed: it came online, one of the ways its last connection ends, or, online all along, it
+ * is shown with another type now (which changes who may see it, CONTRACT §9).
+ */
+export type TransitionReason = 'online' | OfflineReason | 'type_changed';
 
 /**
  * A user's presence changed from one state to another: today online to offline or back, per user alternating.
@@ -39,6 +42,13 @@ export interface UserHeartbeatReceived extends TenantUser {
 
 export type PresenceEvent = CommittedTransition | UserHeartbeatReceived;
 
+/** An online user announced with another type: online before and after, shown differently. */
+export type TypeChanged = UserPresenceChanged & { readonly from: OnlineState; readonly to: OnlineState; readonly reason: 'type_changed' };
+
+export function typeChanged<T extends UserPresenceChanged>(transition: T): transition is T & TypeChanged {
+  return isOnline(transition.from) && isOnline(transition.to);
+}
+
 export function cameOnline<T extends UserPresenceChanged>(transition: T): transition is T & CameOnline {
   return isOnline(transition.to) && !isOnline(transition.from);
 }
@@ -47,8 +57,13 @@ export function wentOffline<T extends UserPresenceChanged>(transition: T): trans
   return isOnline(transition.from) && !isOnline(transition.to);
 }
 
-/** The user as a transition online brought it: what lists of online users show. */
-export function onlineUserOf(transition: CameOnline): OnlineUser {
+/** Whether a transition leaves its user online: it came online, or changed type while online. */
+export function endsOnline<T extends UserPresenceChanged>(transition: T): transition is T & { readonly to: OnlineState } {
+  return isOnline(transition.to);
+}
+
+/** The user as a transition that leaves it online shows it: what lists of online users show. */
+export function onlineUserOf(transition: UserPresenceChanged & { readonly to: OnlineState }): OnlineUser {
   const { userType, userName } = transition.to;
   return { ...tenantPart(transition), userId: transition.userId, lastSeen: transition.lastSeen, userType, userName };
 }

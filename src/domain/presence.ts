@@ -47,7 +47,8 @@ export function announce(user: UserPresence | undefined, a: Announcement, now: I
     userName: a.userName !== undefined ? a.userName : (user?.userName ?? null),
     connections: withLiveConnection(user, a, now, ttlMs),
   };
-  return { next, transition: hasConnections(user) ? null : wentOnline(next, now) };
+  if (!hasConnections(user)) return { next, transition: wentOnline(next, now) };
+  return { next, transition: user.userType === next.userType ? null : retyped(user, next, now) };
 }
 
 /**
@@ -167,6 +168,13 @@ function settle(
 function wentOnline(user: UserPresence, now: Instant): UserPresenceChanged {
   const to = onlineState(user.userType, user.userName);
   return { type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen: now, from: OFFLINE, to, reason: 'online' };
+}
+
+/** An online user announced with another type: a transition of its own, since who may see it changes. */
+function retyped(user: UserPresence, next: UserPresence, now: Instant): UserPresenceChanged {
+  const from = onlineState(user.userType, user.userName);
+  const to = onlineState(next.userType, next.userName);
+  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: next.userId, lastSeen: now, from, to, reason: 'type_changed' };
 }
 
 function wentOffline(user: UserPresence, lastSeen: Instant, reason: OfflineReason): UserPresenceChanged {

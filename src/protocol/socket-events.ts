@@ -38,7 +38,8 @@ export interface UserStatusChanged {
   readonly userId: WireUserId;
   readonly status: 'online' | 'offline';
   readonly lastSeen: string;
-  readonly reason: 'online' | 'heartbeat' | OfflineReason;
+  /** `type_changed`: the user is online, but its type changed, and so did whether this client may see it (CONTRACT §9). */
+  readonly reason: 'online' | 'heartbeat' | OfflineReason | 'type_changed';
 }
 
 export interface WireOnlineUser {
@@ -78,7 +79,7 @@ export interface PresenceStatePayload {
 export interface PresenceLeave {
   readonly userId: WireUserId;
   readonly lastSeen: string;
-  readonly reason: OfflineReason;
+  readonly reason: OfflineReason | 'type_changed';
 }
 
 export interface PresenceDiffPayload {

@@ -144,6 +144,43 @@ describe('audiences: visibility by type (§9)', () => {
     expect((await get(app.url, '/presence', '/presence')).body.total).toBe(3);
   });
 
+  it('shows a user whose type changes as offline or online to the viewers that lose or gain sight of it, and tells no one else', async () => {
+    app = await buildTestApp({ PRESENCE_VISIBILITY: 'client:agent;agent:*', PRESENCE_TTL_MS: '60000', PRESENCE_DIFF_INTERVAL_MS: '30' });
+    const announced = async (userId: string, userType: string): Promise<TestSocket> => {
+      const socket = await connect(app.url);
+      await emit(socket, 'userOnline', { userId, userType });
+      return socket;
+    };
+    const clientSocket = await announced('c1', 'client');
+    const agentSocket = await announced('a0', 'agent');
+    const subscriber = await announced('c2', 'client');
+    const mirror = new PresenceMirror(subscriber);
+    const leaves: unknown[] = [];
+    subscriber.on('presenceDiff', (diff: { leaves: unknown[] }) => leaves.push(...diff.leaves));
+    await emit(subscriber, 'presenceSubscribe', {});
+    const changing = await announced('x', 'agent');
+    const ownTab = await announced('x', 'agent');
+    const [clientLog, agentLog, ownLog] = [new StatusLog(clientSocket), new StatusLog(agentSocket), new StatusLog(ownTab)];
+    await mirror.waitFor(() => mirror.online().includes('x'));
+
+    await emit(changing, 'userOnline', { userId: 'x', userType: 'client' });
+    await clientLog.waitFor((changes) => changes.length === 1);
+    await mirror.waitFor(() => !mirror.online().includes('x'));
+    await emit(changing, 'userOnline', { userId: 'x', userType: 'agent' });
+    await clientLog.waitFor((changes) => changes.length === 2);
+    await mirror.waitFor(() => mirror.online().includes('x'));
+    // A marker every §1 client sees, after the type changes: whatever they were sent of x came before it.
+    await announced('marker', 'agent');
+    await agentLog.waitFor((changes) => changes.some((c) => c.userId === 'marker'));
+    await ownLog.waitFor((changes) => changes.some((c) => c.userId === 'marker'));
+
+    expect(clientLog.summary()).toEqual(['x offline type_changed', 'x online type_changed', 'marker online online']);
+    expect(agentLog.changes.filter((c) => c.userId === 'x')).toEqual([]);
+    expect(ownLog.changes.filter((c) => c.userId === 'x')).toEqual([]);
+    expect(leaves).toEqual([{ userId: 'x', lastSeen: expect.any(String), reason: 'type_changed' }]);
+    expect(mirror.users.get('x')).toMatchObject({ userType: 'agent' });
+  });
+
   it('sends heartbeat broadcasts to the same audiences', async () => {
     app = await buildTestApp({ ...HELPDESK, PRESENCE_BROADCAST_HEARTBEATS: 'true' });
     const client = await online('c1', 'client');

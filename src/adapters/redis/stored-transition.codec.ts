@@ -29,18 +29,28 @@ interface StoredWentOffline extends StoredTenant {
   readonly reason: OfflineReason;
 }
 
-type StoredTransition = StoredWentOnline | StoredWentOffline;
+/** An online user shown with another type: an entry type nodes of 0.12 and earlier skip (they decode none they do not know). */
+interface StoredTypeChanged extends StoredTenant {
+  readonly type: 'UserTypeChanged';
+  readonly userId: UserId;
+  readonly lastSeen: Instant;
+  readonly userType: string | null;
+  readonly userName: string | null;
+}
+
+type StoredTransition = StoredWentOnline | StoredWentOffline | StoredTypeChanged;
 
 export function encodeTransition(transition: UserPresenceChanged): string {
   const { userId, lastSeen, from, to, reason } = transition;
   let stored: StoredTransition;
   if (isOnline(to) && !isOnline(from) && reason === 'online') {
     stored = { type: 'UserWentOnline', userId, lastSeen, reason, userType: to.userType, userName: to.userName, ...tenantPart(transition) };
-  } else if (isOnline(from) && !isOnline(to) && reason !== 'online') {
+  } else if (isOnline(from) && !isOnline(to) && reason !== 'online' && reason !== 'type_changed') {
     stored = { type: 'UserWentOffline', userId, lastSeen, reason, ...tenantPart(transition) };
+  } else if (isOnline(from) && isOnline(to) && reason === 'type_changed') {
+    stored = { type: 'UserTypeChanged', userId, lastSeen, userType: to.userType, userName: to.userName, ...tenantPart(transition) };
   } else {
-    // A change between two online states (§8) needs a stream format that nodes of 0.10 can skip: not this one.
-    throw new Error(`the transitions stream cannot hold a change from ${from.status} to ${to.status}`);
+    throw new Error(`the transitions stream cannot hold a change from ${from.status} to ${to.status} for ${reason}`);
   }
   return JSON.stringify(stored);
 }
@@ -56,6 +66,12 @@ export function decodeTransition(json: string, seq: number, told: ToldPresence):
   if (stored.type === 'UserWentOnline') {
     const to = onlineState(stored.userType ?? null, stored.userName ?? null);
     return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from: OFFLINE, to, reason: 'online', seq };
+  }
+  if (stored.type === 'UserTypeChanged') {
+    // From what this node's consumers were told, like a leave; the delivery makes it a join where they were told nothing.
+    const from = told.toldStateOf(stored) ?? onlineState(null, null);
+    const to = onlineState(stored.userType ?? null, stored.userName ?? null);
+    return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from, to, reason: 'type_changed', seq };
   }
   if (stored.type === 'UserWentOffline') {
     // Not told online here: the delivery drops this leave (it changes nothing), so what it left does not matter.

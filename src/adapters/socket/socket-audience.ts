@@ -1,8 +1,8 @@
-import { audiencesOf, type AudienceRules, type Viewer } from '../../domain/audience';
+import { audiencesOf, sightChanges, type AudienceRules, type Viewer } from '../../domain/audience';
 import { forbidden } from '../../domain/presence.errors';
 import type { TenantUser } from '../../domain/presence.types';
 import { tenantOf, userKeyOf } from '../../domain/presence.types';
-import { roomsOfChange, roomsOfViewer, userRoom } from './audience-rooms';
+import { roomsOfChange, roomsOfViewer, userRoom, viewersRoom } from './audience-rooms';
 import type { PresenceServer, PresenceSocket } from './socket.types';
 
 /** A user whose change is sent: who it is, and the type it is shown with. */
@@ -64,6 +64,26 @@ export class SocketAudience {
   /** The rooms a change of `user` goes to: one per audience. */
   roomsOf(user: ChangedUser): string[] {
     return roomsOfChange(audiencesOf(this.rules, { tenant: tenantOf(user), key: userKeyOf(user.userId), userType: user.userType }));
+  }
+
+  /**
+   * A user shown with another type: the rooms of the viewers that lose sight of it and of those that gain it, and its
+   * own room, which is told nothing (it sees itself whatever its type).
+   */
+  sightChangeOf(user: ChangedUser, newType: string | null): { readonly lose: string[]; readonly gain: string[]; readonly own: string } {
+    const tenant = tenantOf(user);
+    const { lose, gain } = sightChanges(this.rules, { tenant, key: userKeyOf(user.userId), userType: user.userType }, newType);
+    const rooms = (types: string[]) => types.map((type) => viewersRoom(tenant, type));
+    return { lose: rooms(lose), gain: rooms(gain), own: userRoom(tenant, userKeyOf(user.userId)) };
+  }
+
+  /** How many of this node's connections a change sent to the viewers' `rooms`, except the `own` room, reaches. */
+  reachExcept(rooms: readonly string[], own: string): number {
+    const byRoom = this.io.of('/').adapter.rooms;
+    let count = 0;
+    for (const room of rooms) count += byRoom.get(room)?.size ?? 0;
+    for (const id of byRoom.get(own) ?? []) count -= rooms.filter((room) => byRoom.get(room)?.has(id)).length;
+    return count;
   }
 
   /**

@@ -1,12 +1,12 @@
 import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port';
 import type { TransitionConsumer } from '../../domain/ports/transition-feed.port';
-import type { CommittedTransition, PresenceEvent } from '../../domain/presence.events';
+import { typeChanged, type CommittedTransition, type PresenceEvent, type TypeChanged } from '../../domain/presence.events';
 import { isOnline } from '../../domain/presence-state';
 import { tenantPart } from '../../domain/presence.types';
 import type { ChangedUser, SocketAudience } from './socket-audience';
 import type { PresenceServer } from './socket.types';
 import type { FrameCounter } from './subscriptions/subscription-hub';
-import { toStatusChanged } from './wire';
+import { isoOf, toStatusChanged } from './wire';
 
 /** The user a transition is of, with the type it was shown with: online, the type it came with; offline, the one it had. */
 const changedUserOf = (transition: CommittedTransition): ChangedUser => ({
@@ -28,10 +28,29 @@ export class SocketPresenceBroadcaster implements TransitionConsumer {
   ) {}
 
   deliver(transition: CommittedTransition): void {
+    if (typeChanged(transition)) {
+      this.tellSightChanges(transition);
+      return;
+    }
     const user = changedUserOf(transition);
     const rooms = this.audience.roomsOf(user);
     this.io.local.to(rooms).emit('userStatusChanged', toStatusChanged(transition));
     this.counter.frames('userStatusChanged', this.audience.reach(rooms, user));
+  }
+
+  /**
+   * A user shown with another type (CONTRACT §9): `offline` to the viewers that lose sight of it, `online` to those
+   * that gain it, reason `type_changed`; nothing to the others, nor to its own connections.
+   */
+  private tellSightChanges(transition: CommittedTransition & TypeChanged): void {
+    const { lose, gain, own } = this.audience.sightChangeOf({ ...changedUserOf(transition), userType: transition.from.userType }, transition.to.userType);
+    const lastSeen = isoOf(transition.lastSeen);
+    const { userId } = transition;
+    for (const [rooms, status] of [[lose, 'offline'], [gain, 'online']] as const) {
+      if (rooms.length === 0) continue;
+      this.io.local.to(rooms).except(own).emit('userStatusChanged', { userId, status, lastSeen, reason: 'type_changed' });
+      this.counter.frames('userStatusChanged', this.audience.reachExcept(rooms, own));
+    }
   }
 
   /** §1 clients have no replay: what they missed is corrected by the store's reconciliation. */

@@ -11,17 +11,23 @@ const CONNECTIONS = 4;
 const MAX_STALL = 2 * TTL;
 
 type Action =
-  | { kind: 'online' | 'heartbeat' | 'offline' | 'disconnect'; connection: number }
+  | { kind: 'online'; connection: number; userType?: string }
+  | { kind: 'heartbeat' | 'offline' | 'disconnect'; connection: number }
   /** Time passes while the node's stall allowance is `stallMs` (0: not stalled). */
   | { kind: 'advance'; ms: number; stallMs: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
-    weight: 4,
+    weight: 3,
     arbitrary: fc.record({
-      kind: fc.constantFrom('online', 'heartbeat', 'offline', 'disconnect'),
+      kind: fc.constantFrom('heartbeat', 'offline', 'disconnect'),
       connection: fc.nat(CONNECTIONS - 1),
     }),
+  },
+  {
+    weight: 1,
+    // An announcement may name a type, another one, or none (the user keeps the one it has).
+    arbitrary: fc.record({ kind: fc.constant('online'), connection: fc.nat(CONNECTIONS - 1), userType: fc.constantFrom('agent', 'client') }, { requiredKeys: ['kind', 'connection'] }),
   },
   {
     weight: 1,
@@ -44,9 +50,26 @@ const droppedTabThenOtherTabLogsOut: Action[] = [
 /** Connection i always speaks for user i % USERS, as a socket speaks for the one user it announced. */
 const userOf = (connection: number): string => `u${connection % USERS}`;
 
-/** The rules restated as plainly as possible: which connections hold each user online, and until when. */
+/** The rules restated as plainly as possible: which connections hold each user online, until when, and its type. */
 class PresenceModel {
   readonly connections = new Map<number, { live: boolean; until: number }>();
+  private readonly types = new Map<string, string | null>();
+
+  /** An announcement: the type the user is shown with afterwards, and whether it changed while the user stayed online. */
+  announce(connection: number, userType: string | undefined): { readonly type: string | null; readonly changed: boolean } {
+    const user = userOf(connection);
+    const wasOnline = this.onlineUsers().includes(user);
+    const before = wasOnline ? (this.types.get(user) ?? null) : null;
+    const type = userType ?? before;
+    this.types.set(user, type);
+    return { type, changed: wasOnline && type !== before };
+  }
+
+  /** A heartbeat that brings a user back keeps no type it had: it announces none. */
+  heartbeat(connection: number): void {
+    const user = userOf(connection);
+    if (!this.onlineUsers().includes(user)) this.types.set(user, null);
+  }
 
   live(connection: number, now: number): void {
     for (const [id, c] of this.connections) if (!c.live && userOf(id) === userOf(connection)) this.connections.delete(id);
@@ -107,8 +130,18 @@ describe('presence under random event sequences', () => {
             continue;
           }
           const command = on(`c${a.connection}`, userOf(a.connection));
-          if (a.kind === 'online' || a.kind === 'heartbeat') {
-            await (a.kind === 'online' ? service.goOnline(command) : service.heartbeat(command));
+          if (a.kind === 'online') {
+            const seen = notifier.events.length;
+            const expected = model.announce(a.connection, a.userType);
+            await service.goOnline({ ...command, ...(a.userType !== undefined && { userType: a.userType }) });
+            model.live(a.connection, now);
+            const changes = notifier.events.slice(seen).filter((e) => e.type === 'UserPresenceChanged' && e.reason === 'type_changed');
+            expect(changes.map((e) => (e.type === 'UserPresenceChanged' && isOnline(e.to) ? e.to.userType : 'not online'))).toEqual(
+              expected.changed ? [expected.type] : [],
+            );
+          } else if (a.kind === 'heartbeat') {
+            model.heartbeat(a.connection);
+            await service.heartbeat(command);
             model.live(a.connection, now);
           } else if (a.kind === 'offline') {
             await service.goOffline(command);
@@ -141,14 +174,21 @@ function expectNoEarlyExpiry(events: PresenceEvent[], now: number): void {
   }
 }
 
-/** Per user, each transition goes from the status the previous one went to (offline at first), to the other one. */
+/**
+ * Per user, each transition goes from the state the previous one went to (offline at first): to the other status, or,
+ * online all along, to another type (`type_changed`).
+ */
 function expectAlternatingPerUser(events: PresenceEvent[], onlineAtEnd: string[]): void {
   const last = new Map<string, PresenceState>();
   for (const e of events) {
     if (e.type !== 'UserPresenceChanged') throw new Error(`unexpected ${e.type}`);
     const user = String(e.userId);
-    expect(e.from.status).toBe((last.get(user) ?? OFFLINE).status);
-    expect(e.to.status).not.toBe(e.from.status);
+    const before = last.get(user) ?? OFFLINE;
+    expect(e.from).toEqual(before);
+    if (e.reason === 'type_changed') {
+      expect([e.from.status, e.to.status]).toEqual(['online', 'online']);
+      expect(isOnline(e.to) && isOnline(e.from) && e.to.userType !== e.from.userType).toBe(true);
+    } else expect(e.to.status).not.toBe(e.from.status);
     last.set(user, e.to);
   }
   for (const [user, state] of last) expect(isOnline(state)).toBe(onlineAtEnd.includes(user));

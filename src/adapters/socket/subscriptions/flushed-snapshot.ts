@@ -37,8 +37,9 @@ export class FlushedSnapshot implements OnlinePicture {
 
   /** A flushed window's net change: the picture is then current to its seq (never lower than before). */
   apply(net: NetChange): void {
-    for (const join of net.joins) this.put(join);
+    // Leaves first: a user whose type changed leaves by its old type and joins by its new one.
     for (const leave of net.leaves) this.remove(leave);
+    for (const join of net.joins) this.put(join);
     this.current = Math.max(this.current, net.seq);
   }
 

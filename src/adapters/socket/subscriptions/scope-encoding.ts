@@ -18,16 +18,28 @@ export function netOf(transitions: readonly ReplayedTransition[]): NetChange {
   return window.net();
 }
 
-/** The part of a net change in the scope, as §7's `presenceDiff` current to `seq`. */
+/**
+ * The part of a net change in the scope, as §7's `presenceDiff` current to `seq`. A user whose type changed is a leave
+ * by its old type and a join by its new one: a scope that covers both keeps it, and is told neither.
+ */
 export function diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {
+  let joins = net.joins.filter((j) => scope.covers(j, j.userType));
+  let leaves = net.leaves.filter((l) => scope.covers(l, l.userType));
+  if (joins.length > 0 && leaves.some((l) => l.reason === 'type_changed')) {
+    const kept = new Set(leaves.filter((l) => l.reason === 'type_changed').map(keyOfUser));
+    const both = new Set(joins.map(keyOfUser).filter((key) => kept.has(key)));
+    joins = joins.filter((j) => !both.has(keyOfUser(j)));
+    leaves = leaves.filter((l) => !both.has(keyOfUser(l)));
+  }
   return {
     seq,
-    joins: net.joins.filter((j) => scope.covers(j, j.userType)).map(toWireOnlineUser),
-    leaves: net.leaves
-      .filter((l) => scope.covers(l, l.userType))
-      .map((l) => ({ userId: l.userId, lastSeen: isoOf(l.lastSeen), reason: l.reason })),
+    joins: joins.map(toWireOnlineUser),
+    leaves: leaves.map((l) => ({ userId: l.userId, lastSeen: isoOf(l.lastSeen), reason: l.reason })),
   };
 }
+
+/** Whether a diff tells nothing. */
+export const isEmptyDiff = (diff: PresenceDiffPayload): boolean => diff.joins.length === 0 && diff.leaves.length === 0;
 
 /** A state as the picture holds it: its online users, current to `seq`, and the listed ids that are not online. */
 export interface StateInPicture {

@@ -8,7 +8,7 @@ import type { PresenceServer, PresenceSocket } from '../socket.types';
 import { DeliveredTransitions } from './delivered-transitions';
 import { FlushedSnapshot } from './flushed-snapshot';
 import type { PresenceScope } from './presence-scope';
-import { diffFor, pictureStateFor, withOfflineListed, type StatusReader } from './scope-encoding';
+import { diffFor, isEmptyDiff, pictureStateFor, withOfflineListed, type StatusReader } from './scope-encoding';
 import { resumedWaiter, type StateWaiter, type SubscribeAnswer, type SubscriptionGroup } from './subscription-group';
 import { SubscriptionGroups } from './subscription-groups';
 
@@ -138,7 +138,9 @@ export class SubscriptionHub implements TransitionConsumer {
       // Costs the changes times the groups they concern, and one encoding per group (a room), not per connection.
       for (const [group, change] of this.groups.split(net)) {
         if (group.members.size === 0) continue;
-        this.io.local.to(group.diffRoom).emit('presenceDiff', diffFor(group.scope, change, this.snapshot.seq));
+        const diff = diffFor(group.scope, change, this.snapshot.seq);
+        if (isEmptyDiff(diff)) continue;
+        this.io.local.to(group.diffRoom).emit('presenceDiff', diff);
         this.counter.frames('presenceDiff', group.members.size);
       }
     }
@@ -157,7 +159,7 @@ export class SubscriptionHub implements TransitionConsumer {
       const live = socketIds.map((id) => this.io.of('/').sockets.get(id)).filter((s) => s !== undefined);
       // Closed before their unsubscribe ran: `to([])` would mean every socket of the node.
       if (live.length === 0) continue;
-      if (diff !== undefined && (diff.joins.length > 0 || diff.leaves.length > 0)) {
+      if (diff !== undefined && !isEmptyDiff(diff)) {
         this.io.local.to(live.map((s) => s.id)).emit('presenceDiff', diff);
         this.counter.frames('presenceDiff', live.length);
       }

@@ -1,10 +1,23 @@
-import { isOnline } from '../../../domain/presence-state';
-import { cameOnline, onlineUserOf, wentOffline, type CommittedTransition, type WentOffline } from '../../../domain/presence.events';
-import type { OnlineUser, UserKey } from '../../../domain/presence.types';
+import { isOnline, OFFLINE, type OfflineState } from '../../../domain/presence-state';
+import {
+  endsOnline,
+  onlineUserOf,
+  typeChanged,
+  wentOffline,
+  type CommittedTransition,
+} from '../../../domain/presence.events';
+import type { OfflineReason, OnlineUser, UserKey } from '../../../domain/presence.types';
 import { keyOfUser } from '../../../domain/presence.types';
 
-/** A user who ended up offline: the last transition that took it there, with the type it had (a leave has none). */
-export type NetLeave = CommittedTransition & WentOffline & { readonly userType: string | null };
+/**
+ * A user who ended up offline, or out of the scopes of the type it had: the last transition that took it there (a
+ * type change, for the latter), with the type it had then (a leave has none of its own).
+ */
+export type NetLeave = CommittedTransition & {
+  readonly to: OfflineState;
+  readonly reason: OfflineReason | 'type_changed';
+  readonly userType: string | null;
+};
 
 /** The net change of a run of transitions: who ended up online that was not, who ended up offline that was. */
 export interface NetChange {
@@ -23,6 +36,8 @@ export class TransitionWindow {
   private readonly first = new Map<UserKey, CommittedTransition>();
   private readonly last = new Map<UserKey, CommittedTransition>();
   private readonly typeOf = new Map<UserKey, string | null>();
+  /** Users whose type changed while online in the window: their leaves go by the type they had before it. */
+  private readonly retyped = new Set<UserKey>();
   private lastSeq = 0;
 
   constructor(private readonly knownType: (key: UserKey) => string | null = () => null) {}
@@ -35,6 +50,7 @@ export class TransitionWindow {
       this.first.set(key, transition);
       this.typeOf.set(key, isOnline(to) ? to.userType : (typeHint ?? this.knownType(key)));
     }
+    if (typeChanged(transition)) this.retyped.add(key);
     if (isOnline(to)) this.typeOf.set(key, to.userType);
     this.last.set(key, transition);
     this.lastSeq = Math.max(this.lastSeq, transition.seq);
@@ -57,9 +73,17 @@ export class TransitionWindow {
     const joins: OnlineUser[] = [];
     const leaves: NetLeave[] = [];
     for (const [key, last] of this.last) {
-      const wasOnline = isOnline((this.first.get(key) as CommittedTransition).from);
-      if (cameOnline(last) && !wasOnline) joins.push(onlineUserOf(last));
-      else if (wentOffline(last) && wasOnline) leaves.push({ ...last, userType: this.typeOf.get(key) ?? null });
+      const { from } = this.first.get(key) as CommittedTransition;
+      const wasOnline = isOnline(from);
+      // What the scopes were told it was: the type it had before the window, when it changed in it.
+      const before = this.retyped.has(key) && isOnline(from) ? from.userType : (this.typeOf.get(key) ?? null);
+      if (!wasOnline && endsOnline(last)) joins.push(onlineUserOf(last));
+      else if (wasOnline && wentOffline(last)) leaves.push({ ...last, userType: before });
+      else if (wasOnline && endsOnline(last) && this.retyped.has(key) && before !== last.to.userType) {
+        // Shown with another type: out of the scopes of the old one, into those of the new (a scope of both drops the pair).
+        leaves.push({ ...last, to: OFFLINE, reason: 'type_changed', userType: before });
+        joins.push(onlineUserOf(last));
+      }
     }
     return { joins, leaves, seq: this.lastSeq };
   }
@@ -68,5 +92,6 @@ export class TransitionWindow {
     this.first.clear();
     this.last.clear();
     this.typeOf.clear();
+    this.retyped.clear();
   }
 }

@@ -53,6 +53,24 @@ describe('the transitions stream format', () => {
     });
   });
 
+  it('holds a type change and a tenant in entries of their own kind and field, which a 0.12 node skips and reads as before', () => {
+    const retyped = {
+      type: 'UserPresenceChanged' as const,
+      tenant: 'acme',
+      userId: 7,
+      lastSeen: AT,
+      from: onlineState('agent', 'Ada'),
+      to: onlineState('client', 'Ada'),
+      reason: 'type_changed' as const,
+    };
+    const json = encodeTransition(retyped);
+    expect(JSON.parse(json)).toEqual({ type: 'UserTypeChanged', userId: 7, lastSeen: AT, userType: 'client', userName: 'Ada', tenant: 'acme' });
+    expect(decodeTransition(json, 50, told({ 7: onlineState('agent', 'Ada') }))).toEqual({ ...retyped, seq: 50 });
+    const tenantOnline = encodeTransition({ ...onlineTransition(7, AT, 'agent', 'Ada'), tenant: 'acme' });
+    expect(tenantOnline).toBe(`${TODAY.online.slice(0, -1)},"tenant":"acme"}`);
+    expect(decodeTransition(tenantOnline, 51, told())).toMatchObject({ tenant: 'acme', userId: 7, to: { status: 'online' } });
+  });
+
   it('reads a leave of a user this node was not told of as coming from online (its delivery then drops it)', () => {
     expect(decodeTransition(TODAY.offline, 43, told())).toMatchObject({ from: { status: 'online' }, to: OFFLINE });
   });
