@@ -156,7 +156,9 @@ describe('audiences: visibility by type (§9)', () => {
     const subscriber = await announced('c2', 'client');
     const mirror = new PresenceMirror(subscriber);
     const leaves: unknown[] = [];
-    subscriber.on('presenceDiff', (diff: { leaves: unknown[] }) => leaves.push(...diff.leaves));
+    subscriber.on('presenceDiff', (diff) => {
+      leaves.push(...diff.leaves);
+    });
     await emit(subscriber, 'presenceSubscribe', {});
     const changing = await announced('x', 'agent');
     const ownTab = await announced('x', 'agent');
