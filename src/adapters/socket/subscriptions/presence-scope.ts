@@ -80,23 +80,22 @@ export class PresenceScope {
 }
 
 /**
- * The sight of a viewer subscribing to `userIds`/`userTypes`: its own user is part of it only where its type does
- * not see its own type and the scope could hold it (everyone, its id, or its type).
+ * The sight of a viewer subscribing to `userIds`/`userTypes`. Its own user is part of it only where the scope could
+ * hold the user in a type the sight does not show (the user may be shown with another type than the viewer's token
+ * says, announced by another of its connections): everyone, its own id, or a type the sight leaves out. A subscriber
+ * by types its type sees (a client subscribing to agents) shares its group with every viewer of its type.
  */
 export function sightOf(rules: AudienceRules, viewer: Viewer, userIds: readonly UserId[] | undefined, userTypes: readonly string[] | undefined): ScopeSight {
   const types = typesSeenBy(rules, viewer);
   const { tenant } = viewer;
   if (types === '*') return tenant === null ? SEES_ALL : { tenant, types, self: null, typesKey: JSON.stringify([tenant, '*']), key: JSON.stringify([tenant]) };
-  const own = viewer.kind === 'user' ? viewer : undefined;
-  const ownType = own?.userType ?? null;
-  const seesOwnType = ownType !== null && types.has(ownType);
-  const couldHoldSelf =
-    own?.key !== null &&
-    own?.key !== undefined &&
+  const ownKey = viewer.kind === 'user' ? viewer.key : null;
+  const couldHoldSelfUnseen =
+    ownKey !== null &&
     ((userIds === undefined && userTypes === undefined) ||
-      (userIds ?? []).some((id) => userKeyOf(id) === own.key) ||
-      (ownType !== null && (userTypes ?? []).includes(ownType)));
-  const self = !seesOwnType && couldHoldSelf && own?.key != null ? tenantUserKey(tenant, own.key) : null;
+      (userIds ?? []).some((id) => userKeyOf(id) === ownKey) ||
+      (userTypes ?? []).some((type) => !types.has(type)));
+  const self = couldHoldSelfUnseen ? tenantUserKey(tenant, ownKey) : null;
   const typesKey = JSON.stringify([tenant, [...types].sort()]);
   return { tenant, types, self, typesKey, key: JSON.stringify([typesKey, self]) };
 }
