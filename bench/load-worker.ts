@@ -12,6 +12,8 @@ export interface ClientSpec {
   readonly scope: { userIds?: number[] } | 'all' | null;
   /** How many users the client's scope will hold once everyone is online (for §7 completion). */
   readonly expected: number;
+  /** The type it announces: its token's, where the token carries one (CONTRACT §9); `bench` otherwise. */
+  readonly userType?: string;
 }
 
 export type Command =
@@ -147,7 +149,7 @@ process.on('message', async (message: Command) => {
       await Promise.all(
         clients.map((c) => {
           emitted.set(c.spec.userId, nowMs());
-          return c.socket.timeout(60_000).emitWithAck('userOnline', { userId: c.spec.userId, userType: 'bench' });
+          return c.socket.timeout(60_000).emitWithAck('userOnline', { userId: c.spec.userId, userType: c.spec.userType ?? 'bench' });
         }),
       );
       reply({ ok: true });
@@ -167,7 +169,7 @@ process.on('message', async (message: Command) => {
       await inBatches(before, 200, async (old) => {
         const client = await connectClient(message.url, old.spec, old.seq);
         clients.push(client);
-        await client.socket.timeout(60_000).emitWithAck('userOnline', { userId: client.spec.userId, userType: 'bench' });
+        await client.socket.timeout(60_000).emitWithAck('userOnline', { userId: client.spec.userId, userType: client.spec.userType ?? 'bench' });
       });
       reply({ ok: true });
       return;

@@ -6,6 +6,7 @@
  *   npm run bench -- --only serviceThroughput,bareThroughput --rates 12000,12000   (one figure, at set rates)
  *   npm run bench -- --only serviceThroughput,baselineThroughput --baseline /tmp/previous   (against another build)
  *   npm run bench -- --only abuse [--quick] [--attacks getOnlineUsers,hungDatabase]   (issue 16's attacks; only when named)
+ *   npm run bench -- --only audiences [--quick]   (issue 17: 100 tenants × 100 users against 100 deployments; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -16,6 +17,7 @@ import { Pool } from 'pg';
 import { io } from 'socket.io-client';
 import { migrate, plannedMigrations } from '../src/adapters/postgres/migrator';
 import { abuseBenchmark } from './abuse/abuse.bench';
+import { audiencesBenchmark } from './audiences.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
@@ -496,8 +498,14 @@ async function main(): Promise<void> {
     results['abuse'] = await abuseBenchmark({ quick, only: attacksWanted, common: { env, token, log } });
   }
 
+  if (only?.has('audiences')) {
+    log('audiences: a join storm of tenants × 100 users under a visibility rule, against separate deployments…');
+    results['audiences'] = await audiencesBenchmark({ secret: SECRET, quick, workers: WORKERS });
+    log(JSON.stringify(results['audiences'], null, 2));
+  }
+
   if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
-  if (only === undefined || [...only].some((name) => name !== 'abuse')) printSummary(results);
+  if (only === undefined || [...only].some((name) => name !== 'abuse' && name !== 'audiences')) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

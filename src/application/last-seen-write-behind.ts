@@ -13,7 +13,7 @@ import type {
   LastSeenSubject,
 } from '../domain/ports/last-seen.port';
 import type { Instant, UserId, UserKey } from '../domain/presence.types';
-import { keyOfUser, tenantPart } from '../domain/presence.types';
+import { keyOfUser } from '../domain/presence.types';
 import { BoundedRead, ReadTimedOut } from './bounded-read';
 import type { ComponentHealth, HealthCheck } from './health-check';
 
@@ -87,11 +87,11 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
    * Updates the user's entry in place: a new entry for every heartbeat would live until the next flush, long enough
    * to be promoted out of V8's young generation, and die in the old one.
    */
-  record(user: LastSeenSubject, lastSeen: Instant): void {
-    const key = keyOfUser(user);
+  record(user: LastSeenSubject, lastSeen: Instant, key = keyOfUser(user)): void {
     const known = this.pending.get(key);
     if (known === undefined) {
-      this.pending.set(key, { ...tenantPart(user), userId: user.userId, lastSeen, userType: user.userType ?? null });
+      // One shape for every entry, `tenant` included when undefined: the updates below stay monomorphic.
+      this.pending.set(key, { tenant: user.tenant, userId: user.userId, lastSeen, userType: user.userType ?? null });
       this.observer.pending(this.pending.size);
     } else if (lastSeen > known.lastSeen) {
       known.userId = user.userId;

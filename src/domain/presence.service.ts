@@ -1,6 +1,6 @@
 import type { UsersByConnections } from './connection-buckets';
 import type { PresenceSettings } from './presence.settings';
-import type { ConnectionId, Instant, OnlineUser, TenantUser, UserId, UserKey, UserPresence } from './presence.types';
+import type { ConnectionId, Instant, KeyedUser, OnlineUser, UserId, UserKey, UserPresence } from './presence.types';
 import { subjectOf } from './presence.events';
 import { keyOfUser, tenantPart } from './presence.types';
 import type { Clock } from './ports/clock.port';
@@ -20,7 +20,7 @@ export interface PresenceServiceDeps {
   readonly settings: PresenceSettings;
 }
 
-export interface ConnectionCommand extends TenantUser {
+export interface ConnectionCommand extends KeyedUser {
   readonly connectionId: ConnectionId;
 }
 
@@ -77,15 +77,17 @@ export class PresenceService {
 
   async goOnline(a: Announcement): Promise<void> {
     const now = this.deps.clock.now();
-    const committed = await this.commit(keyOfUser(a), (u) => announce(u, a, now, this.deps.settings.ttlMs));
-    if (committed.transition === null && committed.next !== undefined) this.deps.lastSeen.record(committed.next, now);
+    const key = keyOfUser(a);
+    const committed = await this.commit(key, (u) => announce(u, a, now, this.deps.settings.ttlMs));
+    if (committed.transition === null && committed.next !== undefined) this.deps.lastSeen.record(committed.next, now, key);
   }
 
   heartbeat(a: Announcement): Promise<void> {
     const now = this.deps.clock.now();
-    return this.commit(keyOfUser(a), (u) => heartbeat(u, a, now, this.deps.settings.ttlMs)).then((committed) => {
+    const key = keyOfUser(a);
+    return this.commit(key, (u) => heartbeat(u, a, now, this.deps.settings.ttlMs)).then((committed) => {
       if (committed.transition !== null || committed.next === undefined) return;
-      this.deps.lastSeen.record(committed.next, now);
+      this.deps.lastSeen.record(committed.next, now, key);
       if (this.deps.settings.broadcastHeartbeats) {
         this.deps.notifier.publish({
           type: 'UserHeartbeatReceived',

@@ -10,7 +10,7 @@ import type {
   Instant,
   OfflineReason,
   OnlineUser,
-  TenantUser,
+  KeyedUser,
   UserPresence,
 } from './presence.types';
 import { tenantPart } from './presence.types';
@@ -20,7 +20,7 @@ export interface ConnectionRef {
   readonly nodeId: string;
 }
 
-export interface Announcement extends ConnectionRef, TenantUser {
+export interface Announcement extends ConnectionRef, KeyedUser {
   readonly userType?: string | null;
   readonly userName?: string | null;
 }

@@ -27,6 +27,14 @@ export interface TenantUser {
 }
 
 /**
+ * A user an event is about, with its key when the caller has it already: a connection's user is the same for every
+ * event, so its key is made once, not for every heartbeat (a key made anew is hashed anew at every lookup).
+ */
+export interface KeyedUser extends TenantUser {
+  readonly key?: UserKey;
+}
+
+/**
  * The key of a user in a tenant: the user's own key when tenants are off (so that stored keys do not change), else
  * the tenant's length, the tenant and the user's key, so that no tenant and id can make another pair's key, and a
  * tenant's keys sort together (a tenant's users are one range of every index in key order). Tenants are on or off for a
@@ -37,8 +45,8 @@ export function tenantUserKey(tenant: Tenant, key: UserKey): UserKey {
 }
 
 /** The key a user is stored and indexed by. */
-export function keyOfUser(user: TenantUser): UserKey {
-  return tenantUserKey(user.tenant ?? null, userKeyOf(user.userId));
+export function keyOfUser(user: KeyedUser): UserKey {
+  return user.key ?? tenantUserKey(user.tenant ?? null, userKeyOf(user.userId));
 }
 
 /** A user's tenant as a part of a new value: nothing at all when it has none, so that values read as before tenants. */

@@ -6,7 +6,14 @@ import { REDIS_URL, testRedisPrefix } from '../support/redis';
 import { closeAllSockets } from '../support/socket-client';
 import { TEST_SECRET } from '../support/tokens';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
+
+/**
+ * `LEAK_SEED` replays a failing run's seed (as fast-check prints it); `LEAK_RUNS` multiplies the runs, for a longer
+ * search than CI's.
+ */
+const seed = process.env['LEAK_SEED'] === undefined ? {} : { seed: Number(process.env['LEAK_SEED']) };
+const runs = (n: number): number => n * Number(process.env['LEAK_RUNS'] ?? 1);
 
 /** Runs a scenario on fresh nodes, which are stopped (and their Redis keys deleted) whatever it finds. */
 async function onNodes(scenario: Scenario, start: (env: Record<string, string>) => Promise<{ nodes: TestApp[]; cleanup(): Promise<void> }>) {
@@ -35,7 +42,7 @@ describe('audiences: nothing reaches a viewer that may not see it (§9)', () => 
       fc.asyncProperty(scenarioArbitrary(1), (scenario) =>
         onNodes(scenario, async (env) => ({ nodes: [await buildTestApp(env)], cleanup: async () => undefined })),
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40), ...seed },
     );
   });
 
@@ -49,7 +56,7 @@ describe('audiences: nothing reaches a viewer that may not see it (§9)', () => 
           return { nodes, cleanup: () => redis.cleanup() };
         }),
       ),
-      { numRuns: 30 },
+      { numRuns: runs(30), ...seed },
     );
   });
 });

@@ -112,8 +112,21 @@ export async function runScenario(scenario: Scenario, urls: readonly string[], s
   const open = clients.filter((c) => !c.closed);
   const settled = (c: Client) => JSON.stringify(viewOf(c)) === JSON.stringify(expectedView(c));
   const leaks: string[] = [];
+  // Closed connections end on the server a moment later: every tenant's backend view says when they have.
+  const tenantsOf = scenario.tenantsOn ? ['t1', 't2'] : [null];
+  const backendToken = (tenant: string | null) =>
+    signToken({ sub: 'backend', scope: 'presence:read:all', ...(tenant !== null && { org: tenant }) }, {}, secret);
+  const backendSettled = async () => {
+    for (const tenant of tenantsOf) {
+      const res = await get(urls[0] as string, '/presence', '/presence?limit=1000', { Authorization: `Bearer ${backendToken(tenant)}` });
+      const ids = (res.body as { users: WirePresenceUser[] }).users.map((u) => String(u.userId)).sort();
+      const expected = onlineUsers.filter((u) => u.tenant === tenant).map((u) => u.userId).sort();
+      if (JSON.stringify(ids) !== JSON.stringify(expected)) return false;
+    }
+    return true;
+  };
   // Where a view never settles, what was shown is still held to the model below: a leak says more than a wrong view.
-  await waitUntil(async () => open.every(settled), 3_000, 10).catch(() => {
+  await waitUntil(async () => open.every(settled) && (await backendSettled()), 3_000, 10).catch(() => {
     for (const c of open.filter((client) => !settled(client))) {
       leaks.push(`${keyOf(c.user)} as ${String(c.viewer.userType)} (${c.spec.mode.kind}): saw ${JSON.stringify(viewOf(c))}, expected ${JSON.stringify(expectedView(c))}`);
     }
@@ -145,7 +158,7 @@ export async function runScenario(scenario: Scenario, urls: readonly string[], s
     ...clients.map((c) => ({ viewer: c.viewer, token: c.token })),
     ...tenants.map((tenant) => ({
       viewer: { backend: true, tenant, userId: null, userType: null },
-      token: signToken({ sub: 'backend', scope: 'presence:read:all', ...(tenant !== null && { org: tenant }) }, {}, secret),
+      token: backendToken(tenant),
     })),
   ];
   for (const [i, { viewer, token }] of readers.entries()) {

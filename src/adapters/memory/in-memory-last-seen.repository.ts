@@ -18,8 +18,7 @@ import { keyOfUser, tenantPart } from '../../domain/presence.types';
 export class InMemoryLastSeenRepository implements LastSeenRecorder, LastSeenLookup, LastSeenRepository {
   private readonly entries = new Map<UserKey, LastSeenEntry>();
 
-  record(user: LastSeenSubject, lastSeen: Instant): void {
-    const key = keyOfUser(user);
+  record(user: LastSeenSubject, lastSeen: Instant, key = keyOfUser(user)): void {
     const known = this.entries.get(key);
     if (known === undefined || lastSeen >= known.lastSeen) {
       this.entries.set(key, { ...tenantPart(user), userId: user.userId, lastSeen, ...(user.tenant !== undefined && { userType: user.userType ?? null }) });

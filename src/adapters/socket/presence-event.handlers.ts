@@ -120,8 +120,9 @@ export class PresenceEventHandlers {
 
   private heartbeatAs(socket: PresenceSocket, userId: UserId): Promise<object> {
     const { tenant, userType, userName } = socket.data;
+    const key = this.identity.keyOf(socket, userId);
     // One object per heartbeat, as before tenants: `tenant` may be undefined, which the rules read as none.
-    return this.service.heartbeat({ tenant, userId, connectionId: socket.id, nodeId: this.nodeId, userType, userName }).then(() => {
+    return this.service.heartbeat({ tenant, key, userId, connectionId: socket.id, nodeId: this.nodeId, userType, userName }).then(() => {
       const first = socket.data.userId === undefined;
       socket.data.userId = userId;
       if (first) this.audience.announced(socket);

@@ -1,6 +1,6 @@
 import { sameUser, speakerOf, userToEnd } from '../../domain/connection-identity';
-import type { TenantUser, UserId } from '../../domain/presence.types';
-import { tenantPart } from '../../domain/presence.types';
+import type { KeyedUser, UserId, UserKey } from '../../domain/presence.types';
+import { keyOfUser, tenantPart } from '../../domain/presence.types';
 import type { ConnectionLimits } from './connection-limits';
 import { SocketRefusal } from './socket-refusal.mapper';
 import type { PresenceSocket } from './socket.types';
@@ -18,9 +18,19 @@ export class SocketIdentity {
     return speakerOf(socket.data.authUserId, named);
   }
 
-  /** The user of this connection's tenant (its token's) with this id. */
-  userOf(socket: PresenceSocket, userId: UserId): TenantUser {
-    return { ...tenantPart(socket.data), userId };
+  /** The user of this connection's tenant (its token's) with this id, and its key. */
+  userOf(socket: PresenceSocket, userId: UserId): KeyedUser {
+    return { ...tenantPart(socket.data), userId, key: this.keyOf(socket, userId) };
+  }
+
+  /** The key of the user with this id in the connection's tenant: made once, and again only for another user. */
+  keyOf(socket: PresenceSocket, userId: UserId): UserKey {
+    const { data } = socket;
+    if (data.userKey === undefined || data.keyedUserId !== userId) {
+      data.userKey = keyOfUser({ ...tenantPart(data), userId });
+      data.keyedUserId = userId;
+    }
+    return data.userKey;
   }
 
   /** The user this connection announced before, whose presence has to end before it announces `userId`. */

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { UserId } from '../../domain/presence.types';
+import type { UserId, UserKey } from '../../domain/presence.types';
 import type { ClientToServerEvents, ServerToClientEvents, WireOnlineUser } from '../../protocol/socket-events';
 import type { EncodedJson } from './shared-encoding';
 
@@ -16,6 +16,9 @@ export interface SocketData {
   tenant?: string;
   /** The token's user type, when visibility is on (CONTRACT §9): the only type the connection sees as. */
   tokenUserType?: string | null;
+  /** The key of the user the connection last spoke for (`keyedUserId`), made once for all its events. */
+  userKey?: UserKey;
+  keyedUserId?: UserId;
   /** The rooms that bring this connection §1's events, while it has not subscribed. */
   eventRooms?: string[];
   /** Without authentication: the user this connection counts against the per-user limit. */

@@ -1,11 +1,12 @@
-import type { Instant, UserId } from '../presence.types';
+import type { Instant, UserId, UserKey } from '../presence.types';
 
 /**
  * Where `last_seen` is written. `record` hands over a user's latest sign of life and returns at once: the
  * implementation buffers, coalesces and retries; presence never waits for the database.
  */
 export interface LastSeenRecorder {
-  record(user: LastSeenSubject, lastSeen: Instant): void;
+  /** `key`: the user's key, when the caller has it (see KeyedUser). */
+  record(user: LastSeenSubject, lastSeen: Instant, key?: UserKey): void;
 }
 
 /** Whose `last_seen` it is: a user, of its tenant when tenants are on (CONTRACT §9). */

@@ -116,6 +116,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PRESENCE_STORE: 'redis' })).toThrow(/REDIS_URL: must be set when PRESENCE_STORE=redis/);
   });
 
+  it('reads the audience settings: tenants off and all see all by default, rules parsed, tenants only with a secret', () => {
+    expect(loadConfig({}).audience).toEqual({ tenantClaim: null, visibility: null, userTypeClaim: 'user_type' });
+    const config = loadConfig({ JWT_ACCESS_SECRET: 's', JWT_TENANT_CLAIM: 'org', JWT_USER_TYPE_CLAIM: 'role', PRESENCE_VISIBILITY: 'client:agent; agent:*' });
+    expect(config.audience.tenantClaim).toBe('org');
+    expect(config.audience.userTypeClaim).toBe('role');
+    expect(String(config.audience.visibility)).toBe('agent:*;client:agent');
+    expect(() => loadConfig({ JWT_TENANT_CLAIM: 'org' })).toThrow(/JWT_TENANT_CLAIM: needs JWT_ACCESS_SECRET/);
+    expect(() => loadConfig({ PRESENCE_VISIBILITY: 'client:agent;client:*' })).toThrow(/PRESENCE_VISIBILITY: visibility rules: viewer type "client" has two rules/);
+    expect(() => loadConfig({ PRESENCE_VISIBILITY: 'client' })).toThrow(/PRESENCE_VISIBILITY:/);
+  });
+
   it('refuses production without JWT_ACCESS_SECRET, and says why', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_ACCESS_SECRET: must be set when NODE_ENV=production/);
   });

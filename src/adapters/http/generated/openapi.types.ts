@@ -17,7 +17,8 @@ export interface paths {
          *     from the first page to the last is listed exactly once; one that comes or goes meanwhile may or may not be.
          *
          *     With `userId` (repeatable, up to 1000): those users, online or offline. An offline user is listed with the
-         *     `lastSeen` persistence holds and no type or name; a user never seen is left out.
+         *     `lastSeen` persistence holds and no name (and no type, unless tenants are on, where the type is kept beside
+         *     `last_seen`); a user never seen, or one the token may not see, is left out.
          *
          *     `userType` (repeatable) keeps the users of those types; offline users have no type and are then left out.
          */
@@ -349,7 +350,7 @@ export interface components {
             };
             content?: never;
         };
-        /** @description No such user (never seen), or no such route. */
+        /** @description No such user (never seen, or not to be seen by this token), or no such route. */
         NotFound: {
             headers: {
                 [name: string]: unknown;

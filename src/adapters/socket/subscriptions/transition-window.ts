@@ -36,8 +36,8 @@ export class TransitionWindow {
   private readonly first = new Map<UserKey, CommittedTransition>();
   private readonly last = new Map<UserKey, CommittedTransition>();
   private readonly typeOf = new Map<UserKey, string | null>();
-  /** Users whose type changed while online in the window: their leaves go by the type they had before it. */
-  private readonly retyped = new Set<UserKey>();
+  /** For users online before the window: the type the scopes were told then, which their leaves go by. */
+  private readonly typeBefore = new Map<UserKey, string | null>();
   private lastSeq = 0;
 
   constructor(private readonly knownType: (key: UserKey) => string | null = () => null) {}
@@ -48,9 +48,10 @@ export class TransitionWindow {
     const { to } = transition;
     if (!this.first.has(key)) {
       this.first.set(key, transition);
-      this.typeOf.set(key, isOnline(to) ? to.userType : (typeHint ?? this.knownType(key)));
+      const before = typeChanged(transition) ? transition.from.userType : (typeHint ?? this.knownType(key));
+      this.typeOf.set(key, isOnline(to) ? to.userType : before);
+      if (isOnline(transition.from)) this.typeBefore.set(key, before);
     }
-    if (typeChanged(transition)) this.retyped.add(key);
     if (isOnline(to)) this.typeOf.set(key, to.userType);
     this.last.set(key, transition);
     this.lastSeq = Math.max(this.lastSeq, transition.seq);
@@ -73,14 +74,13 @@ export class TransitionWindow {
     const joins: OnlineUser[] = [];
     const leaves: NetLeave[] = [];
     for (const [key, last] of this.last) {
-      const { from } = this.first.get(key) as CommittedTransition;
-      const wasOnline = isOnline(from);
-      // What the scopes were told it was: the type it had before the window, when it changed in it.
-      const before = this.retyped.has(key) && isOnline(from) ? from.userType : (this.typeOf.get(key) ?? null);
+      const wasOnline = this.typeBefore.has(key);
+      const before = this.typeBefore.get(key) ?? null;
       if (!wasOnline && endsOnline(last)) joins.push(onlineUserOf(last));
       else if (wasOnline && wentOffline(last)) leaves.push({ ...last, userType: before });
-      else if (wasOnline && endsOnline(last) && this.retyped.has(key) && before !== last.to.userType) {
-        // Shown with another type: out of the scopes of the old one, into those of the new (a scope of both drops the pair).
+      else if (wasOnline && endsOnline(last) && before !== last.to.userType) {
+        // Back, or still, online with another type than the scopes were told (its type changed, or it came back with
+        // another): out of the scopes of the old type, into those of the new (a scope of both drops the pair).
         leaves.push({ ...last, to: OFFLINE, reason: 'type_changed', userType: before });
         joins.push(onlineUserOf(last));
       }
@@ -92,6 +92,6 @@ export class TransitionWindow {
     this.first.clear();
     this.last.clear();
     this.typeOf.clear();
-    this.retyped.clear();
+    this.typeBefore.clear();
   }
 }

@@ -1,6 +1,7 @@
 import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
 import { ReplayBuffer } from '../../../../../src/adapters/socket/subscriptions/replay-buffer';
 import { TransitionWindow } from '../../../../../src/adapters/socket/subscriptions/transition-window';
+import { onlineState } from '../../../../../src/domain/presence-state';
 import type { CommittedTransition } from '../../../../../src/domain/presence.events';
 import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
 
@@ -38,6 +39,34 @@ describe('TransitionWindow', () => {
     window.clear();
     window.add(offline('known'));
     expect(window.net().leaves).toEqual([expect.objectContaining({ userId: 'known', userType: 'agent' })]);
+  });
+});
+
+describe('TransitionWindow and types', () => {
+  it('takes a user shown with another type out of the scopes of the old one and into those of the new', () => {
+    const known = new Map([['back', 'agent']]);
+    const window = new TransitionWindow((key) => known.get(key) ?? null);
+    // Back within the window with another type, and a type change while online: each a leave by the old type and a join.
+    window.add(offline('back'));
+    window.add(online('back', 'client'));
+    window.add(committed({ ...onlineTransition('x', 5, 'client'), from: onlineState('agent', null), reason: 'type_changed' }, ++seq));
+    const net = window.net();
+    expect(net.joins.map((j) => [j.userId, j.userType])).toEqual([
+      ['back', 'client'],
+      ['x', 'client'],
+    ]);
+    expect(net.leaves.map((l) => [l.userId, l.userType, l.reason])).toEqual([
+      ['back', 'agent', 'type_changed'],
+      ['x', 'agent', 'type_changed'],
+    ]);
+  });
+
+  it('sends a leave by the type the scopes were told, whatever the user was in between', () => {
+    const window = new TransitionWindow(() => 'agent');
+    window.add(offline('u'));
+    window.add(online('u', 'client'));
+    window.add(offline('u'));
+    expect(window.net().leaves.map((l) => [l.userId, l.userType])).toEqual([['u', 'agent']]);
   });
 });
 
