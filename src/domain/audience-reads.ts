@@ -19,10 +19,12 @@ function withOwnKeys(page: PresencePage, tenant: Tenant): PresencePage {
   return { ...page, nextAfter: page.nextAfter.slice(tenantKeyPrefix(tenant).length) };
 }
 
-/** A user as an audience judges it: an offline user's type is not known (it is seen as a user of no type). */
+/**
+ * A user as an audience judges it: by the type it is shown with, which for an offline user is the one persistence
+ * kept beside its last_seen (tenants' persistence only: without it, none, and it is seen as a user of no type).
+ */
 export function shownAs(user: UserStatus | OnlineUser, tenant: Viewer['tenant']): ShownUser {
-  const online = !('status' in user) || user.status === 'online';
-  return { tenant, key: userKeyOf(user.userId), userType: online ? user.userType : null };
+  return { tenant, key: userKeyOf(user.userId), userType: user.userType };
 }
 
 /**

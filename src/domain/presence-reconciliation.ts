@@ -7,7 +7,9 @@ import { keyOfUser, tenantPart } from './presence.types';
 /**
  * What a node's clients must be told after transitions were missed (a Redis outage, a trimmed stream): every user
  * they believe online that is not is `offline` (reason `expired`: its end was not seen), every user online that
- * they do not know of is `online`. Numbered `seq`, the last seq the node has, since they replace what was missed.
+ * they do not know of is `online`, and every user they know online with another type than it has now changed type
+ * (who may see it depends on it, CONTRACT §9). Numbered `seq`, the last seq the node has, since they replace what
+ * was missed.
  */
 export function reconciliationOf(told: ToldPresence, online: readonly OnlineUser[], now: Instant, seq: number): CommittedTransition[] {
   const believedOnline = told.believedOnline();
@@ -21,10 +23,16 @@ export function reconciliationOf(told: ToldPresence, online: readonly OnlineUser
     corrections.push({ type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen: now, from, to: OFFLINE, reason: 'expired', seq });
   }
   for (const user of online) {
-    if (believedKeys.has(keyOfUser(user))) continue;
     const { userId, lastSeen, userType, userName } = user;
     const to = onlineState(userType, userName);
-    corrections.push({ type: 'UserPresenceChanged', ...tenantPart(user), userId, lastSeen, from: OFFLINE, to, reason: 'online', seq });
+    if (!believedKeys.has(keyOfUser(user))) {
+      corrections.push({ type: 'UserPresenceChanged', ...tenantPart(user), userId, lastSeen, from: OFFLINE, to, reason: 'online', seq });
+      continue;
+    }
+    const toldState = told.toldStateOf(user);
+    if (toldState !== undefined && toldState.userType !== userType) {
+      corrections.push({ type: 'UserPresenceChanged', ...tenantPart(user), userId, lastSeen, from: toldState, to, reason: 'type_changed', seq });
+    }
   }
   return corrections;
 }

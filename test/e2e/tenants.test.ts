@@ -90,6 +90,25 @@ describe('audiences: tenants (§9)', () => {
     });
   });
 
+  it('judges an offline user by the type kept beside its last_seen', async () => {
+    app = await buildTestApp({ ...TENANTS, PRESENCE_VISIBILITY: 'client:agent;agent:*' });
+    const as = (sub: string, userType: string) => connect(app.url, { auth: { token: tokenOf('acme', sub, { user_type: userType }) } });
+    const agent = await as('a1', 'agent');
+    const client = await as('c2', 'client');
+    await emit(agent, 'userOnline', {});
+    await emit(client, 'userOnline', {});
+    await emit(agent, 'userOffline', {});
+    await emit(client, 'userOffline', {});
+    const asClient = { Authorization: `Bearer ${tokenOf('acme', 'c1', { user_type: 'client' })}` };
+    expect((await get(app.url, '/presence/{userId}', '/presence/a1', asClient)).body).toMatchObject({ userId: 'a1', status: 'offline', userType: 'agent' });
+    expect((await get(app.url, '/presence/{userId}', '/presence/c2', asClient)).status).toBe(404);
+    const watcher = await as('c1', 'client');
+    const mirror = new PresenceMirror(watcher);
+    await emit(watcher, 'presenceSubscribe', { userIds: ['a1', 'c2'] });
+    await mirror.waitFor(() => mirror.states === 1);
+    expect([...mirror.users.values()].map((u) => [u.userId, u.status, u.userType])).toEqual([['a1', 'offline', 'agent']]);
+  });
+
   describe('with PostgreSQL', () => {
     let db: TestDatabase;
 

@@ -9,7 +9,14 @@ import type { UserKey } from '../../domain/presence.types';
  */
 const roomOf = (tenant: Tenant, kind: 'viewers' | 'user', name: string): string => `audience:${JSON.stringify([tenant, kind, name])}`;
 
-export const viewersRoom = (tenant: Tenant, viewerType: string): string => roomOf(tenant, 'viewers', viewerType);
+/**
+ * Every viewer, with tenants and visibility off: the room 0.12 and earlier sent §1 to, kept by name so that
+ * heartbeat broadcasts, which cross nodes, reach the clients of both versions during a rolling upgrade.
+ */
+const EVERY_VIEWER_ROOM = 'presence:events';
+
+export const viewersRoom = (tenant: Tenant, viewerType: string): string =>
+  tenant === null && viewerType === ALL_VIEWERS ? EVERY_VIEWER_ROOM : roomOf(tenant, 'viewers', viewerType);
 export const userRoom = (tenant: Tenant, key: UserKey): string => roomOf(tenant, 'user', key);
 
 /**

@@ -7,8 +7,8 @@ import type { OnlineUser, UserId } from '../../../src/domain/presence.types';
 const user = (userId: string | number): OnlineUser => ({ userId, lastSeen: 1_000, userType: 'agent', userName: null });
 
 /** What a node's consumers were told: these users online, each with a state of its own. */
-const told = (userIds: readonly UserId[]): ToldPresence => {
-  const states = new Map<string, OnlineState>(userIds.map((id) => [String(id), onlineState('client', `told ${String(id)}`)]));
+const told = (userIds: readonly UserId[], userType = 'agent'): ToldPresence => {
+  const states = new Map<string, OnlineState>(userIds.map((id) => [String(id), onlineState(userType, `told ${String(id)}`)]));
   return { believedOnline: () => userIds.map((userId) => ({ userId })), toldStateOf: ({ userId }) => states.get(String(userId)) };
 };
 
@@ -19,7 +19,7 @@ describe('reconciliationOf', () => {
         type: 'UserPresenceChanged',
         userId: 'gone',
         lastSeen: 5_000,
-        from: { status: 'online', userType: 'client', userName: 'told gone' },
+        from: { status: 'online', userType: 'agent', userName: 'told gone' },
         to: { status: 'offline' },
         reason: 'expired',
         seq: 42,
@@ -32,6 +32,20 @@ describe('reconciliationOf', () => {
         to: { status: 'online', userType: 'agent', userName: null },
         reason: 'online',
         seq: 42,
+      },
+    ]);
+  });
+
+  it('tells a type change that was missed, from the type told to the one the store has (who may see it depends on it)', () => {
+    expect(reconciliationOf(told(['u'], 'client'), [user('u')], 5_000, 7)).toEqual([
+      {
+        type: 'UserPresenceChanged',
+        userId: 'u',
+        lastSeen: 1_000,
+        from: { status: 'online', userType: 'client', userName: 'told u' },
+        to: { status: 'online', userType: 'agent', userName: null },
+        reason: 'type_changed',
+        seq: 7,
       },
     ]);
   });

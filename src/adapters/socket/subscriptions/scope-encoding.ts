@@ -20,15 +20,15 @@ export function netOf(transitions: readonly ReplayedTransition[]): NetChange {
 
 /**
  * The part of a net change in the scope, as §7's `presenceDiff` current to `seq`. A user whose type changed is a leave
- * by its old type and a join by its new one: a scope that covers both keeps it, and is told neither.
+ * by its old type and a join by its new one: a scope that covers both keeps the user, and gets the join alone, which
+ * sets its new type.
  */
 export function diffFor(scope: PresenceScope, net: NetChange, seq: number): PresenceDiffPayload {
-  let joins = net.joins.filter((j) => scope.covers(j, j.userType));
+  const joins = net.joins.filter((j) => scope.covers(j, j.userType));
   let leaves = net.leaves.filter((l) => scope.covers(l, l.userType));
   if (joins.length > 0 && leaves.some((l) => l.reason === 'type_changed')) {
     const kept = new Set(leaves.filter((l) => l.reason === 'type_changed').map(keyOfUser));
     const both = new Set(joins.map(keyOfUser).filter((key) => kept.has(key)));
-    joins = joins.filter((j) => !both.has(keyOfUser(j)));
     leaves = leaves.filter((l) => !both.has(keyOfUser(l)));
   }
   return {
@@ -63,10 +63,11 @@ export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): S
       if (user !== undefined && scope.covers(user, user.userType)) users.push(toWireOnlineUser(user));
     }
   }
-  // A listed user not online is shown offline where the sight shows one of no known type (its own user, or `*`).
+  // A listed user not online is shown offline where the sight shows it: by the type kept beside its last_seen, which
+  // only tenants' persistence keeps (without tenants it is of no known type, seen by its own user and `*` sights).
   const offlineListed = scope.listedIds.filter((userId) => {
     const user = { ...(tenant !== null && { tenant }), userId };
-    return picture.get(keyOfUser(user)) === undefined && scope.covers(user, null);
+    return picture.get(keyOfUser(user)) === undefined && (tenant !== null || scope.covers(user, null));
   });
   return { seq: picture.seq, tenant, users, offlineListed };
 }
@@ -76,10 +77,11 @@ export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): S
  * user online by the time it is read was offline as of the state's seq, and is told so: the diffs after the state
  * bring its join, or nothing if it has gone again, and it must not be missing meanwhile.
  */
-export async function withOfflineListed(state: StateInPicture, statusesOf: StatusReader): Promise<PresenceStatePayload> {
+export async function withOfflineListed(state: StateInPicture, statusesOf: StatusReader, scope: PresenceScope): Promise<PresenceStatePayload> {
   const users = [...state.users];
   if (state.offlineListed.length > 0) {
     for (const user of await statusesOf(state.offlineListed, state.tenant)) {
+      if (!scope.covers(user, user.userType)) continue;
       users.push(toWirePresenceUser(user.status === 'offline' ? user : { ...user, status: 'offline', userType: null, userName: null }));
     }
   }

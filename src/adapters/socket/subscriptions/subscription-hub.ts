@@ -181,7 +181,7 @@ export class SubscriptionHub implements TransitionConsumer {
       this.deliverState(group, waiting, { seq: inPicture.seq, users: inPicture.users });
       return;
     }
-    withOfflineListed(inPicture, this.statusesOf).then(
+    withOfflineListed(inPicture, this.statusesOf, group.scope).then(
       (state) => this.deliverState(group, waiting, state),
       (error: unknown) => this.failState(group, waiting, error instanceof Error ? error : new Error(String(error))),
     );

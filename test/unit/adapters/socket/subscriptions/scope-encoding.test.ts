@@ -12,7 +12,7 @@ import { committed, netLeave as leaveOf, offlineTransition, onlineTransition } f
 import { Mirror, runs, scopes, SEED_SEQ, seeded, Truth } from './presence-run.fixture';
 
 /** A state read at once, its offline listed users with it: as the hub sends one. */
-const stateFor = (scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader) => withOfflineListed(pictureStateFor(scope, picture), statusesOf);
+const stateFor = (scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader) => withOfflineListed(pictureStateFor(scope, picture), statusesOf, scope);
 
 /** A net join: the user as it came online. */
 const join = (userId: UserId, userType: string | null): OnlineUser => ({
