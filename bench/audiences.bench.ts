@@ -16,6 +16,8 @@ const AGENTS_PER_TENANT = 10;
 
 interface StormSettings {
   readonly secret: string;
+  /** The store's settings (`--store redis`). */
+  readonly storeEnv: Record<string, string>;
   readonly tenants: number;
   readonly usersPerTenant: number;
   /** Tenants on (one deployment for all) or off (the figure of one deployment, of one tenant's users). */
@@ -31,7 +33,11 @@ export function expectedFrames(usersPerTenant: number): number {
 
 async function storm(settings: StormSettings) {
   const { secret, tenants, usersPerTenant, tenantsOn } = settings;
+  // Each storm a Redis prefix of its own (under the run's, which the run deletes), so that one starts empty.
+  const prefix = settings.storeEnv['REDIS_KEY_PREFIX'];
   const server = ServerProcess.service({
+    ...settings.storeEnv,
+    ...(prefix !== undefined && { REDIS_KEY_PREFIX: `${prefix}${tenantsOn ? 'tenants' : 'one'}:` }),
     JWT_ACCESS_SECRET: secret,
     PRESENCE_VISIBILITY: RULE,
     PRESENCE_EVENT_RATE: '1000',
@@ -74,7 +80,7 @@ async function storm(settings: StormSettings) {
   }
 }
 
-export async function audiencesBenchmark(options: { secret: string; quick: boolean; workers: number }) {
+export async function audiencesBenchmark(options: { secret: string; quick: boolean; workers: number; storeEnv: Record<string, string> }) {
   const tenants = options.quick ? 20 : 100;
   const shared = await storm({ ...options, tenants, usersPerTenant: 100, tenantsOn: true });
   const single = await storm({ ...options, tenants: 1, usersPerTenant: 100, tenantsOn: false });

@@ -500,7 +500,9 @@ async function main(): Promise<void> {
 
   if (only?.has('audiences')) {
     log('audiences: a join storm of tenants × 100 users under a visibility rule, against separate deployments…');
-    results['audiences'] = await audiencesBenchmark({ secret: SECRET, quick, workers: WORKERS });
+    const storeEnv: Record<string, string> =
+      store === 'redis' ? { PRESENCE_STORE: 'redis', REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench-${process.pid}:` } : {};
+    results['audiences'] = await audiencesBenchmark({ secret: SECRET, quick, workers: WORKERS, storeEnv });
     log(JSON.stringify(results['audiences'], null, 2));
   }
 
