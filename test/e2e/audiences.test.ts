@@ -160,6 +160,9 @@ describe('audiences: visibility by type (§9)', () => {
       leaves.push(...diff.leaves);
     });
     await emit(subscriber, 'presenceSubscribe', {});
+    const agentSubscriber = await announced('a9', 'agent');
+    const agentMirror = new PresenceMirror(agentSubscriber);
+    await emit(agentSubscriber, 'presenceSubscribe', {});
     const changing = await announced('x', 'agent');
     const ownTab = await announced('x', 'agent');
     const [clientLog, agentLog, ownLog] = [new StatusLog(clientSocket), new StatusLog(agentSocket), new StatusLog(ownTab)];
@@ -168,6 +171,9 @@ describe('audiences: visibility by type (§9)', () => {
     await emit(changing, 'userOnline', { userId: 'x', userType: 'client' });
     await clientLog.waitFor((changes) => changes.length === 1);
     await mirror.waitFor(() => !mirror.online().includes('x'));
+    // A scope that holds x either way keeps it, and learns its new type from the join.
+    await agentMirror.waitFor(() => agentMirror.users.get('x')?.userType === 'client');
+    expect(agentMirror.online()).toContain('x');
     await emit(changing, 'userOnline', { userId: 'x', userType: 'agent' });
     await clientLog.waitFor((changes) => changes.length === 2);
     await mirror.waitFor(() => mirror.online().includes('x'));
