@@ -64,6 +64,17 @@ export async function runScenario(scenario: Scenario, urls: readonly string[], s
   }
 
   const isOnline = (user: PopulationUser) => [...online].some((i) => keyOf((clients[i] as Client).user) === keyOf(user));
+  const backendToken = (tenant: string | null) =>
+    signToken({ sub: 'backend', scope: 'presence:read:all', ...(tenant !== null && { org: tenant }) }, {}, secret);
+  /** Each user's states in the order the actions made them: what every §1 viewer is told, as it may see them. */
+  const history = new Map<string, Array<{ readonly online: boolean; readonly type: string | null }>>();
+  const record = (user: PopulationUser) => {
+    const states = history.get(keyOf(user)) ?? [];
+    const last = states[states.length - 1] ?? { online: false, type: null };
+    const now = { online: isOnline(user), type: currentType.get(keyOf(user)) ?? null };
+    if (now.online !== last.online || (now.online && now.type !== last.type)) states.push(now);
+    history.set(keyOf(user), states);
+  };
   for (const action of scenario.actions) {
     const client = clients[action.connection] as Client;
     if (client.closed) continue;
@@ -77,6 +88,7 @@ export async function runScenario(scenario: Scenario, urls: readonly string[], s
       typesHad.get(key)?.add(typeOf(client.spec));
       seen.add(key);
       online.add(action.connection);
+      record(client.user);
       continue;
     }
     if (action.kind === 'offline') await emit(client.socket, 'userOffline', {});
@@ -86,6 +98,12 @@ export async function runScenario(scenario: Scenario, urls: readonly string[], s
     }
     online.delete(action.connection);
     if (!isOnline(client.user)) currentType.delete(key);
+    record(client.user);
+    if (action.kind === 'close' && !isOnline(client.user)) {
+      // The server ends a closed connection a moment later: the next action must come after, as the model says.
+      const auth = { Authorization: `Bearer ${backendToken(client.user.tenant)}` };
+      await waitUntil(async () => (await get(urls[0] as string, '/presence/{userId}', `/presence/${client.user.userId}`, auth)).body?.status !== 'online', 3_000, 5);
+    }
   }
 
   const onlineUsers = scenario.users.filter(isOnline);
@@ -102,20 +120,52 @@ export async function runScenario(scenario: Scenario, urls: readonly string[], s
     return (userIds ?? []).includes(userId) || (user !== undefined && (userTypes ?? []).includes(typeNow(user) as string));
   };
   const expectedView = (client: Client) => visibleNow(client.viewer).filter((id) => inScope(client, id));
-  const viewOf = (client: Client): string[] => {
-    if (client.spec.mode.kind === 'subscribe') return client.mirror.online();
-    const last = new Map<string, string>();
-    for (const change of client.statuses) last.set(String(change.userId), change.status);
-    return [...last].filter(([, status]) => status === 'online').map(([id]) => id).sort();
+  /**
+   * What a §1 viewer is told, per user, in order: `online` when it comes to see the user, `offline` when it stops
+   * (the user went offline, or its type changed out of sight), from each user's states as the actions made them.
+   */
+  const toldOf = (client: Client): Map<string, string[]> => {
+    const told = new Map<string, string[]>();
+    for (const user of scenario.users.filter((u) => u.tenant === client.user.tenant)) {
+      let visible = false;
+      const events: string[] = [];
+      for (const state of history.get(keyOf(user)) ?? []) {
+        const now = state.online && sees(rules, client.viewer, user, state.type);
+        if (now !== visible) events.push(now ? 'online' : 'offline');
+        visible = now;
+      }
+      if (events.length > 0) told.set(user.userId, events);
+    }
+    return told;
   };
+  const receivedBy = (client: Client): Map<string, string[]> => {
+    const received = new Map<string, string[]>();
+    for (const change of client.statuses) received.set(String(change.userId), [...(received.get(String(change.userId)) ?? []), change.status]);
+    return received;
+  };
+  /** A §1 viewer was told exactly what the model says (a closed one, the first part of it); a subscriber holds its view. */
+  const inOrder = (client: Client): boolean => {
+    // A closed subscriber's view stopped where it closed; what it was sent is still held to the model below.
+    if (client.spec.mode.kind === 'subscribe') return client.closed || JSON.stringify(client.mirror.online()) === JSON.stringify(expectedView(client));
+    const expected = toldOf(client);
+    const received = receivedBy(client);
+    const ids = new Set([...expected.keys(), ...received.keys()]);
+    return [...ids].every((id) => {
+      const want = expected.get(id) ?? [];
+      const got = received.get(id) ?? [];
+      return client.closed ? JSON.stringify(got) === JSON.stringify(want.slice(0, got.length)) : JSON.stringify(got) === JSON.stringify(want);
+    });
+  };
+  const describeView = (client: Client): string =>
+    client.spec.mode.kind === 'subscribe'
+      ? `saw ${JSON.stringify(client.mirror.online())}, expected ${JSON.stringify(expectedView(client))}`
+      : `was told ${JSON.stringify([...receivedBy(client)])}, expected ${JSON.stringify([...toldOf(client)])}`;
 
   const open = clients.filter((c) => !c.closed);
-  const settled = (c: Client) => JSON.stringify(viewOf(c)) === JSON.stringify(expectedView(c));
+  const settled = (c: Client) => inOrder(c);
   const leaks: string[] = [];
   // Closed connections end on the server a moment later: every tenant's backend view says when they have.
   const tenantsOf = scenario.tenantsOn ? ['t1', 't2'] : [null];
-  const backendToken = (tenant: string | null) =>
-    signToken({ sub: 'backend', scope: 'presence:read:all', ...(tenant !== null && { org: tenant }) }, {}, secret);
   const backendSettled = async () => {
     for (const tenant of tenantsOf) {
       const res = await get(urls[0] as string, '/presence', '/presence?limit=1000', { Authorization: `Bearer ${backendToken(tenant)}` });
@@ -128,9 +178,12 @@ export async function runScenario(scenario: Scenario, urls: readonly string[], s
   // Where a view never settles, what was shown is still held to the model below: a leak says more than a wrong view.
   await waitUntil(async () => open.every(settled) && (await backendSettled()), 3_000, 10).catch(() => {
     for (const c of open.filter((client) => !settled(client))) {
-      leaks.push(`${keyOf(c.user)} as ${String(c.viewer.userType)} (${c.spec.mode.kind}): saw ${JSON.stringify(viewOf(c))}, expected ${JSON.stringify(expectedView(c))}`);
+      leaks.push(`${keyOf(c.user)} as ${String(c.viewer.userType)} (${c.spec.mode.kind}): ${describeView(c)}`);
     }
   });
+  for (const c of clients.filter((client) => client.closed && !inOrder(client))) {
+    leaks.push(`closed ${keyOf(c.user)} as ${String(c.viewer.userType)}: ${describeView(c)}`);
+  }
 
   const userIn = (tenant: string | null, userId: string) => scenario.users.find((u) => u.tenant === tenant && u.userId === userId);
   /** An entry shown to a viewer: its user must be of the viewer's tenant, seen, and visible to it at some point. */
