@@ -12,8 +12,9 @@ import type {
   LastSeenRepository,
   LastSeenSubject,
 } from '../domain/ports/last-seen.port';
+import { persistedEntryOf } from '../domain/ports/last-seen.port';
 import type { Instant, UserId, UserKey } from '../domain/presence.types';
-import { keyOfUser } from '../domain/presence.types';
+import { keyIn, keyOfUser } from '../domain/presence.types';
 import { BoundedRead, ReadTimedOut } from './bounded-read';
 import type { ComponentHealth, HealthCheck } from './health-check';
 
@@ -58,11 +59,6 @@ function keepLatest<E extends LastSeenEntry>(into: Map<UserKey, E>, entry: E): v
   const key = keyOfUser(entry);
   const known = into.get(key);
   if (known === undefined || entry.lastSeen > known.lastSeen) into.set(key, entry);
-}
-
-/** An entry as read back: the type only where the tenants' table keeps one, so that a buffered value tells no more. */
-function entryOf({ tenant, userId, lastSeen, userType }: LastSeenEntry): LastSeenEntry {
-  return tenant === undefined ? { userId, lastSeen } : { tenant, userId, lastSeen, userType: userType ?? null };
 }
 
 export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
@@ -117,13 +113,13 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
       }
     }
     for (const userId of userIds) {
-      const key = keyOfUser({ ...(tenant !== undefined && { tenant }), userId });
+      const key = keyIn(tenant, userId);
       for (const buffer of [this.inFlight, this.pending]) {
         const waiting = buffer.get(key);
         if (waiting !== undefined) keepLatest(found, waiting);
       }
     }
-    return { entries: Array.from(found.values(), entryOf), complete };
+    return { entries: Array.from(found.values(), persistedEntryOf), complete };
   }
 
   /** Users whose value waits for the next flush (not counting one in flight). */

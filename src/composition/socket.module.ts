@@ -11,6 +11,7 @@ import { SubscriptionHub } from '../adapters/socket/subscriptions/subscription-h
 import { SocketAudience } from '../adapters/socket/socket-audience';
 import type { Config } from '../config';
 import { audienceClaimNames } from './audience.module';
+import { inTenant } from '../domain/presence.types';
 import { TOKENS } from '../tokens';
 
 /** Socket.IO: the server and its handshake checks, the gateway, §1 broadcasts and §7 subscriptions. */
@@ -44,7 +45,7 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
     return new SubscriptionHub(
       ctx.get(TOKENS.SocketServer),
       ctx.get(TOKENS.SocketAudience),
-      async (userIds, tenant) => (await service.pageOf(userIds, { limit: userIds.length, ...(tenant !== null && { tenant }) })).users,
+      async (userIds, tenant) => (await service.pageOf(userIds, { limit: userIds.length, ...inTenant(tenant) })).users,
       { replaySize: config.replaySize },
       ctx.get(TOKENS.Metrics).frameCounter,
       logger,

@@ -1,6 +1,6 @@
 import { maySee, typesSeenBy, type AudienceRules, type ShownUser, type Viewer } from './audience';
 import type { Tenant } from './presence.types';
-import { tenantKeyPrefix, tenantUserKey } from './presence.types';
+import { inTenant, tenantKeyPrefix, tenantUserKey } from './presence.types';
 import type { PresencePage, PresencePageQuery, PresenceService, UserStatus } from './presence.service';
 import type { OnlineUser, UserId } from './presence.types';
 import { userKeyOf } from './presence.types';
@@ -10,8 +10,6 @@ export type PresenceReads = Pick<PresenceService, 'pageOnline' | 'pageOf' | 'lis
 
 const EMPTY_PAGE: PresencePage = { users: [], total: 0, nextAfter: null };
 
-/** A query's part that keeps it in the viewer's tenant. */
-const tenantOfViewer = (viewer: Viewer): { readonly tenant?: string } => (viewer.tenant === null ? {} : { tenant: viewer.tenant });
 
 /** A page whose cursor is the last user's own key, without its tenant. */
 function withOwnKeys(page: PresencePage, tenant: Tenant): PresencePage {
@@ -44,22 +42,22 @@ export class AudienceReads {
    */
   async pageOnline(viewer: Viewer, query: PresencePageQuery): Promise<PresencePage> {
     const { tenant } = viewer;
-    const inTenant = { ...query, ...(tenant !== null && { tenant }), ...(query.after !== undefined && { after: tenantUserKey(tenant, query.after) }) };
+    const tenantQuery = { ...query, ...inTenant(tenant), ...(query.after !== undefined && { after: tenantUserKey(tenant, query.after) }) };
     const seen = typesSeenBy(this.rules, viewer);
-    if (seen === '*') return withOwnKeys(await this.service.pageOnline(inTenant), tenant);
+    if (seen === '*') return withOwnKeys(await this.service.pageOnline(tenantQuery), tenant);
     const asked = query.userTypes?.length ? query.userTypes : undefined;
     const types = asked === undefined ? [...seen] : asked.filter((type) => seen.has(type));
     // No type left must not reach the store: there, no type filter means every type.
-    const page = types.length > 0 ? withOwnKeys(await this.service.pageOnline({ ...inTenant, userTypes: types }), tenant) : EMPTY_PAGE;
+    const page = types.length > 0 ? withOwnKeys(await this.service.pageOnline({ ...tenantQuery, userTypes: types }), tenant) : EMPTY_PAGE;
     if (viewer.kind !== 'user' || viewer.key === null) return page;
-    const self = (await this.service.pageOf([viewer.key], { limit: 1, ...tenantOfViewer(viewer), ...(asked && { userTypes: asked }) })).users[0];
+    const self = (await this.service.pageOf([viewer.key], { limit: 1, ...inTenant(viewer.tenant), ...(asked && { userTypes: asked }) })).users[0];
     if (self?.status !== 'online' || (self.userType !== null && seen.has(self.userType))) return page;
     return withSelf(page, self, query);
   }
 
   /** The named users the viewer may see, paged here: the store's page would count the others too. */
   async pageOf(viewer: Viewer, userIds: readonly UserId[], query: PresencePageQuery): Promise<PresencePage> {
-    const all = await this.service.pageOf(userIds, { ...query, ...tenantOfViewer(viewer), after: undefined, limit: Math.max(1, userIds.length) });
+    const all = await this.service.pageOf(userIds, { ...query, ...inTenant(viewer.tenant), after: undefined, limit: Math.max(1, userIds.length) });
     const visible = all.users.filter((user) => maySee(this.rules, viewer, shownAs(user, viewer.tenant)));
     const rest = query.after === undefined ? visible : visible.filter((u) => userKeyOf(u.userId) > (query.after as string));
     const users = rest.slice(0, query.limit);
@@ -74,7 +72,7 @@ export class AudienceReads {
 
   /** Every online user the viewer may see. */
   async listOnline(viewer: Viewer): Promise<OnlineUser[]> {
-    const users = await this.service.listOnline(viewer.tenant ?? undefined);
+    const users = await this.service.listOnline(viewer.tenant);
     if (typesSeenBy(this.rules, viewer) === '*') return users;
     return users.filter((user) => maySee(this.rules, viewer, shownAs(user, viewer.tenant)));
   }

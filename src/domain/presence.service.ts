@@ -1,8 +1,8 @@
 import type { UsersByConnections } from './connection-buckets';
 import type { PresenceSettings } from './presence.settings';
-import type { ConnectionId, Instant, KeyedUser, OnlineUser, UserId, UserKey, UserPresence } from './presence.types';
+import type { ConnectionId, Instant, KeyedUser, OnlineUser, Tenant, UserId, UserKey, UserPresence } from './presence.types';
 import { subjectOf } from './presence.events';
-import { keyOfUser, tenantPart } from './presence.types';
+import { inTenant, keyIn, keyOfUser, tenantPart } from './presence.types';
 import type { Clock } from './ports/clock.port';
 import type { LastSeenLookup, LastSeenRecorder } from './ports/last-seen.port';
 import type { NodeRegistry } from './ports/node-registry.port';
@@ -164,8 +164,8 @@ export class PresenceService {
   }
 
   /** Every online user, or every online user of `tenant`. */
-  async listOnline(tenant?: string): Promise<OnlineUser[]> {
-    const users = await this.deps.store.listOnline(tenant);
+  async listOnline(tenant: Tenant = null): Promise<OnlineUser[]> {
+    const users = await this.deps.store.listOnline(tenant ?? undefined);
     return users.map(toOnlineUser);
   }
 
@@ -193,7 +193,7 @@ export class PresenceService {
    */
   async pageOf(userIds: readonly UserId[], query: PresencePageQuery): Promise<PresencePage> {
     const { tenant } = query;
-    const asked = new Map(userIds.map((userId) => [keyOfUser({ ...(tenant !== undefined && { tenant }), userId }), userId]));
+    const asked = new Map(userIds.map((userId) => [keyIn(tenant, userId), userId]));
     const keys = [...asked.keys()].sort();
     const online = await this.deps.store.findMany(keys);
     const offline = keys.filter((_, i) => online[i] === undefined).map((key) => asked.get(key) as UserId);
@@ -211,7 +211,7 @@ export class PresenceService {
       } else if (types === undefined && (entry !== undefined || !read.complete)) {
         const userId = entry?.userId ?? (asked.get(key) as UserId);
         const userType = entry?.userType ?? null;
-        matched.push({ ...(tenant !== undefined && { tenant }), userId, lastSeen: entry?.lastSeen ?? null, userType, userName: null, status: 'offline' });
+        matched.push({ ...inTenant(tenant), userId, lastSeen: entry?.lastSeen ?? null, userType, userName: null, status: 'offline' });
       }
     });
     const after = query.after;

@@ -46,12 +46,22 @@ export function tenantUserKey(tenant: Tenant, key: UserKey): UserKey {
 
 /** The key a user is stored and indexed by. */
 export function keyOfUser(user: KeyedUser): UserKey {
-  return user.key ?? tenantUserKey(user.tenant ?? null, userKeyOf(user.userId));
+  return user.key ?? keyIn(user.tenant, user.userId);
 }
 
-/** A user's tenant as a part of a new value: nothing at all when it has none, so that values read as before tenants. */
+/** The key of the user with this id in a tenant (none: tenants are off). */
+export function keyIn(tenant: Tenant | undefined, userId: UserId): UserKey {
+  return tenantUserKey(tenant ?? null, userKeyOf(userId));
+}
+
+/** A tenant as a part of a new value: nothing at all for none, so that values read as they did before tenants. */
+export function inTenant(tenant: Tenant | undefined): { readonly tenant?: string } {
+  return tenant === undefined || tenant === null ? NO_TENANT : { tenant };
+}
+
+/** A user's tenant as a part of a new value (see inTenant). */
 export function tenantPart(user: { readonly tenant?: string }): { readonly tenant?: string } {
-  return user.tenant === undefined ? NO_TENANT : { tenant: user.tenant };
+  return inTenant(user.tenant);
 }
 
 const NO_TENANT = Object.freeze({});

@@ -189,6 +189,22 @@ describe('audiences: visibility by type (§9)', () => {
     expect(mirror.users.get('x')).toMatchObject({ userType: 'agent' });
   });
 
+  it('reads the type from the claim JWT_USER_TYPE_CLAIM names', async () => {
+    app = await buildTestApp({ ...HELPDESK, JWT_USER_TYPE_CLAIM: 'role' });
+    const asRole = async (sub: string, role: string) => {
+      const socket = await connect(app.url, { auth: { token: signToken({ sub, role }) } });
+      await emit(socket, 'userOnline', {});
+      return socket;
+    };
+    await asRole('c2', 'client');
+    const agent = await asRole('a1', 'agent');
+    const listed = ((await emit(agent, 'getOnlineUsers')).users as Array<{ userId: string; userType: string }>).map((u) => [u.userId, u.userType]);
+    expect(listed.sort()).toEqual([
+      ['a1', 'agent'],
+      ['c2', 'client'],
+    ]);
+  });
+
   it('sends heartbeat broadcasts to the same audiences', async () => {
     app = await buildTestApp({ ...HELPDESK, PRESENCE_BROADCAST_HEARTBEATS: 'true' });
     const client = await online('c1', 'client');

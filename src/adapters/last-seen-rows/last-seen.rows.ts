@@ -1,4 +1,5 @@
 import type { LastSeenEntry } from '../../domain/ports/last-seen.port';
+import type { UserId } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
 
 /**
@@ -23,18 +24,24 @@ export function requiredTenant(tenant: string | undefined): string {
   return tenant;
 }
 
-export function toEntry(row: { user_id: string; seen_at: Date | string; id_is_number: boolean }): LastSeenEntry {
-  const asNumber = Number(row.user_id);
-  const userId = row.id_is_number && Number.isSafeInteger(asNumber) ? asNumber : row.user_id;
-  return { userId, lastSeen: new Date(row.seen_at).getTime() };
+interface LastSeenRowFields {
+  readonly user_id: string;
+  readonly seen_at: Date | string;
+  readonly id_is_number: boolean;
 }
 
-/** A row of the tenants' table as an entry: the id a number only when it was stored as one, in its canonical text. */
-export function toTenantEntry(
-  tenant: string,
-  row: { user_id: string; seen_at: Date | string; id_is_number: boolean; user_type: string | null },
-): LastSeenEntry {
+/** A row's user id: a number only when its column says so, and in its canonical text (`"07"` stays a string). */
+function userIdOf(row: LastSeenRowFields): UserId {
   const asNumber = Number(row.user_id);
-  const isNumber = row.id_is_number && Number.isSafeInteger(asNumber) && String(asNumber) === row.user_id;
-  return { tenant, userId: isNumber ? asNumber : row.user_id, lastSeen: new Date(row.seen_at).getTime(), userType: row.user_type };
+  return row.id_is_number && Number.isSafeInteger(asNumber) && String(asNumber) === row.user_id ? asNumber : row.user_id;
+}
+
+/** A row of `presence_last_seen` (sys_user) as an entry. */
+export function toEntry(row: LastSeenRowFields): LastSeenEntry {
+  return { userId: userIdOf(row), lastSeen: new Date(row.seen_at).getTime() };
+}
+
+/** A row of the tenants' table as an entry, with its tenant and the type kept beside it. */
+export function toTenantEntry(tenant: string, row: LastSeenRowFields & { readonly user_type: string | null }): LastSeenEntry {
+  return { tenant, userId: userIdOf(row), lastSeen: new Date(row.seen_at).getTime(), userType: row.user_type };
 }

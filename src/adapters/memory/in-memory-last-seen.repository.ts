@@ -8,7 +8,8 @@ import type {
   SaveResult,
 } from '../../domain/ports/last-seen.port';
 import type { Instant, UserId, UserKey } from '../../domain/presence.types';
-import { keyOfUser, tenantPart } from '../../domain/presence.types';
+import { keyIn, keyOfUser } from '../../domain/presence.types';
+import { persistedEntryOf } from '../../domain/ports/last-seen.port';
 
 /**
  * `last_seen` kept in this process's memory, for running without a database: every user has a row (of its tenant,
@@ -21,7 +22,7 @@ export class InMemoryLastSeenRepository implements LastSeenRecorder, LastSeenLoo
   record(user: LastSeenSubject, lastSeen: Instant, key = keyOfUser(user)): void {
     const known = this.entries.get(key);
     if (known === undefined || lastSeen >= known.lastSeen) {
-      this.entries.set(key, { ...tenantPart(user), userId: user.userId, lastSeen, ...(user.tenant !== undefined && { userType: user.userType ?? null }) });
+      this.entries.set(key, persistedEntryOf({ ...user, lastSeen }));
     }
   }
 
@@ -31,7 +32,7 @@ export class InMemoryLastSeenRepository implements LastSeenRecorder, LastSeenLoo
   }
 
   findMany(userIds: readonly UserId[], tenant?: string): Promise<LastSeenEntry[]> {
-    const found = userIds.map((userId) => this.entries.get(keyOfUser({ ...(tenant !== undefined && { tenant }), userId })));
+    const found = userIds.map((userId) => this.entries.get(keyIn(tenant, userId)));
     return Promise.resolve(found.filter((entry): entry is LastSeenEntry => entry !== undefined));
   }
 

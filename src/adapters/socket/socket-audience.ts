@@ -74,29 +74,29 @@ export class SocketAudience {
     const tenant = tenantOf(user);
     const { lose, gain } = sightChanges(this.rules, { tenant, key: userKeyOf(user.userId), userType: user.userType }, newType);
     const rooms = (types: string[]) => types.map((type) => viewersRoom(tenant, type));
-    return { lose: rooms(lose), gain: rooms(gain), own: userRoom(tenant, userKeyOf(user.userId)) };
+    return { lose: rooms(lose), gain: rooms(gain), own: this.ownRoomOf(user) };
   }
 
-  /** How many of this node's connections a change sent to the viewers' `rooms`, except the `own` room, reaches. */
-  reachExcept(rooms: readonly string[], own: string): number {
-    const byRoom = this.io.of('/').adapter.rooms;
-    let count = 0;
-    for (const room of rooms) count += byRoom.get(room)?.size ?? 0;
-    for (const id of byRoom.get(own) ?? []) count -= rooms.filter((room) => byRoom.get(room)?.has(id)).length;
-    return count;
+  /** The room of the user's own connections. */
+  ownRoomOf(user: ChangedUser): string {
+    return userRoom(tenantOf(user), userKeyOf(user.userId));
   }
 
   /**
-   * How many of this node's connections a change sent to `rooms` reaches, each once: the viewers' rooms, and the
-   * user's own connections that are in none of them (a few, looked at one by one).
+   * How many of this node's connections a change sent to `rooms` reaches, each once: the viewers' rooms, with the
+   * connections of the `own` room (sent to them too) or without them (sent `except` them). A connection is in one
+   * viewers' room at most, and the own room holds a few: they are looked at one by one.
    */
-  reach(rooms: readonly string[], user: ChangedUser): number {
+  reach(rooms: readonly string[], own: string, ownToo: boolean): number {
     const byRoom = this.io.of('/').adapter.rooms;
-    const own = userRoom(tenantOf(user), userKeyOf(user.userId));
     const viewers = rooms.filter((room) => room !== own);
     let count = 0;
     for (const room of viewers) count += byRoom.get(room)?.size ?? 0;
-    for (const id of byRoom.get(own) ?? []) if (!viewers.some((room) => byRoom.get(room)?.has(id))) count += 1;
+    for (const id of byRoom.get(own) ?? []) {
+      const asViewer = viewers.some((room) => byRoom.get(room)?.has(id));
+      if (ownToo && !asViewer) count += 1;
+      if (!ownToo && asViewer) count -= 1;
+    }
     return count;
   }
 

@@ -35,7 +35,7 @@ export class SocketPresenceBroadcaster implements TransitionConsumer {
     const user = changedUserOf(transition);
     const rooms = this.audience.roomsOf(user);
     this.io.local.to(rooms).emit('userStatusChanged', toStatusChanged(transition));
-    this.counter.frames('userStatusChanged', this.audience.reach(rooms, user));
+    this.counter.frames('userStatusChanged', this.audience.reach(rooms, this.audience.ownRoomOf(user), true));
   }
 
   /**
@@ -49,7 +49,7 @@ export class SocketPresenceBroadcaster implements TransitionConsumer {
     for (const [rooms, status] of [[lose, 'offline'], [gain, 'online']] as const) {
       if (rooms.length === 0) continue;
       this.io.local.to(rooms).except(own).emit('userStatusChanged', { userId, status, lastSeen, reason: 'type_changed' });
-      this.counter.frames('userStatusChanged', this.audience.reachExcept(rooms, own));
+      this.counter.frames('userStatusChanged', this.audience.reach(rooms, own, false));
     }
   }
 
@@ -73,6 +73,6 @@ export class SocketHeartbeatNotifier implements PresenceNotifier {
     if (event.type !== 'UserHeartbeatReceived') return;
     const rooms = this.audience.roomsOf(event);
     this.io.to(rooms).emit('userStatusChanged', toStatusChanged(event));
-    this.counter.frames('userStatusChanged', this.audience.reach(rooms, event));
+    this.counter.frames('userStatusChanged', this.audience.reach(rooms, this.audience.ownRoomOf(event), true));
   }
 }

@@ -51,7 +51,7 @@ export class SocketPresenceGateway {
   ) {
     const sharedReadOf = (tenant: Tenant) =>
       new SharedOnlineList({
-        read: async () => new OnlineSnapshot(await service.listOnline(tenant ?? undefined)),
+        read: async () => new OnlineSnapshot(await service.listOnline(tenant)),
         version: () => `${service.transitionsCommitted}:${hub.seq}`,
         now: () => clock.now(),
         maxAgeMs: settings.listMaxAgeMs,

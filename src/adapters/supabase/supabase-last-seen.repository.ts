@@ -3,7 +3,7 @@ import ws from 'ws';
 import type { LastSeenEntry, LastSeenRepository, SaveResult } from '../../domain/ports/last-seen.port';
 import type { UserId, UserKey } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
-import { requiredTenant, tenantColumns, toTenantEntry } from '../last-seen-rows/last-seen.rows';
+import { requiredTenant, tenantColumns, toEntry, toTenantEntry } from '../last-seen-rows/last-seen.rows';
 
 export interface SupabaseLastSeenOptions {
   readonly url: string;
@@ -70,7 +70,7 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
     if (userIds.length === 0) return [];
     const { data, error, status } = await this.client.rpc('presence_last_seen', { p_ids: userIds.map(userKeyOf) });
     if (error) throw this.failure('presence_last_seen', status, error);
-    return ((data ?? []) as LastSeenRow[]).map((row) => ({ userId: userIdOf(row), lastSeen: Date.parse(row.seen_at) }));
+    return ((data ?? []) as LastSeenRow[]).map(toEntry);
   }
 
   async ping(): Promise<void> {
@@ -142,11 +142,6 @@ function isTenantLastSeenRow(row: unknown): row is TenantLastSeenRow {
     typeof r['id_is_number'] === 'boolean' &&
     (r['user_type'] === null || typeof r['user_type'] === 'string')
   );
-}
-
-function userIdOf(row: LastSeenRow): UserId {
-  const asNumber = Number(row.user_id);
-  return row.id_is_number && Number.isSafeInteger(asNumber) && String(asNumber) === row.user_id ? asNumber : row.user_id;
 }
 
 function fetchWithTimeout(timeoutMs: number): typeof fetch {

@@ -24,6 +24,14 @@ export interface LastSeenEntry extends LastSeenSubject {
 }
 
 /**
+ * An entry as persistence holds it: the type only where the tenants' table keeps one, so that what is read back
+ * (from a database, or from values still waiting in a buffer) never tells more than what is stored.
+ */
+export function persistedEntryOf({ tenant, userId, lastSeen, userType }: LastSeenEntry): LastSeenEntry {
+  return tenant === undefined ? { userId, lastSeen } : { tenant, userId, lastSeen, userType: userType ?? null };
+}
+
+/**
  * What a read-back found. `complete` is false when persistence did not answer in time or failed: a user without an
  * entry may then have one there (CONTRACT §11: such a user is told with `lastSeen: null`).
  */

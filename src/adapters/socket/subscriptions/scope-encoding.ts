@@ -1,6 +1,6 @@
 import type { UserStatus } from '../../../domain/presence.service';
 import type { Tenant, UserId } from '../../../domain/presence.types';
-import { keyOfUser } from '../../../domain/presence.types';
+import { inTenant, keyOfUser } from '../../../domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../protocol/socket-events';
 import { isoOf, toWireOnlineUser, toWirePresenceUser } from '../wire';
 import type { OnlinePicture } from './flushed-snapshot';
@@ -66,7 +66,7 @@ export function pictureStateFor(scope: PresenceScope, picture: OnlinePicture): S
   // A listed user not online is shown offline where the sight shows it: by the type kept beside its last_seen, which
   // only tenants' persistence keeps (without tenants it is of no known type, seen by its own user and `*` sights).
   const offlineListed = scope.listedIds.filter((userId) => {
-    const user = { ...(tenant !== null && { tenant }), userId };
+    const user = { ...inTenant(tenant), userId };
     return picture.get(keyOfUser(user)) === undefined && (tenant !== null || scope.covers(user, null));
   });
   return { seq: picture.seq, tenant, users, offlineListed };

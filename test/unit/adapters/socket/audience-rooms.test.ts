@@ -10,6 +10,12 @@ describe('audience rooms', () => {
     expect(viewersRoom('acme', 'agent')).not.toBe(userRoom('acme', 'agent'));
   });
 
+  it('keeps the room of 0.12 for every viewer without tenants or rules, so that broadcasts across nodes reach both versions', () => {
+    expect(viewersRoom(null, '*')).toBe('presence:events');
+    expect(roomsOfViewer({ kind: 'user', tenant: null, key: '7', userType: null }, false)).toEqual(['presence:events']);
+    expect(viewersRoom('acme', '*')).not.toBe('presence:events');
+  });
+
   const types = fc.constantFrom('agent', 'client', 'bot');
   const maybeType = fc.option(types, { nil: null });
   const tenants = fc.option(fc.constantFrom('acme', 'globex', 'null'), { nil: null });
