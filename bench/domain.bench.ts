@@ -21,7 +21,8 @@ function build() {
     notifier: silent,
     lastSeen: new InMemoryLastSeenRepository(),
     nodes: new InMemoryNodeRegistry(),
-    settings: { ttlMs: TTL, disconnectGraceMs: 5_000, broadcastHeartbeats: false, sweepBatchSize: 1_000, nodeId: 'bench', nodeRecoveryClaimMs: 30_000 },
+    settings: { ttlMs: TTL, idleMs: 600_000,
+    disconnectGraceMs: 5_000, broadcastHeartbeats: false, sweepBatchSize: 1_000, nodeId: 'bench', nodeRecoveryClaimMs: 30_000 },
   });
   return { clock, service };
 }

@@ -46,6 +46,8 @@ export interface Config {
     readonly ttlMs: number;
     readonly sweepIntervalMs: number;
     readonly disconnectGraceMs: number;
+    /** A connection that reported activity and then nothing active for this long is idle (CONTRACT §8). */
+    readonly idleMs: number;
     readonly broadcastHeartbeats: boolean;
     readonly eventRate: number;
     /** userOnline/userOffline a second per user (bursts of maxConnectionsPerUser). */
@@ -132,6 +134,7 @@ export function loadConfig(env: Env): Config {
       ttlMs: s.PRESENCE_TTL_MS,
       sweepIntervalMs: s.PRESENCE_SWEEP_INTERVAL_MS,
       disconnectGraceMs: s.PRESENCE_DISCONNECT_GRACE_MS,
+      idleMs: s.PRESENCE_IDLE_MS,
       broadcastHeartbeats: s.PRESENCE_BROADCAST_HEARTBEATS,
       eventRate: s.PRESENCE_EVENT_RATE,
       statusRate: s.PRESENCE_STATUS_RATE,
@@ -167,6 +170,7 @@ function derivedFrom(s: Settings, nodeId: string): DerivedSettings {
     rules: {
       ttlMs: s.PRESENCE_TTL_MS,
       disconnectGraceMs: s.PRESENCE_DISCONNECT_GRACE_MS,
+      idleMs: s.PRESENCE_IDLE_MS,
       broadcastHeartbeats: s.PRESENCE_BROADCAST_HEARTBEATS,
       sweepBatchSize: 1_000,
       nodeId,

@@ -65,6 +65,7 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
       countOnline: () => store.countOnline(),
       countTenants: () => store.countTenants(),
       usersByConnections: () => store.usersByConnections(),
+      usersByAvailability: () => store.usersByAvailability(),
       openConnections: () => limits.open,
     };
     const metrics = new PresenceMetrics(sources, { version: packageVersion() });

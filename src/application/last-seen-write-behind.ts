@@ -1,8 +1,8 @@
 /**
- * Write-behind of `last_seen`, whatever the database: presence hands over each user's latest sign of life and never
- * waits; this buffer keeps one entry a user (the latest), flushes them all in one `saveMany` per interval, and on a
- * failure keeps them and retries with exponential backoff and jitter. Values only move forwards: a newer value
- * recorded while a flush is in flight wins over the older one that failed.
+ * Write-behind of `last_seen` and `last_active`, whatever the database: presence hands over each user's latest sign of
+ * life and activity and never waits; this buffer keeps one entry a user (the latest of each), flushes them all in one
+ * `saveMany` per interval, and on a failure keeps them and retries with exponential backoff and jitter. Values only
+ * move forwards, each on its own: a newer value recorded while a flush is in flight wins over the older one that failed.
  */
 import type {
   LastSeenEntry,
@@ -53,12 +53,28 @@ interface BufferedEntry {
   userId: UserId;
   lastSeen: Instant;
   userType: string | null;
+  lastActive: Instant | null;
 }
 
-function keepLatest<E extends LastSeenEntry>(into: Map<UserKey, E>, entry: E): void {
+const laterOf = (a: Instant | null | undefined, b: Instant | null | undefined): Instant | null =>
+  a == null ? (b ?? null) : b == null || a >= b ? a : b;
+
+/** Moves `into` forwards: its last_seen (with the id and type that came with it) and its last_active, each on its own. */
+function advance(into: BufferedEntry, userId: UserId, lastSeen: Instant, userType: string | null, lastActive: Instant | null): void {
+  if (lastSeen > into.lastSeen) {
+    into.userId = userId;
+    into.lastSeen = lastSeen;
+    into.userType = userType;
+  }
+  into.lastActive = laterOf(into.lastActive, lastActive);
+}
+
+/** Adds `entry` to what was read, keeping the latest of each value; `into`'s entries are not changed, only replaced. */
+function keepLatest(into: Map<UserKey, LastSeenEntry>, entry: LastSeenEntry): void {
   const key = keyOfUser(entry);
   const known = into.get(key);
-  if (known === undefined || entry.lastSeen > known.lastSeen) into.set(key, entry);
+  if (known === undefined) into.set(key, entry);
+  else into.set(key, { ...(entry.lastSeen > known.lastSeen ? entry : known), lastActive: laterOf(known.lastActive, entry.lastActive) });
 }
 
 export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
@@ -85,14 +101,14 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
    */
   record(user: LastSeenSubject, lastSeen: Instant, key = keyOfUser(user)): void {
     const known = this.pending.get(key);
+    const userType = user.userType ?? null;
+    const lastActive = user.lastActive ?? null;
     if (known === undefined) {
       // One shape for every entry, `tenant` included when undefined: the updates below stay monomorphic.
-      this.pending.set(key, { tenant: user.tenant, userId: user.userId, lastSeen, userType: user.userType ?? null });
+      this.pending.set(key, { tenant: user.tenant, userId: user.userId, lastSeen, userType, lastActive });
       this.observer.pending(this.pending.size);
-    } else if (lastSeen > known.lastSeen) {
-      known.userId = user.userId;
-      known.lastSeen = lastSeen;
-      known.userType = user.userType ?? null;
+    } else {
+      advance(known, user.userId, lastSeen, userType, lastActive);
     }
   }
 
@@ -190,7 +206,7 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
       if (missing.length > 0) this.observer.skipped(missing.length);
       return true;
     } catch (error) {
-      for (const entry of batch) keepLatest(this.pending, entry);
+      for (const entry of batch) this.putBack(entry);
       this.observer.pending(this.pending.size);
       this.failure = {
         since: this.failure?.since ?? this.now(),
@@ -202,6 +218,14 @@ export class LastSeenWriteBehind implements LastSeenRecorder, LastSeenLookup {
     } finally {
       this.inFlight = new Map();
     }
+  }
+
+  /** A failed entry goes back beside what was recorded meanwhile: the later of each value wins. */
+  private putBack(entry: BufferedEntry): void {
+    const key = keyOfUser(entry);
+    const recorded = this.pending.get(key);
+    if (recorded === undefined) this.pending.set(key, entry);
+    else advance(recorded, entry.userId, entry.lastSeen, entry.userType, entry.lastActive);
   }
 
   private backoffMs(): number {

@@ -1,7 +1,7 @@
 import type { ToldPresence, TransitionConsumer, TransitionFeed, TransitionSink } from '../domain/ports/transition-feed.port';
 import type { OnlineState } from '../domain/presence-state';
-import { isOnline, OFFLINE, onlineState } from '../domain/presence-state';
-import { typeChanged, type CommittedTransition } from '../domain/presence.events';
+import { isOnline, OFFLINE, onlineStateOfUser, samePresence } from '../domain/presence-state';
+import { cameOnline, changedWhileOnline, type CommittedTransition } from '../domain/presence.events';
 import type { OnlineUser, TenantUser, UserKey } from '../domain/presence.types';
 import { keyOfUser, tenantPart } from '../domain/presence.types';
 
@@ -48,7 +48,7 @@ export class TransitionFanout implements TransitionFeed, TransitionSink, ToldPre
   /** Starts from the users online now, current to `seq`, without telling anyone: consumers seed themselves. */
   seed(users: Iterable<OnlineUser>, seq: number): void {
     for (const user of users) {
-      this.online.set(keyOfUser(user), { ...tenantPart(user), userId: user.userId, to: onlineState(user.userType, user.userName) });
+      this.online.set(keyOfUser(user), { ...tenantPart(user), userId: user.userId, to: onlineStateOfUser(user) });
     }
     this.seq = Math.max(this.seq, seq);
   }
@@ -63,15 +63,15 @@ export class TransitionFanout implements TransitionFeed, TransitionSink, ToldPre
   }
 
   /**
-   * The transition as a change of what the consumers were told, or undefined when it changes nothing: a type change
-   * of a user they were not told is online is, to them, the user coming online.
+   * The transition as a change of what the consumers were told, or undefined when it changes nothing: a change while
+   * online of a user they were not told is online is, to them, the user coming online.
    */
   private asChangeOfPicture(transition: CommittedTransition): CommittedTransition | undefined {
     const key = keyOfUser(transition);
     if (!endsOnline(transition)) return this.online.delete(key) ? transition : undefined;
     const told = this.online.get(key);
-    if (told !== undefined && (!typeChanged(transition) || told.to.userType === transition.to.userType)) return undefined;
-    const delivered = told === undefined && typeChanged(transition) ? { ...transition, from: OFFLINE, reason: 'online' as const } : transition;
+    if (told !== undefined && (cameOnline(transition) || samePresence(told.to, transition.to))) return undefined;
+    const delivered = told === undefined && changedWhileOnline(transition) ? { ...transition, from: OFFLINE, reason: 'online' as const } : transition;
     this.online.set(key, delivered);
     return delivered;
   }

@@ -2,7 +2,8 @@
  * A presence client for frontends (and Node): connects with a token, announces its user, heartbeats, and keeps a
  * live map of the users in scope from `presenceState` and `presenceDiff`, resuming after every reconnect from the
  * last `seq` it applied, so that nothing missed while away leaves a ghost or a gap. Against a server without
- * subscriptions it falls back to `userStatusChanged` and `getOnlineUsers`.
+ * subscriptions it falls back to `userStatusChanged` and `getOnlineUsers`. It sets the user's availability and
+ * text (CONTRACT §8), and in a browser reports the user idle and active.
  */
 import { io, type Socket } from 'socket.io-client';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol/socket-events';
@@ -12,93 +13,42 @@ import type {
   PresenceErrorPayload,
   PresenceStatePayload,
   ServerToClientEvents,
+  UserAvailabilityChanged,
   UserStatusChanged,
   WireOnlineUser,
   WirePresenceUser,
-  WireUserId,
 } from '../protocol/socket-events';
+import { browserPage, idleDetectorFor } from './browser-page';
+import { ChosenStatus, PresenceRefusal, type ShownStatus } from './chosen-status';
+import { OnlineGate } from './online-gate';
+import type { ConnectionState, PresenceClient, PresenceClientOptions, StatusChoice } from './presence-client.types';
+import { PresenceView } from './presence-view';
+import { oversizeRefusal } from './subscription-size';
+import { expiryOf } from './token-expiry';
 
-export interface PresenceClientOptions {
-  /** The service, e.g. `https://presence.example.com`. */
-  readonly url: string;
-  /** A fixed access token; or `getToken`, asked at every (re)connect and before the token expires. */
-  readonly token?: string;
-  readonly getToken?: () => string | Promise<string>;
-  /** Who this client is. With a token the id may be left out (the token's user is meant). */
-  readonly user?: { readonly userId?: WireUserId; readonly userType?: string; readonly userName?: string };
-  /** Which users to follow; all when left out. */
-  readonly scope?: { readonly userIds?: readonly WireUserId[]; readonly userTypes?: readonly string[] };
-  /** How often to heartbeat [30000]. */
-  readonly heartbeatMs?: number;
-  /**
-   * Stop heartbeating while the page is hidden [false]. Saves the server work for background tabs, at a price: a
-   * tab hidden longer than the server's TTL goes offline for everyone until it is shown again.
-   */
-  readonly pauseWhenHidden?: boolean;
-  /** Fetch a new token this long before the current one expires [60000]. */
-  readonly refreshBeforeMs?: number;
-  /**
-   * The service's `PRESENCE_MAX_MESSAGE_BYTES` [65536]. A subscription whose message would be larger is not sent (the
-   * service would close the connection, and reconnecting would send it again): `onError` is told instead.
-   */
-  readonly maxMessageBytes?: number;
-}
-
-export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
-
-export interface PresenceClient {
-  /** Called with every change of the users in scope; returns a function that stops it. */
-  onChange(listener: (users: readonly WirePresenceUser[]) => void): () => void;
-  onError(listener: (error: PresenceErrorPayload) => void): () => void;
-  onConnectionChange(listener: (state: ConnectionState) => void): () => void;
-  getOnlineUsers(): WirePresenceUser[];
-  isOnline(userId: WireUserId): boolean;
-  readonly connectionState: ConnectionState;
-  /** Ends this client's presence now (logout); the connection stays, to keep following the others. */
-  goOffline(): Promise<void>;
-  close(): void;
-}
+export type { ConnectionState, IdleOptions, PresenceClient, PresenceClientOptions, StatusChoice } from './presence-client.types';
+export type { ShownStatus } from './chosen-status';
+export type { InputSource, PageVisibility } from './idle-detector';
+export { PresenceRefusal } from './chosen-status';
 
 type PresenceSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** The part of the browser's `document` the client uses; absent in Node. */
-declare const document: { visibilityState: string; addEventListener(type: 'visibilitychange', listener: () => void): void };
-
-/** The `exp` of a JWT (ms), read without verifying it: only to know when to ask for a new one. */
-function expiryOf(token: string): number | undefined {
-  try {
-    const payload = token.split('.')[1] ?? '';
-    const json = typeof atob === 'function' ? atob(payload.replace(/-/g, '+').replace(/_/g, '/')) : Buffer.from(payload, 'base64url').toString();
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What Socket.IO adds around an event's JSON: the packet type, an ack id, the brackets and the event's name. */
-const PACKET_OVERHEAD_BYTES = 32;
-
-/** The refusal a subscription gets when its message would be over the service's limit; undefined when it fits. */
-function oversizeRefusal(payload: object, maxBytes: number): PresenceErrorPayload | undefined {
-  const bytes = new TextEncoder().encode(JSON.stringify(payload)).length + PACKET_OVERHEAD_BYTES;
-  if (bytes <= maxBytes) return undefined;
-  return {
-    event: 'presenceSubscribe',
-    code: 'INVALID_PAYLOAD',
-    message: `the subscription is ${bytes} bytes, over the service's ${maxBytes}: name fewer userIds, or follow userTypes`,
-  };
-}
+const ACK_TIMEOUT_MS = 10_000;
 
 export function createPresenceClient(options: PresenceClientOptions): PresenceClient {
-  const users = new Map<string, WirePresenceUser>();
+  const view = new PresenceView();
+  const chosen = new ChosenStatus();
+  const online = new OnlineGate();
   const changeListeners = new Set<(users: readonly WirePresenceUser[]) => void>();
   const errorListeners = new Set<(error: PresenceErrorPayload) => void>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
   let state: ConnectionState = 'connecting';
-  let seq: number | undefined;
   let legacy = false;
   let announced = true;
+  /** Counts connections, so that what an earlier one began (awaiting an ack) does not go on in a later one. */
+  let connection = 0;
+  /** The connection whose coming online has been followed up. */
+  let settled = 0;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let refresh: ReturnType<typeof setTimeout> | undefined;
 
@@ -117,7 +67,7 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
   });
 
   const notify = (): void => {
-    const list = [...users.values()].filter((u) => u.status === 'online');
+    const list = view.online();
     for (const listener of changeListeners) listener(list);
   };
   const setState = (next: ConnectionState): void => {
@@ -125,6 +75,10 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
     for (const listener of stateListeners) listener(next);
   };
   const userPayload = () => (options.user?.userId === undefined ? {} : { userId: options.user.userId });
+  // Reports are dropped while not online: the detector announces its state again once the client is.
+  const detector = idleDetectorFor(options.idle, (idle) => {
+    if (online.isOpen && socket.connected) socket.emit('userActivity', { ...userPayload(), idle });
+  });
 
   function scheduleRefresh(token: string | undefined): void {
     clearTimeout(refresh);
@@ -140,15 +94,21 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
   }
 
   const beat = (): void => {
-    if (announced && socket.connected) socket.emit('userHeartbeat', userPayload());
+    if (!announced || !socket.connected) return;
+    if (settled === connection) socket.emit('userHeartbeat', userPayload());
+    // A connection whose userOnline was refused comes online with its first heartbeat.
+    else {
+      const current = connection;
+      socket.emit('userHeartbeat', userPayload(), (answer) => void (answer.ok && settleOnline(current)));
+    }
   };
   const startHeartbeats = (): void => {
     clearInterval(heartbeat);
     heartbeat = setInterval(beat, options.heartbeatMs ?? 30_000);
   };
-  const hidden = (): boolean => typeof document !== 'undefined' && document.visibilityState === 'hidden';
-  if (options.pauseWhenHidden && typeof document !== 'undefined') {
-    document.addEventListener('visibilitychange', () => {
+  const hidden = (): boolean => browserPage.document?.visibilityState === 'hidden';
+  if (options.pauseWhenHidden && browserPage.document !== undefined) {
+    browserPage.document.addEventListener('visibilitychange', () => {
       if (hidden()) clearInterval(heartbeat);
       else {
         beat();
@@ -157,33 +117,65 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
     });
   }
 
+  const sendStatus = async (choice: StatusChoice): Promise<ShownStatus> => {
+    const payload = { ...userPayload(), availability: choice.availability, statusText: choice.statusText };
+    const answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('userStatusSet', payload);
+    if (!answer.ok) throw new PresenceRefusal(answer.error);
+    return { availability: answer.availability, statusText: answer.statusText };
+  };
+
+  /** Announces the user on a new connection. */
+  async function comeOnline(current: number): Promise<void> {
+    const announcement = { ...userPayload(), userType: options.user?.userType, userName: options.user?.userName };
+    const answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('userOnline', announcement).catch(() => undefined);
+    // A refusal reaches onError as a presenceError; the next heartbeat then brings the connection online.
+    if (!answer?.ok) return;
+    // Idle follows the service's PRESENCE_IDLE_MS, unless the options fix it.
+    if (typeof answer.idleMs === 'number' && !(options.idle && options.idle.idleMs)) detector?.useIdleMs(answer.idleMs);
+    await settleOnline(current);
+  }
+
+  /** Once the connection is online: restores a forgotten status, then says whether the user is idle. */
+  async function settleOnline(current: number): Promise<void> {
+    if (settled === current || current !== connection || !announced) return;
+    settled = current;
+    if (options.restoreStatus !== false) await chosen.restore(sendStatus).catch(() => undefined);
+    if (current !== connection || !announced) return;
+    online.open();
+    detector?.announce();
+  }
+
   async function subscribe(): Promise<void> {
-    const payload = { ...options.scope, ...(seq === undefined ? {} : { since: seq }) };
+    const payload = { ...options.scope, ...(view.seq === undefined ? {} : { since: view.seq }) };
     const tooLarge = oversizeRefusal(payload, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
     if (tooLarge !== undefined) {
       for (const listener of errorListeners) listener(tooLarge);
       return;
     }
-    const answer = await socket.timeout(10_000).emitWithAck('presenceSubscribe', payload).catch(() => undefined);
-    if (answer !== undefined && answer.ok) return;
+    const answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('presenceSubscribe', payload).catch(() => undefined);
+    if (answer !== undefined && answer.ok) {
+      legacy = false;
+      return;
+    }
     // A server without subscriptions: follow every transition, starting from the full list.
     legacy = true;
-    const list = await socket.timeout(10_000).emitWithAck('getOnlineUsers').catch(() => undefined);
+    const list = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('getOnlineUsers').catch(() => undefined);
     if (list?.ok) {
-      users.clear();
-      for (const u of list.users as WireOnlineUser[]) users.set(String(u.userId), u);
+      view.applyList(list.users as WireOnlineUser[]);
       notify();
     }
   }
 
   socket.on('connect', () => {
+    connection += 1;
     setState('connected');
-    if (announced) socket.emit('userOnline', { ...userPayload(), userType: options.user?.userType, userName: options.user?.userName });
+    if (announced) void comeOnline(connection);
     if (!hidden() || !options.pauseWhenHidden) startHeartbeats();
     void subscribe();
   });
   socket.on('disconnect', (reason) => {
     clearInterval(heartbeat);
+    online.close();
     if (state === 'closed') return;
     setState('disconnected');
     // Socket.IO reconnects by itself after a lost connection, but not when the server closed it (a restart, an
@@ -193,23 +185,20 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
   socket.io.on('reconnect_attempt', () => setState('connecting'));
 
   socket.on('presenceState', (s: PresenceStatePayload) => {
-    users.clear();
-    for (const u of s.users) users.set(String(u.userId), u);
-    seq = s.seq;
+    view.applyState(s);
     notify();
   });
   socket.on('presenceDiff', (d: PresenceDiffPayload) => {
-    for (const u of d.joins) users.set(String(u.userId), u);
-    for (const l of d.leaves) users.delete(String(l.userId));
-    seq = Math.max(seq ?? 0, d.seq);
+    view.applyDiff(d);
     notify();
   });
   socket.on('userStatusChanged', (c: UserStatusChanged) => {
     if (!legacy) return;
-    const known = users.get(String(c.userId));
-    if (c.status === 'online') users.set(String(c.userId), { userId: c.userId, status: 'online', lastSeen: c.lastSeen, userType: known?.userType ?? null, userName: known?.userName ?? null });
-    else users.delete(String(c.userId));
+    view.applyStatusChange(c);
     notify();
+  });
+  socket.on('userAvailabilityChanged', (c: UserAvailabilityChanged) => {
+    if (legacy && view.applyAvailabilityChange(c)) notify();
   });
   socket.on('presenceError', (e) => {
     for (const listener of errorListeners) listener(e);
@@ -219,25 +208,39 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
     set.add(listener);
     return () => set.delete(listener);
   };
+  const noPresence = (why: string) => new PresenceRefusal({ code: 'INVALID_PAYLOAD', message: `this client is not online: ${why}` });
 
   return {
     onChange: (listener) => subscribeTo(changeListeners, listener),
     onError: (listener) => subscribeTo(errorListeners, listener),
     onConnectionChange: (listener) => subscribeTo(stateListeners, listener),
-    getOnlineUsers: () => [...users.values()].filter((u) => u.status === 'online'),
-    isOnline: (userId) => users.get(String(userId))?.status === 'online',
+    getOnlineUsers: () => view.online(),
+    isOnline: (userId) => view.get(userId)?.status === 'online',
+    availabilityOf: (userId) => view.availabilityOf(userId),
+    async setStatus(choice) {
+      if (!announced) throw noPresence('it went offline (goOffline)');
+      if (state === 'closed') throw noPresence('it is closed');
+      await online.wait();
+      const shown = await sendStatus(choice);
+      chosen.record(choice);
+      return shown;
+    },
     get connectionState() {
       return state;
     },
     async goOffline() {
       announced = false;
       clearInterval(heartbeat);
-      await socket.timeout(10_000).emitWithAck('userOffline', userPayload()).catch(() => undefined);
+      online.fail(noPresence('it went offline (goOffline)'));
+      detector?.stop();
+      await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('userOffline', userPayload()).catch(() => undefined);
     },
     close() {
       setState('closed');
       clearInterval(heartbeat);
       clearTimeout(refresh);
+      online.fail(noPresence('it is closed'));
+      detector?.stop();
       socket.disconnect();
     },
   };

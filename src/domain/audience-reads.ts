@@ -50,7 +50,8 @@ export class AudienceReads {
     // No type left must not reach the store: there, no type filter means every type.
     const page = types.length > 0 ? withOwnKeys(await this.service.pageOnline({ ...tenantQuery, userTypes: types }), tenant) : EMPTY_PAGE;
     if (viewer.kind !== 'user' || viewer.key === null) return page;
-    const self = (await this.service.pageOf([viewer.key], { limit: 1, ...inTenant(viewer.tenant), ...(asked && { userTypes: asked }) })).users[0];
+    const filters = { ...(asked && { userTypes: asked }), ...(query.availabilities && { availabilities: query.availabilities }) };
+    const self = (await this.service.pageOf([viewer.key], { limit: 1, ...inTenant(viewer.tenant), ...filters })).users[0];
     if (self?.status !== 'online' || (self.userType !== null && seen.has(self.userType))) return page;
     return withSelf(page, self, query);
   }

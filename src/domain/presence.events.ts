@@ -3,16 +3,19 @@ import { isOnline } from './presence-state';
 import { tenantPart } from './presence.types';
 import type { LastSeenSubject } from './ports/last-seen.port';
 import type { Instant, OfflineReason, OnlineUser, TenantUser } from './presence.types';
+import type { Availability, AvailabilityReason } from './availability';
 
 /**
  * Why a user's presence changed: it came online, one of the ways its last connection ends, or, online all along, it
- * is shown with another type now (which changes who may see it, CONTRACT §9).
+ * is shown with another type now (which changes who may see it, CONTRACT §9) or with another availability or text
+ * (CONTRACT §8: it chose, went idle, or became active again).
  */
-export type TransitionReason = 'online' | OfflineReason | 'type_changed';
+export type TransitionReason = 'online' | OfflineReason | 'type_changed' | AvailabilityReason;
 
 /**
- * A user's presence changed from one state to another: today online to offline or back, per user alternating.
- * `lastSeen` is the user's last sign of life: when it came online, or the latest before it went offline.
+ * A user's presence changed from one state to another: online to offline or back, per user alternating, or from one
+ * online state to another. `lastSeen` is the user's last sign of life: when it came online, or the latest before it
+ * went offline or changed.
  */
 export interface UserPresenceChanged extends TenantUser {
   readonly type: 'UserPresenceChanged';
@@ -38,6 +41,10 @@ export interface UserHeartbeatReceived extends TenantUser {
   readonly userType: string | null;
   readonly lastSeen: Instant;
   readonly reason: 'heartbeat';
+  /** What the user is shown as (CONTRACT §8), told with every status. */
+  readonly availability: Availability;
+  readonly statusText: string | null;
+  readonly onlineSince: Instant;
 }
 
 export type PresenceEvent = CommittedTransition | UserHeartbeatReceived;
@@ -46,6 +53,22 @@ export type PresenceEvent = CommittedTransition | UserHeartbeatReceived;
 export type TypeChanged = UserPresenceChanged & { readonly from: OnlineState; readonly to: OnlineState; readonly reason: 'type_changed' };
 
 export function typeChanged<T extends UserPresenceChanged>(transition: T): transition is T & TypeChanged {
+  return transition.reason === 'type_changed';
+}
+
+/** An online user shown with another availability or text (CONTRACT §8). */
+export type AvailabilityChanged = UserPresenceChanged & {
+  readonly from: OnlineState;
+  readonly to: OnlineState;
+  readonly reason: AvailabilityReason;
+};
+
+export function availabilityChanged<T extends UserPresenceChanged>(transition: T): transition is T & AvailabilityChanged {
+  return transition.reason === 'set' || transition.reason === 'idle' || transition.reason === 'active';
+}
+
+/** Online before and after: the user is shown differently (another type, availability or text). */
+export function changedWhileOnline<T extends UserPresenceChanged>(transition: T): transition is T & { readonly from: OnlineState; readonly to: OnlineState } {
   return isOnline(transition.from) && isOnline(transition.to);
 }
 
@@ -57,19 +80,26 @@ export function wentOffline<T extends UserPresenceChanged>(transition: T): trans
   return isOnline(transition.from) && !isOnline(transition.to);
 }
 
-/** Whether a transition leaves its user online: it came online, or changed type while online. */
+/** Whether a transition leaves its user online: it came online, or changed while online. */
 export function endsOnline<T extends UserPresenceChanged>(transition: T): transition is T & { readonly to: OnlineState } {
   return isOnline(transition.to);
 }
 
 /** The user as a transition that leaves it online shows it: what lists of online users show. */
 export function onlineUserOf(transition: UserPresenceChanged & { readonly to: OnlineState }): OnlineUser {
-  const { userType, userName } = transition.to;
-  return { ...tenantPart(transition), userId: transition.userId, lastSeen: transition.lastSeen, userType, userName };
+  const { userType, userName, availability, statusText, lastActive, onlineSince } = transition.to;
+  const { userId, lastSeen } = transition;
+  return { ...tenantPart(transition), userId, lastSeen, userType, userName, availability, statusText, lastActive, onlineSince };
 }
 
 /** Whose `last_seen` a transition records: its user, with the type it was online with. */
 export function subjectOf(transition: UserPresenceChanged): LastSeenSubject {
   const state = isOnline(transition.to) ? transition.to : transition.from;
-  return { ...tenantPart(transition), userId: transition.userId, userType: isOnline(state) ? state.userType : null };
+  const online = isOnline(state);
+  return {
+    ...tenantPart(transition),
+    userId: transition.userId,
+    userType: online ? state.userType : null,
+    lastActive: online ? state.lastActive : null,
+  };
 }

@@ -2,14 +2,19 @@ import type { UsersByConnections } from './connection-buckets';
 import type { PresenceSettings } from './presence.settings';
 import type { ConnectionId, Instant, KeyedUser, OnlineUser, Tenant, UserId, UserKey, UserPresence } from './presence.types';
 import { subjectOf } from './presence.events';
-import { inTenant, keyIn, keyOfUser, tenantPart } from './presence.types';
+import { keyOfUser, tenantPart } from './presence.types';
 import type { Clock } from './ports/clock.port';
 import type { LastSeenLookup, LastSeenRecorder } from './ports/last-seen.port';
 import type { NodeRegistry } from './ports/node-registry.port';
 import type { PresenceNotifier } from './ports/presence-notifier.port';
 import type { CommittedDecision, PresenceDecision, PresenceStore } from './ports/presence-store.port';
 import type { Announcement } from './presence';
-import { announce, dropConnection, endConnection, endNodeConnections, expireDue, heartbeat, toOnlineUser } from './presence';
+import { announce, dropConnection, endConnection, endNodeConnections, expireDue, heartbeat, lastSeenOf, toOnlineUser, viewOf } from './presence';
+import { chooseStatus, isLiveOn, reportActivity, type StatusChoice } from './activity.rules';
+import type { AvailabilityView } from './availability';
+import type { PresencePage, PresencePageQuery, UserStatus } from './user-status';
+import { pageOfNamedUsers } from './named-users';
+import { invalidPayload } from './presence.errors';
 
 export interface PresenceServiceDeps {
   readonly clock: Clock;
@@ -24,30 +29,7 @@ export interface ConnectionCommand extends KeyedUser {
   readonly connectionId: ConnectionId;
 }
 
-/**
- * A user as readers see it: online, or offline with the last sign of life that was persisted, `null` when it could
- * not be read in time (CONTRACT §1, §11).
- */
-export type UserStatus =
-  | (OnlineUser & { readonly status: 'online' })
-  | (Omit<OnlineUser, 'lastSeen'> & { readonly status: 'offline'; readonly lastSeen: Instant | null });
-
-export interface PresencePageQuery {
-  /** Only users whose key sorts after this one: the previous page's `nextAfter`. */
-  readonly after?: UserKey;
-  readonly limit: number;
-  readonly userTypes?: readonly string[];
-  /** Only users of this tenant (CONTRACT §9); none: tenants are off. */
-  readonly tenant?: string;
-}
-
-export interface PresencePage {
-  readonly users: UserStatus[];
-  /** How many users match, on every page. */
-  readonly total: number;
-  /** Where the next page starts; `null` on the last page. */
-  readonly nextAfter: UserKey | null;
-}
+export type { OfflineUser, PresencePage, PresencePageQuery, UserStatus } from './user-status';
 
 export interface SweepOptions {
   /**
@@ -75,11 +57,19 @@ export class PresenceService {
 
   constructor(private readonly deps: PresenceServiceDeps) {}
 
-  async goOnline(a: Announcement): Promise<void> {
+  /** `userOnline`, answered with the user as it is online now. */
+  async goOnline(a: Announcement): Promise<OnlineUser> {
     const now = this.deps.clock.now();
     const key = keyOfUser(a);
     const committed = await this.commit(key, (u) => announce(u, a, now, this.deps.settings.ttlMs));
-    if (committed.transition === null && committed.next !== undefined) this.deps.lastSeen.record(committed.next, now, key);
+    const user = committed.next as UserPresence;
+    if (committed.transition === null) this.deps.lastSeen.record(user, now, key);
+    return toOnlineUser(user);
+  }
+
+  /** PRESENCE_IDLE_MS: told to clients, so that their idle detection keeps to the service's. */
+  get idleMs(): number {
+    return this.deps.settings.idleMs;
   }
 
   heartbeat(a: Announcement): Promise<void> {
@@ -89,16 +79,30 @@ export class PresenceService {
       if (committed.transition !== null || committed.next === undefined) return;
       this.deps.lastSeen.record(committed.next, now, key);
       if (this.deps.settings.broadcastHeartbeats) {
-        this.deps.notifier.publish({
-          type: 'UserHeartbeatReceived',
-          ...tenantPart(committed.next),
-          userId: committed.next.userId,
-          userType: committed.next.userType,
-          lastSeen: now,
-          reason: 'heartbeat',
-        });
+        const { userId, userType, onlineSince } = committed.next;
+        const { availability, statusText } = viewOf(committed.next);
+        const event = { type: 'UserHeartbeatReceived', ...tenantPart(committed.next), userId, userType, lastSeen: now, reason: 'heartbeat' } as const;
+        this.deps.notifier.publish({ ...event, availability, statusText, onlineSince });
       }
     });
+  }
+
+  /**
+   * `userStatusSet`: the user's chosen availability and text (CONTRACT §8), answered with what it is shown as now.
+   * Refused on a connection that is not online.
+   */
+  async setStatus(c: ConnectionCommand, choice: StatusChoice): Promise<AvailabilityView> {
+    const committed = await this.commit(keyOfUser(c), (u) => chooseStatus(u, c.connectionId, choice));
+    return viewOf(this.onlineOn(committed, c));
+  }
+
+  /** `userActivity`: the connection is idle, or active again. Refused on a connection that is not online. */
+  async reportActivity(c: ConnectionCommand, idle: boolean): Promise<void> {
+    const now = this.deps.clock.now();
+    const key = keyOfUser(c);
+    const committed = await this.commit(key, (u) => reportActivity(u, c.connectionId, idle, now, this.deps.settings.idleMs));
+    const user = this.onlineOn(committed, c);
+    if (!idle && committed.transition === null) this.deps.lastSeen.record(user, lastSeenOf(user), key);
   }
 
   async goOffline(c: ConnectionCommand): Promise<void> {
@@ -186,44 +190,20 @@ export class PresenceService {
     return { users, total: page.total, nextAfter: page.more && last !== undefined ? keyOfUser(last) : null };
   }
 
-  /**
-   * The named users in key order, a page at a time: online ones as they are, offline ones with the `last_seen`
-   * persistence holds (and no type or name), never-seen ones left out. A type filter keeps online users only. When
-   * persistence could not be read in time, the users it might know are offline with `lastSeen: null`.
-   */
-  async pageOf(userIds: readonly UserId[], query: PresencePageQuery): Promise<PresencePage> {
-    const { tenant } = query;
-    const asked = new Map(userIds.map((userId) => [keyIn(tenant, userId), userId]));
-    const keys = [...asked.keys()].sort();
-    const online = await this.deps.store.findMany(keys);
-    const offline = keys.filter((_, i) => online[i] === undefined).map((key) => asked.get(key) as UserId);
-    const read = await this.deps.lastSeen.lookUp(offline, tenant);
-    const persisted = new Map(read.entries.map((e) => [keyOfUser(e), e]));
-    const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
-    const matched: UserStatus[] = [];
-    keys.forEach((key, i) => {
-      const user = online[i];
-      const entry = persisted.get(key);
-      if (user !== undefined) {
-        if (types === undefined || (user.userType !== null && types.has(user.userType))) {
-          matched.push({ ...toOnlineUser(user), status: 'online' });
-        }
-      } else if (types === undefined && (entry !== undefined || !read.complete)) {
-        const userId = entry?.userId ?? (asked.get(key) as UserId);
-        const userType = entry?.userType ?? null;
-        matched.push({ ...inTenant(tenant), userId, lastSeen: entry?.lastSeen ?? null, userType, userName: null, status: 'offline' });
-      }
-    });
-    const after = query.after;
-    const rest = after === undefined ? matched : matched.filter((u) => keyOfUser(u) > after);
-    const users = rest.slice(0, query.limit);
-    const last = users[users.length - 1];
-    return { users, total: matched.length, nextAfter: rest.length > users.length && last ? keyOfUser(last) : null };
+  /** The named users in key order, a page at a time: see `pageOfNamedUsers`. */
+  pageOf(userIds: readonly UserId[], query: PresencePageQuery): Promise<PresencePage> {
+    return pageOfNamedUsers(this.deps, userIds, query);
   }
 
   /** A user online now, or offline with the `last_seen` persistence holds; `undefined` for one never seen. */
   async status(userId: UserId): Promise<UserStatus | undefined> {
     return (await this.pageOf([userId], { limit: 1 })).users[0];
+  }
+
+  /** The user after a rule only an online connection may invoke, or the refusal of a connection that is not. */
+  private onlineOn(committed: CommittedDecision, c: ConnectionCommand): UserPresence {
+    if (!isLiveOn(committed.next, c.connectionId)) throw invalidPayload('this connection is not online: send userOnline first');
+    return committed.next;
   }
 
   /** Applies a rule atomically; a transition it causes is persisted and published. */

@@ -2,8 +2,10 @@
  * The presence rules: pure functions from a user's presence and one fact (a connection went online, heartbeated,
  * went offline, dropped, or time passed) to the user's next presence and the transition it causes, if any.
  */
+import type { AvailabilityReason, AvailabilityView } from './availability';
+import { activityAt, availabilityChange, availabilityOf } from './availability';
 import type { UserPresenceChanged } from './presence.events';
-import { OFFLINE, onlineState } from './presence-state';
+import { OFFLINE, onlineState, type OnlineState } from './presence-state';
 import type {
   ConnectionId,
   ConnectionPresence,
@@ -32,23 +34,30 @@ export interface PresenceDecision {
   readonly transition: UserPresenceChanged | null;
 }
 
-const unchanged = (user: UserPresence | undefined): PresenceDecision => ({ next: user, transition: null });
+export const unchanged = (user: UserPresence | undefined): PresenceDecision => ({ next: user, transition: null });
 
-function hasConnections(user: UserPresence | undefined): user is UserPresence {
+export function hasConnections(user: UserPresence | undefined): user is UserPresence {
   return user !== undefined && user.connections.length > 0;
 }
 
 /** `userOnline`: the connection is live for the user from now; the user's type and name are stored when given. */
 export function announce(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
+  const online = hasConnections(user);
   const next: UserPresence = {
     ...tenantPart(a),
     userId: a.userId,
     userType: a.userType !== undefined ? a.userType : (user?.userType ?? null),
     userName: a.userName !== undefined ? a.userName : (user?.userName ?? null),
+    // A new online period starts with nothing chosen; a user still online (or in its grace) keeps what it had.
+    chosen: online ? user.chosen : null,
+    statusText: online ? user.statusText : null,
+    onlineSince: online ? user.onlineSince : now,
+    lastActive: online ? user.lastActive : null,
     connections: withLiveConnection(user, a, now, ttlMs),
   };
-  if (!hasConnections(user)) return { next, transition: wentOnline(next, now) };
-  return { next, transition: user.userType === next.userType ? null : retyped(user, next, now) };
+  if (!online) return { next, transition: wentOnline(next, now) };
+  if (user.userType !== next.userType) return { next, transition: changedWhileOnline(user, next, now, 'type_changed') };
+  return reshown(user, next, false);
 }
 
 /**
@@ -56,21 +65,23 @@ export function announce(user: UserPresence | undefined, a: Announcement, now: I
  * restart) it brings it online again, with the type and name the user is already known by, else those given.
  */
 export function heartbeat(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
-  if (user === undefined) return announce(undefined, a, now, ttlMs);
+  if (!hasConnections(user)) return announce(undefined, a, now, ttlMs);
+  // The usual heartbeat refreshes a live connection the user had: what it is shown as cannot change.
+  const refreshes = user.connections.some((c) => c.connectionId === a.connectionId && !c.dropped);
   const next: UserPresence = { ...user, connections: withLiveConnection(user, a, now, ttlMs) };
-  return { next, transition: hasConnections(user) ? null : wentOnline(next, now) };
+  return refreshes ? { next, transition: null } : reshown(user, next, false);
 }
 
 /** `userOffline`: the connection's presence ends now, with no grace. */
 export function endConnection(user: UserPresence | undefined, connectionId: ConnectionId, now: Instant): PresenceDecision {
   if (user === undefined || !user.connections.some((c) => c.connectionId === connectionId)) return unchanged(user);
-  return settle(user, without(user.connections, connectionId), now, 'explicit');
+  return settle(user, without(user.connections, connectionId), 'explicit', now);
 }
 
 /**
  * The socket closed without `userOffline`. Other live connections keep the user online, so the dropped one is
  * simply forgotten; the user's last live connection instead lingers for the grace, and ends as `disconnect` unless
- * the user comes back first.
+ * the user comes back first. A lingering connection reports nothing, so it does not go idle by time meanwhile.
  */
 export function dropConnection(
   user: UserPresence | undefined,
@@ -83,22 +94,29 @@ export function dropConnection(
   const connections = without(user.connections, connectionId);
   const othersLive = connections.some((c) => !c.dropped);
   if (!othersLive && graceMs > 0) {
-    connections.push({ connectionId, nodeId: dropped.nodeId, lastSeen: now, expiresAt: now + graceMs, dropped: true });
+    const { nodeId, idle } = dropped;
+    connections.push({ connectionId, nodeId, lastSeen: now, expiresAt: now + graceMs, dropped: true, idle, idleAt: null });
   }
-  return settle(user, connections, now, 'disconnect');
+  return settle(user, connections, 'disconnect', now);
 }
 
-/** Time passed: every connection whose deadline is at or before `now` ends. */
+/** Time passed: every connection whose deadline is at or before `now` ends, and every one whose idle deadline has come is idle. */
 export function expireDue(user: UserPresence | undefined, now: Instant): PresenceDecision {
   if (user === undefined) return unchanged(user);
   const connections: ConnectionPresence[] = [];
   let last: ConnectionPresence | undefined;
+  let wentIdle = false;
   for (const c of user.connections) {
-    if (c.expiresAt > now) connections.push(c);
-    else if (last === undefined || c.expiresAt >= last.expiresAt) last = c;
+    if (c.expiresAt <= now) {
+      if (last === undefined || c.expiresAt >= last.expiresAt) last = c;
+      continue;
+    }
+    const later = activityAt(c, now);
+    wentIdle ||= later !== c;
+    connections.push(later);
   }
-  if (last === undefined) return unchanged(user);
-  return settle(user, connections, now, last.dropped ? 'disconnect' : 'expired', lastSeenOf(user));
+  if (last === undefined) return wentIdle ? reshown(user, { ...user, connections }, false) : unchanged(user);
+  return settle(user, connections, last.dropped ? 'disconnect' : 'expired', lastSeenOf(user));
 }
 
 /** The node the connections were on is gone: they end, and the user goes offline as `node_lost` if they were all. */
@@ -106,14 +124,15 @@ export function endNodeConnections(user: UserPresence | undefined, nodeId: strin
   if (user === undefined) return unchanged(user);
   const connections = user.connections.filter((c) => c.nodeId !== nodeId);
   if (connections.length === user.connections.length) return unchanged(user);
-  return settle(user, connections, lastSeenOf(user), 'node_lost');
+  return settle(user, connections, 'node_lost', lastSeenOf(user));
 }
 
-/** The earliest deadline among the user's connections: when `expireDue` next has work to do. */
+/** The earliest deadline among the user's connections, expiry's or going idle's: when `expireDue` next has work to do. */
 export function nextDeadline(user: UserPresence): Instant | undefined {
   let earliest: Instant | undefined;
   for (const c of user.connections) {
     if (earliest === undefined || c.expiresAt < earliest) earliest = c.expiresAt;
+    if (c.idleAt !== null && c.idleAt < earliest) earliest = c.idleAt;
   }
   return earliest;
 }
@@ -125,8 +144,30 @@ export function lastSeenOf(user: UserPresence): Instant {
   return latest;
 }
 
+/** What the user is shown as beside its status (CONTRACT §8). */
+export function viewOf(user: UserPresence): AvailabilityView {
+  return { availability: availabilityOf(user.chosen, user.connections), statusText: user.statusText };
+}
+
+/** The user as an online state: its type and name, and its §8 details. */
+export function onlineStateOf(user: UserPresence): OnlineState {
+  const { availability, statusText } = viewOf(user);
+  return onlineState(user.userType, user.userName, { availability, statusText, lastActive: user.lastActive, onlineSince: user.onlineSince });
+}
+
 export function toOnlineUser(user: UserPresence): OnlineUser {
-  return { ...tenantPart(user), userId: user.userId, lastSeen: lastSeenOf(user), userType: user.userType, userName: user.userName };
+  const { availability, statusText } = viewOf(user);
+  const { userId, userType, userName, lastActive, onlineSince } = user;
+  return { ...tenantPart(user), userId, lastSeen: lastSeenOf(user), userType, userName, availability, statusText, lastActive, onlineSince };
+}
+
+/**
+ * The user online before and after, changed in what it chose or in its connections: a transition when it is shown
+ * with another availability or text (`chose`: it changed them itself, `set`).
+ */
+export function reshown(user: UserPresence, next: UserPresence, chose: boolean): PresenceDecision {
+  const reason = availabilityChange(viewOf(user), viewOf(next), chose);
+  return { next, transition: reason === null ? null : changedWhileOnline(user, next, lastSeenOf(next), reason) };
 }
 
 /** A live connection is back: connections that only lingered in their grace are no longer needed. */
@@ -136,48 +177,42 @@ function withLiveConnection(
   now: Instant,
   ttlMs: Instant,
 ): ConnectionPresence[] {
-  const live: ConnectionPresence = { connectionId: a.connectionId, nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false };
   const connections: ConnectionPresence[] = [];
   let placed = false;
-  // The refreshed connection keeps its place: a store can then update its record in place.
+  // The refreshed connection keeps its place (a store can then update its record in place), and its activity.
   for (const c of user?.connections ?? []) {
     if (c.connectionId === a.connectionId) {
-      connections.push(live);
+      connections.push(liveConnection(a, now, ttlMs, c.idle, c.dropped ? null : c.idleAt));
       placed = true;
     } else if (!c.dropped) connections.push(c);
   }
-  if (!placed) connections.push(live);
+  if (!placed) connections.push(liveConnection(a, now, ttlMs, false, null));
   return connections;
+}
+
+function liveConnection(a: ConnectionRef, now: Instant, ttlMs: Instant, idle: boolean, idleAt: Instant | null): ConnectionPresence {
+  return { connectionId: a.connectionId, nodeId: a.nodeId, lastSeen: now, expiresAt: now + ttlMs, dropped: false, idle, idleAt };
 }
 
 function without(connections: readonly ConnectionPresence[], connectionId: ConnectionId): ConnectionPresence[] {
   return connections.filter((c) => c.connectionId !== connectionId);
 }
 
-function settle(
-  user: UserPresence,
-  connections: ConnectionPresence[],
-  now: Instant,
-  reason: OfflineReason,
-  lastSeen: Instant = now,
-): PresenceDecision {
-  if (connections.length > 0) return { next: { ...user, connections }, transition: null };
+function settle(user: UserPresence, connections: ConnectionPresence[], reason: OfflineReason, lastSeen: Instant): PresenceDecision {
+  if (connections.length > 0) return reshown(user, { ...user, connections }, false);
   return { next: undefined, transition: wentOffline(user, lastSeen, reason) };
 }
 
 function wentOnline(user: UserPresence, now: Instant): UserPresenceChanged {
-  const to = onlineState(user.userType, user.userName);
-  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen: now, from: OFFLINE, to, reason: 'online' };
+  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen: now, from: OFFLINE, to: onlineStateOf(user), reason: 'online' };
 }
 
-/** An online user announced with another type: a transition of its own, since who may see it changes. */
-function retyped(user: UserPresence, next: UserPresence, now: Instant): UserPresenceChanged {
-  const from = onlineState(user.userType, user.userName);
-  const to = onlineState(next.userType, next.userName);
-  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: next.userId, lastSeen: now, from, to, reason: 'type_changed' };
+/** Online before and after, shown differently: with another type (who may see it changes, §9) or availability (§8). */
+function changedWhileOnline(user: UserPresence, next: UserPresence, lastSeen: Instant, reason: 'type_changed' | AvailabilityReason): UserPresenceChanged {
+  const { userId } = next;
+  return { type: 'UserPresenceChanged', ...tenantPart(user), userId, lastSeen, from: onlineStateOf(user), to: onlineStateOf(next), reason };
 }
 
 function wentOffline(user: UserPresence, lastSeen: Instant, reason: OfflineReason): UserPresenceChanged {
-  const from = onlineState(user.userType, user.userName);
-  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen, from, to: OFFLINE, reason };
+  return { type: 'UserPresenceChanged', ...tenantPart(user), userId: user.userId, lastSeen, from: onlineStateOf(user), to: OFFLINE, reason };
 }

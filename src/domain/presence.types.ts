@@ -1,3 +1,5 @@
+import type { AvailabilityView, ChosenAvailability, ConnectionActivity } from './availability';
+
 /** Milliseconds since the Unix epoch, UTC. The domain never reads the wall clock: instants come from the Clock port. */
 export type Instant = number;
 
@@ -79,7 +81,7 @@ export type OfflineReason = 'explicit' | 'disconnect' | 'expired' | 'node_lost';
  * at `expiresAt`; a dropped connection (socket closed without userOffline) waits out the disconnect grace and
  * ends as `disconnect` at `expiresAt`.
  */
-export interface ConnectionPresence {
+export interface ConnectionPresence extends ConnectionActivity {
   readonly connectionId: ConnectionId;
   readonly nodeId: string;
   readonly lastSeen: Instant;
@@ -91,6 +93,13 @@ export interface ConnectionPresence {
 export interface UserPresence extends TenantUser {
   readonly userType: string | null;
   readonly userName: string | null;
+  /** What the user chose with `userStatusSet` (CONTRACT §8), for all its connections, until it goes offline. */
+  readonly chosen: ChosenAvailability;
+  readonly statusText: string | null;
+  /** When the current online period began: a reconnect within the grace keeps it. */
+  readonly onlineSince: Instant;
+  /** The last activity on any connection in this online period; null when none reported any. */
+  readonly lastActive: Instant | null;
   /**
    * Each connection once. A list, not a record keyed by connection id: a user has a few, and objects keyed by
    * random ids would each get a hidden class of their own, slow to copy and to walk on every heartbeat.
@@ -99,8 +108,10 @@ export interface UserPresence extends TenantUser {
 }
 
 /** What readers are told about an online user. */
-export interface OnlineUser extends TenantUser {
+export interface OnlineUser extends TenantUser, AvailabilityView {
   readonly lastSeen: Instant;
   readonly userType: string | null;
   readonly userName: string | null;
+  readonly lastActive: Instant | null;
+  readonly onlineSince: Instant;
 }

@@ -28,11 +28,37 @@ export interface UserOnlinePayload {
   readonly userName?: string | null;
 }
 
+export interface UserOnlineAnswer {
+  readonly userId: WireUserId;
+  readonly status: 'online';
+  readonly availability: WireAvailability;
+  readonly statusText: string | null;
+  readonly onlineSince: string;
+  /** After this long without `userActivity { idle: false }`, a connection that reports activity is idle. */
+  readonly idleMs: number;
+}
+
 export interface UserPayload {
   readonly userId?: WireUserId;
 }
 
 export type OfflineReason = 'explicit' | 'disconnect' | 'expired' | 'node_lost';
+
+/** What an online user wants (CONTRACT §8): `busy` if it chose so, `away` if chosen or all its connections are idle. */
+export type WireAvailability = 'available' | 'away' | 'busy';
+
+/** The longest `statusText`, in code points. */
+export const MAX_STATUS_TEXT_LENGTH = 140;
+
+/** §8's details of a user: all null for an offline user (`lastActive` may be its persisted last activity). */
+export interface WireAvailabilityDetails {
+  readonly availability: WireAvailability | null;
+  readonly statusText: string | null;
+  /** The user's last activity on any connection (ISO 8601), null when none was reported. */
+  readonly lastActive: string | null;
+  /** When the user's current online period began; null offline. */
+  readonly onlineSince: string | null;
+}
 
 export interface UserStatusChanged {
   readonly userId: WireUserId;
@@ -40,21 +66,39 @@ export interface UserStatusChanged {
   readonly lastSeen: string;
   /** `type_changed`: the user is online, but its type changed, and so did whether this client may see it (CONTRACT §9). */
   readonly reason: 'online' | 'heartbeat' | OfflineReason | 'type_changed';
+  /** CONTRACT §8, extra fields that clients of §1 ignore: the user's availability, text and online period (null offline). */
+  readonly availability: WireAvailability | null;
+  readonly statusText: string | null;
+  readonly onlineSince: string | null;
 }
 
-export interface WireOnlineUser {
+/** CONTRACT §8: an online user is shown with another availability or text. */
+export interface UserAvailabilityChanged {
+  readonly userId: WireUserId;
+  readonly availability: WireAvailability;
+  readonly statusText: string | null;
+  readonly lastActive: string | null;
+  /** `set`: the user chose; `idle`: its connections went idle; `active`: one became active again. */
+  readonly reason: 'set' | 'idle' | 'active';
+  /** The change's place in the service's numbering of transitions (CONTRACT §7). */
+  readonly seq: number;
+}
+
+export interface WireOnlineUser extends WireAvailabilityDetails {
   readonly userId: WireUserId;
   readonly status: 'online';
   readonly lastSeen: string;
   readonly userType: string | null;
   readonly userName: string | null;
+  readonly availability: WireAvailability;
+  readonly onlineSince: string;
 }
 
 /**
  * A user as a presenceState or a presenceDiff's join tells of it. `lastSeen` is null only for an offline user whose
  * last sign of life could not be read in time (CONTRACT §1, §11).
  */
-export interface WirePresenceUser {
+export interface WirePresenceUser extends WireAvailabilityDetails {
   readonly userId: WireUserId;
   readonly status: 'online' | 'offline';
   readonly lastSeen: string | null;
@@ -86,6 +130,21 @@ export interface PresenceDiffPayload {
   readonly seq: number;
   readonly joins: readonly WirePresenceUser[];
   readonly leaves: readonly PresenceLeave[];
+  /** Users in scope, online before and after, shown with another availability or text (CONTRACT §8). */
+  readonly updates: readonly WirePresenceUser[];
+}
+
+export interface UserStatusSetPayload {
+  readonly userId?: WireUserId;
+  /** `available` clears a chosen `away` or `busy`; absent keeps the choice. */
+  readonly availability?: WireAvailability;
+  /** At most 140 code points; null clears it; absent keeps it. */
+  readonly statusText?: string | null;
+}
+
+export interface UserActivityPayload {
+  readonly userId?: WireUserId;
+  readonly idle: boolean;
 }
 
 export interface PresenceErrorPayload extends Refusal {
@@ -93,16 +152,23 @@ export interface PresenceErrorPayload extends Refusal {
 }
 
 export interface ClientToServerEvents {
-  userOnline(payload: UserOnlinePayload, ack?: Ack<{ userId: WireUserId; status: 'online' }>): void;
+  /** The ack also tells what the user is shown as (CONTRACT §8), and the service's `PRESENCE_IDLE_MS` (`idleMs`). */
+  userOnline(payload: UserOnlinePayload, ack?: Ack<UserOnlineAnswer>): void;
   userHeartbeat(payload: UserPayload, ack?: Ack<{ userId: WireUserId }>): void;
   userOffline(payload: UserPayload, ack?: Ack<{ userId: WireUserId; status: 'offline' }>): void;
   getOnlineUsers(ack?: Ack<{ users: WireOnlineUser[] }>): void;
+  userStatusSet(
+    payload: UserStatusSetPayload,
+    ack?: Ack<{ userId: WireUserId; availability: WireAvailability; statusText: string | null }>,
+  ): void;
+  userActivity(payload: UserActivityPayload, ack?: Ack<{ userId: WireUserId }>): void;
   presenceSubscribe(payload: PresenceSubscribePayload, ack?: Ack<{ seq: number }>): void;
   presenceUnsubscribe(ack?: Ack): void;
 }
 
 export interface ServerToClientEvents {
   userStatusChanged(change: UserStatusChanged): void;
+  userAvailabilityChanged(change: UserAvailabilityChanged): void;
   onlineUsersList(users: WireOnlineUser[]): void;
   presenceError(error: PresenceErrorPayload): void;
   presenceState(state: PresenceStatePayload): void;
@@ -114,6 +180,8 @@ export const clientEvents = [
   'userHeartbeat',
   'userOffline',
   'getOnlineUsers',
+  'userStatusSet',
+  'userActivity',
   'presenceSubscribe',
   'presenceUnsubscribe',
 ] as const;

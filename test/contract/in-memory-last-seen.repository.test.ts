@@ -15,6 +15,10 @@ describeLastSeenRepositoryContract('InMemoryLastSeenRepository', {
         const found = new Map((await repository.findMany(ids)).map((entry) => [String(entry.userId), entry.lastSeen]));
         return ids.map((id) => found.get(String(id)) ?? null);
       },
+      async lastActiveOf(ids) {
+        const found = new Map((await repository.findMany(ids)).map((entry) => [String(entry.userId), entry.lastActive ?? null]));
+        return ids.map((id) => found.get(String(id)) ?? null);
+      },
       close: () => repository.close(),
     };
   },

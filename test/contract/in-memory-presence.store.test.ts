@@ -1,6 +1,7 @@
 import { InMemoryPresenceStore } from '../../src/adapters/memory/in-memory-presence.store';
 import { onlineTransition } from '../support/transitions';
 import { describePresenceStoreContract } from './presence-store.contract';
+import { connection, storedUser } from '../support/presence-values';
 
 describePresenceStoreContract('InMemoryPresenceStore', async () => ({ store: new InMemoryPresenceStore(), close: async () => undefined }));
 
@@ -10,7 +11,7 @@ describe('InMemoryPresenceStore as the source of the transition feed', () => {
     const gaps: number[] = [];
     const store = new InMemoryPresenceStore({ publish: (t) => published.push([String(t.userId), t.seq]), gap: (seq) => gaps.push(seq) }, 1_000);
     const online = (userId: string) => onlineTransition(userId, 0);
-    const presence = (userId: string) => ({ userId, userType: null, userName: null, connections: [{ connectionId: 'c', nodeId: 'n', lastSeen: 0, expiresAt: 9, dropped: false }] });
+    const presence = (userId: string) => storedUser(userId, [connection('c', 'n', 0, 9)]);
     const committed = await store.update('a', () => ({ next: presence('a'), transition: online('a') }));
     await store.update('a', (current) => ({ next: current, transition: null }));
     await store.update('b', () => ({ next: presence('b'), transition: online('b') }));

@@ -10,6 +10,8 @@ export interface LastSeenRepositoryUnderTest {
   addUsers(ids: readonly number[]): Promise<void>;
   /** What is stored for each of these users, read around the repository where anything is behind it; null for none. */
   lastSeenOf(ids: readonly number[]): Promise<Array<Instant | null>>;
+  /** The same for last_active (CONTRACT §8). */
+  lastActiveOf(ids: readonly number[]): Promise<Array<Instant | null>>;
   /** Releases the repository, and drops its database if it has one. */
   close(): Promise<void>;
 }
@@ -100,9 +102,86 @@ export function describeLastSeenRepositoryContract(name: string, target: LastSee
         const found = await repository.findMany([7, '8', 9, 'ghost', 987_654_321]);
 
         expect([...found].sort(byUserId)).toEqual([
-          { userId: 7, lastSeen: T0 + 1_234 },
-          { userId: inSysUser ? 8 : '8', lastSeen: T0 + 5_678 },
+          { userId: 7, lastSeen: T0 + 1_234, lastActive: null },
+          { userId: inSysUser ? 8 : '8', lastSeen: T0 + 5_678, lastActive: null },
         ]);
+      });
+
+      it('stores last_active beside last_seen and reads both back, null for a user with none', async () => {
+        await subject.addUsers([7, 8]);
+        await repository.saveMany([
+          { userId: 7, lastSeen: T0 + 2_000, lastActive: T0 + 1_500 },
+          { userId: 8, lastSeen: T0 + 3_000, lastActive: null },
+        ]);
+        expect(await subject.lastActiveOf([7, 8])).toEqual([T0 + 1_500, null]);
+        expect([...(await repository.findMany([7, 8]))].sort(byUserId)).toEqual([
+          { userId: 7, lastSeen: T0 + 2_000, lastActive: T0 + 1_500 },
+          { userId: 8, lastSeen: T0 + 3_000, lastActive: null },
+        ]);
+      });
+
+      it('moves last_seen and last_active forwards each on its own: an older last_seen still brings a newer last_active', async () => {
+        await subject.addUsers([7]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 5_000, lastActive: T0 + 4_000 }]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 9_000, lastActive: T0 + 2_000 }]);
+        expect([await subject.lastSeenOf([7]), await subject.lastActiveOf([7])]).toEqual([[T0 + 9_000], [T0 + 4_000]]);
+
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 3_000, lastActive: T0 + 8_000 }]);
+        expect([await subject.lastSeenOf([7]), await subject.lastActiveOf([7])]).toEqual([[T0 + 9_000], [T0 + 8_000]]);
+        expect(await repository.findMany([7])).toEqual([{ userId: 7, lastSeen: T0 + 9_000, lastActive: T0 + 8_000 }]);
+      });
+
+      it('never erases last_active with a null or absent one', async () => {
+        await subject.addUsers([7]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 1_000, lastActive: T0 + 1_000 }]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 2_000, lastActive: null }]);
+        await repository.saveMany([{ userId: 7, lastSeen: T0 + 3_000 }]);
+        expect(await subject.lastActiveOf([7])).toEqual([T0 + 1_000]);
+        expect(await repository.findMany([7])).toEqual([{ userId: 7, lastSeen: T0 + 3_000, lastActive: T0 + 1_000 }]);
+      });
+
+      it('keeps the latest of each value when one batch holds a user more than once', async () => {
+        await subject.addUsers([7]);
+        await repository.saveMany([
+          { userId: 7, lastSeen: T0 + 1_000, lastActive: T0 + 5_000 },
+          { userId: '7', lastSeen: T0 + 3_000, lastActive: T0 + 2_000 },
+          { userId: 7, lastSeen: T0 + 2_000, lastActive: null },
+        ]);
+        expect([await subject.lastSeenOf([7]), await subject.lastActiveOf([7])]).toEqual([[T0 + 3_000], [T0 + 5_000]]);
+      });
+
+      it('holds the latest last_seen and the latest last_active given, after any batches in any order', async () => {
+        const write = fc.record({
+          seen: fc.integer({ min: 0, max: 20 }),
+          // undefined: an entry with no lastActive at all.
+          active: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(null), fc.constant(undefined)),
+          asText: fc.boolean(),
+        });
+        let id = 100;
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.array(write, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }), async (batches) => {
+            id += 1;
+            await subject.addUsers([id]);
+            for (const batch of batches) {
+              await repository.saveMany(
+                batch.map(({ seen, active, asText }) => ({
+                  userId: asText ? String(id) : id,
+                  lastSeen: T0 + seen * 1_000,
+                  ...(active === undefined ? {} : { lastActive: active === null ? null : T0 + active * 1_000 }),
+                })),
+              );
+            }
+            const writes = batches.flat();
+            const lastSeen = T0 + Math.max(...writes.map((w) => w.seen)) * 1_000;
+            const actives = writes.flatMap((w) => (typeof w.active === 'number' ? [w.active] : []));
+            const lastActive = actives.length === 0 ? null : T0 + Math.max(...actives) * 1_000;
+            expect([await subject.lastSeenOf([id]), await subject.lastActiveOf([id])]).toEqual([[lastSeen], [lastActive]]);
+            const found = await repository.findMany([id]);
+            expect(found).toHaveLength(1);
+            expect(found[0]).toMatchObject({ lastSeen, lastActive });
+          }),
+          { numRuns: 30 },
+        );
       });
 
       it('moves only the user an id names in its canonical form, and reads back only that user', async () => {
@@ -119,7 +198,7 @@ export function describeLastSeenRepositoryContract(name: string, target: LastSee
             const stored = named !== undefined || !inSysUser;
             expect(missing).toEqual(stored ? [] : [id]);
             expect(await subject.lastSeenOf(rows)).toEqual(rows.map((row, i) => (row === named ? now : before[i])));
-            expect(await repository.findMany([id])).toEqual(stored ? [{ userId: inSysUser ? named : id, lastSeen: now }] : []);
+            expect(await repository.findMany([id])).toEqual(stored ? [{ userId: inSysUser ? named : id, lastSeen: now, lastActive: null }] : []);
           }),
           { numRuns: 40 },
         );
@@ -170,12 +249,34 @@ export function describeLastSeenRepositoryContract(name: string, target: LastSee
         expect(await subject.rows()).toEqual(entries.map((entry) => [entry.userId, entry.lastSeen]));
       });
 
-      it('reads many users in one round trip', async () => {
+      it('writes last_seen and last_active of 5,000 users in the same single round trip', async () => {
+        const ids = Array.from({ length: 5_000 }, (_, i) => i + 1);
+        await subject.addUsers(ids);
+        const activeOf = (id: number): number | null => (id % 3 === 0 ? null : T0 + id * 1_000 - (id % 500));
+        const entries: LastSeenEntry[] = ids.map((id) => ({ userId: id, lastSeen: T0 + id * 1_000, lastActive: activeOf(id) }));
+
+        const { result, roundTrips } = await roundTripsOf(() =>
+          repository.saveMany([...entries, { userId: 'ghost', lastSeen: T0, lastActive: T0 }, { userId: 987_654_321, lastSeen: T0, lastActive: T0 }]),
+        );
+
+        expect(roundTrips).toBe(1);
+        expect([...result.missing].sort()).toEqual([987_654_321, 'ghost'].sort());
+        expect(await subject.lastSeenOf(ids)).toEqual(entries.map((entry) => entry.lastSeen));
+        expect(await subject.lastActiveOf(ids)).toEqual(ids.map(activeOf));
+      });
+
+      it('reads many users, last_seen and last_active, in one round trip', async () => {
         await subject.addUsers([7, 8, 9]);
-        await repository.saveMany([{ userId: 7, lastSeen: T0 + 1_234 }]);
+        await repository.saveMany([
+          { userId: 7, lastSeen: T0 + 1_234 },
+          { userId: 8, lastSeen: T0 + 2_000, lastActive: T0 + 1_000 },
+        ]);
         const { result, roundTrips } = await roundTripsOf(() => repository.findMany([7, '8', 9, 'ghost', 987_654_321]));
         expect(roundTrips).toBe(1);
-        expect(result).toEqual([{ userId: 7, lastSeen: T0 + 1_234 }]);
+        expect([...result].sort(byUserId)).toEqual([
+          { userId: 7, lastSeen: T0 + 1_234, lastActive: null },
+          { userId: 8, lastSeen: T0 + 2_000, lastActive: T0 + 1_000 },
+        ]);
       });
 
       it('makes no round trip for empty input', async () => {

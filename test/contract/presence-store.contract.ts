@@ -1,15 +1,12 @@
 import fc from 'fast-check';
 import { isWellFormed, parseUserId } from '../../src/adapters/validation/user-id.schema';
-import type { PresenceStore } from '../../src/domain/ports/presence-store.port';
+import type { OnlinePageQuery, PresenceStore } from '../../src/domain/ports/presence-store.port';
 import { keyOfUser, userKeyOf, type UserId, type UserPresence } from '../../src/domain/presence.types';
 import { onlineTransition } from '../support/transitions';
+import { connection, storedUser } from '../support/presence-values';
 
-const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserPresence => ({
-  userId,
-  userType: null,
-  userName: null,
-  connections: [{ connectionId, nodeId: 'n1', lastSeen: expiresAt - 1_000, expiresAt, dropped: false }],
-});
+const presence = (userId: string, expiresAt: number, connectionId = 'c1'): UserPresence =>
+  storedUser(userId, [connection(connectionId, 'n1', expiresAt - 1_000, expiresAt)]);
 
 const online = (userId: string) => onlineTransition(userId, 0);
 
@@ -158,6 +155,39 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       expect((await store.pageOnline({ after: 'd', limit: 2, userTypes: ['agent'] })).users.map((u) => u.userId)).toEqual(['e']);
     });
 
+    it('pages online users by availability, alone or with types, and moves a user between pages as it changes (CONTRACT §8)', async () => {
+      const shown = (userId: string, userType: string | null, chosen: 'away' | 'busy' | null, idle = false, tenant?: string): UserPresence => ({
+        ...presence(userId, 5_000),
+        ...(tenant === undefined ? {} : { tenant }),
+        userType,
+        chosen,
+        connections: [{ ...connection('c1', 'n1', 4_000, 5_000), idle }],
+      });
+      const users = [shown('a', 'agent', 'busy'), shown('b', 'agent', null, true), shown('c', 'client', null), shown('d', null, 'busy'), shown('e', 'agent', null)];
+      for (const user of users) await store.update(user.userId as string, () => ({ next: user, transition: null }));
+      const page = async (query: Omit<OnlinePageQuery, 'limit'>, limit = 10) => {
+        const found = await store.pageOnline({ limit, ...query });
+        return { ids: found.users.map((u) => u.userId), total: found.total, more: found.more };
+      };
+      expect(await page({ availabilities: ['busy'] })).toEqual({ ids: ['a', 'd'], total: 2, more: false });
+      expect(await page({ availabilities: ['available', 'away'] }, 2)).toEqual({ ids: ['b', 'c'], total: 3, more: true });
+      expect(await page({ availabilities: ['available', 'away'], after: 'c' }, 2)).toEqual({ ids: ['e'], total: 3, more: false });
+      expect(await page({ availabilities: ['busy', 'available'], userTypes: ['agent'] })).toEqual({ ids: ['a', 'e'], total: 2, more: false });
+      // Changes of availability, of type, and going offline move the user; a heartbeat-like rewrite does not.
+      await store.update('a', (u) => ({ next: { ...(u as UserPresence), chosen: null }, transition: null }));
+      await store.update('e', (u) => ({ next: { ...(u as UserPresence), userType: 'client' }, transition: null }));
+      await store.update('d', () => ({ next: undefined, transition: null }));
+      await store.update('c', (u) => ({ next: { ...(u as UserPresence) }, transition: null }));
+      expect(await page({ availabilities: ['busy'] })).toEqual({ ids: [], total: 0, more: false });
+      expect(await page({ availabilities: ['available'], userTypes: ['agent'] })).toEqual({ ids: ['a'], total: 1, more: false });
+      expect(await page({ availabilities: ['available'], userTypes: ['client'] })).toEqual({ ids: ['c', 'e'], total: 2, more: false });
+      // A tenant's availability page is its own range.
+      const tenantUser = shown('t', 'agent', 'busy', false, 'acme');
+      await store.update(keyOfUser(tenantUser), () => ({ next: tenantUser, transition: null }));
+      expect(await page({ availabilities: ['busy'], tenant: 'acme' })).toEqual({ ids: ['t'], total: 1, more: false });
+      expect(await page({ availabilities: ['busy'] })).toMatchObject({ ids: ['t'] });
+    });
+
     it('keeps apart every two ids the boundary accepts as different users, and every two types', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.tuple(acceptedIds, acceptedTypes), { minLength: 1, maxLength: 6 }), async (users) => {
@@ -183,13 +213,7 @@ export function describePresenceStoreContract(name: string, create: () => Promis
     it('counts online users by how many connections hold them: 1, 2, 3-5, 6-10, more', async () => {
       const holding = (userId: string, connections: number): UserPresence => ({
         ...presence(userId, 5_000),
-        connections: Array.from({ length: connections }, (_, i) => ({
-          connectionId: `c${i}`,
-          nodeId: `n${i % 2}`,
-          lastSeen: 4_000,
-          expiresAt: 5_000,
-          dropped: i === 0,
-        })),
+        connections: Array.from({ length: connections }, (_, i) => connection(`c${i}`, `n${i % 2}`, 4_000, 5_000, i === 0)),
       });
       expect(await store.usersByConnections()).toEqual({ '1': 0, '2': 0, '3-5': 0, '6-10': 0, more: 0 });
       const held = [['a', 1], ['b', 1], ['c', 2], ['d', 3], ['e', 5], ['f', 6], ['g', 10], ['h', 11], ['é😀', 40]] as const;

@@ -5,6 +5,7 @@ import type { UserPresence } from '../../src/domain/presence.types';
 import { REDIS_URL, testRedisPrefix } from '../support/redis';
 import { onlineTransition } from '../support/transitions';
 import { describePresenceStoreContract } from './presence-store.contract';
+import { connection, storedUser } from '../support/presence-values';
 
 describePresenceStoreContract('RedisPresenceStore', async () => {
   const { prefix, cleanup } = testRedisPrefix();
@@ -34,12 +35,7 @@ async function withOneStore(name: string, run: (store: RedisPresenceStore, redis
 }
 
 describe('RedisPresenceStore across nodes', () => {
-  const presence = (userId: string, connectionId: string, nodeId: string): UserPresence => ({
-    userId,
-    userType: null,
-    userName: null,
-    connections: [{ connectionId, nodeId, lastSeen: 1, expiresAt: 1_000, dropped: false }],
-  });
+  const presence = (userId: string, connectionId: string, nodeId: string): UserPresence => storedUser(userId, [connection(connectionId, nodeId, 1, 1_000)]);
 
   it('lets exactly one of two nodes commit the same transition, and appends it once to the transitions stream', async () => {
     const { prefix, cleanup } = testRedisPrefix();
@@ -95,6 +91,7 @@ describe('RedisPresenceStore across nodes', () => {
         userType: null,
         userName: null,
         connections: { cA: { nodeId: 'a', lastSeen: 1, expiresAt: 1_000, dropped: false } },
+        onlineSince: 1,
       });
       // As a 0.7 node writes it: two connections, one in its grace.
       const written = {
@@ -104,15 +101,54 @@ describe('RedisPresenceStore across nodes', () => {
         connections: { c1: { nodeId: 'a', lastSeen: 5, expiresAt: 9, dropped: true }, c2: { nodeId: 'b', lastSeen: 6, expiresAt: 8, dropped: false } },
       };
       await redis.hset(keys.user('7'), 'p', JSON.stringify(written));
-      expect(await store.find('7')).toEqual({
-        userId: 7,
-        userType: 'agent',
-        userName: 'Ann',
-        connections: [
-          { connectionId: 'c1', nodeId: 'a', lastSeen: 5, expiresAt: 9, dropped: true },
-          { connectionId: 'c2', nodeId: 'b', lastSeen: 6, expiresAt: 8, dropped: false },
-        ],
+      // Without §8's fields (as 0.13 and earlier write it): nothing chosen, no activity, online since its oldest sign.
+      expect(await store.find('7')).toEqual(
+        storedUser(7, [connection('c1', 'a', 5, 9, true), connection('c2', 'b', 6, 8)], { userType: 'agent', userName: 'Ann', onlineSince: 5 }),
+      );
+    });
+  });
+
+  it('stores §8’s availability as extra fields that 0.13 reads past, and reads what 0.13 writes back (CONTRACT §8)', async () => {
+    await withOneStore('format-8', async (store, redis, keys) => {
+      const tracked = { ...connection('cA', 'a', 1, 1_000), idle: true };
+      const active = { ...connection('cB', 'b', 2, 1_000), idleAt: 900 };
+      const user = storedUser('u', [tracked, active], { chosen: 'busy', statusText: 'on a call', onlineSince: 1, lastActive: 3 });
+      await store.update('u', () => ({ next: user, transition: null }));
+      const json = (await redis.hget(keys.user('u'), 'p')) ?? '';
+      expect(JSON.parse(json)).toEqual({
+        userId: 'u',
+        userType: null,
+        userName: null,
+        connections: { cA: { nodeId: 'a', lastSeen: 1, expiresAt: 1_000, dropped: false, idle: true }, cB: { nodeId: 'b', lastSeen: 2, expiresAt: 1_000, dropped: false, idleAt: 900 } },
+        onlineSince: 1,
+        chosen: 'busy',
+        statusText: 'on a call',
+        lastActive: 3,
       });
+      expect(await store.find('u')).toEqual(user);
+      // 0.13's decoder: its fields as they are, every connection's fields spread onto it.
+      const asRead013 = JSON.parse(json) as { userId: unknown; userType: unknown; userName: unknown; connections: Record<string, object> };
+      expect({ userId: asRead013.userId, userType: asRead013.userType, userName: asRead013.userName }).toEqual({ userId: 'u', userType: null, userName: null });
+      expect(Object.entries(asRead013.connections).map(([connectionId, c]) => ({ connectionId, ...c }))).toMatchObject([
+        { connectionId: 'cA', nodeId: 'a', lastSeen: 1, expiresAt: 1_000, dropped: false },
+        { connectionId: 'cB', nodeId: 'b', lastSeen: 2, expiresAt: 1_000, dropped: false },
+      ]);
+      // The idle deadline is a deadline of the index that expiry uses.
+      expect(await store.dueUsers(900, 10)).toEqual(['u']);
+    });
+  });
+
+  it('indexes by availability a user that a 0.13 node wrote, at the first change this version commits for it', async () => {
+    await withOneStore('format-8-index', async (store, redis, keys) => {
+      const written013 = { userId: 'old', userType: 'agent', userName: null, connections: { c1: { nodeId: 'a', lastSeen: 5, expiresAt: 9_000, dropped: false } } };
+      await redis.hset(keys.user('old'), 'v', '1', 'p', JSON.stringify(written013));
+      await redis.zadd(keys.users, 0, 'old');
+      // As a 0.13 node may leave it: in an availability index it no longer belongs to.
+      await redis.zadd(keys.availability('busy'), 0, 'old');
+      expect((await store.pageOnline({ limit: 10, availabilities: ['available'] })).total).toBe(0);
+      await store.update('old', (u) => ({ next: { ...(u as UserPresence), connections: [connection('c1', 'a', 6, 9_500)] }, transition: null }));
+      expect((await store.pageOnline({ limit: 10, availabilities: ['available'], userTypes: ['agent'] })).users.map((u) => u.userId)).toEqual(['old']);
+      expect((await store.pageOnline({ limit: 10, availabilities: ['busy'] })).total).toBe(0);
     });
   });
 });

@@ -41,14 +41,33 @@ describe('SupabaseLastSeenRepository', () => {
     await db.drop();
   });
 
-  it('calls PostgREST with the ids as text and the times as ISO strings', async () => {
+  it('calls PostgREST with the ids as text and the times as ISO strings, null for no last_active', async () => {
+    await insertUsers(db.pool, [7, 8]);
+    const repository = new SupabaseLastSeenRepository({ url: fixture.url, serviceRoleKey: KEY });
+    await repository.saveMany([
+      { userId: 7, lastSeen: Date.UTC(2025, 2, 1) },
+      { userId: 8, lastSeen: Date.UTC(2025, 2, 2), lastActive: Date.UTC(2025, 2, 1, 12) },
+    ]);
+    expect(fixture.requests).toEqual([
+      {
+        path: '/rest/v1/rpc/presence_record_last_seen_and_active',
+        body: { p_ids: ['7', '8'], p_seen: ['2025-03-01T00:00:00.000Z', '2025-03-02T00:00:00.000Z'], p_active: [null, '2025-03-01T12:00:00.000Z'] },
+      },
+    ]);
+    expect(await lastSeenOf(db.pool, 7)).toEqual(new Date(Date.UTC(2025, 2, 1)));
+  });
+
+  it('fails a read answered 200 with rows of another shape, rather than telling of no user', async () => {
     await insertUsers(db.pool, [7]);
     const repository = new SupabaseLastSeenRepository({ url: fixture.url, serviceRoleKey: KEY });
     await repository.saveMany([{ userId: 7, lastSeen: Date.UTC(2025, 2, 1) }]);
-    expect(fixture.requests).toEqual([
-      { path: '/rest/v1/rpc/presence_record_last_seen', body: { p_ids: ['7'], p_seen: ['2025-03-01T00:00:00.000Z'] } },
-    ]);
-    expect(await lastSeenOf(db.pool, 7)).toEqual(new Date(Date.UTC(2025, 2, 1)));
+    // The read function of a database not migrated to 006 has no active_at: its rows are of another shape.
+    await db.pool.query('DROP FUNCTION presence_last_seen_and_active(text[])');
+    await db.pool.query(
+      `CREATE FUNCTION presence_last_seen_and_active(p_ids text[]) RETURNS TABLE (user_id text, seen_at timestamptz, id_is_number boolean)
+       LANGUAGE sql AS $$ SELECT * FROM presence_last_seen(p_ids) $$`,
+    );
+    await expect(repository.findMany([7])).rejects.toThrow(/presence_last_seen_and_active answered rows of another shape/);
   });
 
   it('fails on a wrong key without ever showing the key', async () => {
@@ -146,6 +165,10 @@ describe('PostgREST fixture', () => {
     expect(await post('/rest/v1/rpc/presence_record_last_seen', { p_ids: ['1'], p_seen: [] })).toEqual({
       status: 400,
       json: { code: 'P0001', message: 'p_ids and p_seen differ in length', details: null, hint: null },
+    });
+    expect(await post('/rest/v1/rpc/presence_record_last_seen_and_active', { p_ids: ['1'], p_seen: ['2026-01-01Z'], p_active: [] })).toEqual({
+      status: 400,
+      json: { code: 'P0001', message: 'p_ids, p_seen and p_active differ in length', details: null, hint: null },
     });
   });
 });

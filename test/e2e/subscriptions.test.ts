@@ -3,6 +3,7 @@ import request from 'supertest';
 import { TOKENS } from '../../src/tokens';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { PresenceMirror } from '../support/presence-mirror';
+import { wireOffline, wireOnline } from '../support/presence-values';
 import { waitUntil } from '../support/wait-until';
 import { closeAllSockets, connect, nextEvent, request as emit, StatusLog, type TestSocket } from '../support/socket-client';
 
@@ -34,7 +35,8 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     expect(ack).toEqual({ ok: true, seq: expect.any(Number) });
     expect((await state).seq).toBe(ack.seq);
     expect(mirror.online()).toEqual(['a']);
-    expect(mirror.users.get('a')).toEqual({ userId: 'a', status: 'online', lastSeen: expect.any(String), userType: 'agent', userName: null });
+    const a = mirror.users.get('a');
+    expect(a).toEqual({ ...wireOnline('a', a?.lastSeen ?? '', 'agent'), onlineSince: expect.any(String) });
 
     const b = await online('b');
     await mirror.waitFor(() => mirror.online().includes('b'));
@@ -195,8 +197,8 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     await hub.flush();
     await waitUntil(async () => diffs.length >= 3);
     expect(diffs.slice(1)).toEqual([
-      { seq: ack.seq + 1, joins: [expect.objectContaining({ userId: 'meanwhile' })], leaves: [] },
-      { seq: ack.seq + 2, joins: [expect.objectContaining({ userId: 'after' })], leaves: [] },
+      { seq: ack.seq + 1, joins: [expect.objectContaining({ userId: 'meanwhile' })], leaves: [], updates: [] },
+      { seq: ack.seq + 2, joins: [expect.objectContaining({ userId: 'after' })], leaves: [], updates: [] },
     ]);
   });
 
@@ -226,7 +228,7 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     const again = await connect(app.url);
     const emptyDiff = nextEvent<{ seq: number; joins: unknown[]; leaves: unknown[] }>(again, 'presenceDiff');
     expect(await emit(again, 'presenceSubscribe', { since: seq })).toEqual({ ok: true, seq });
-    expect(await emptyDiff).toEqual({ seq, joins: [], leaves: [] });
+    expect(await emptyDiff).toEqual({ seq, joins: [], leaves: [], updates: [] });
 
     for (let i = 0; i < 120; i++) {
       await app.service.goOnline({ connectionId: 'churn', nodeId: 'test', userId: 'churn' });
@@ -276,7 +278,7 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     const client = await connect(app.url);
     const state = nextEvent<PresenceStatePayload>(client, 'presenceState');
     expect(await emit(client, 'presenceSubscribe', { userIds: ['someone'] })).toMatchObject({ ok: true });
-    expect((await state).users).toEqual([{ userId: 'someone', status: 'offline', lastSeen: null, userType: null, userName: null }]);
+    expect((await state).users).toEqual([wireOffline('someone', null)]);
     expect(await emit(client, 'userHeartbeat', { userId: 'me' })).toMatchObject({ ok: true });
   });
 
@@ -297,7 +299,7 @@ describe('scoped subscriptions and batched diffs (§7)', () => {
     void state.then(() => (stateCame = true));
     expect(stateCame).toBe(false);
     expect(await subscribed).toMatchObject({ ok: true });
-    expect((await state).users).toContainEqual({ userId: 'someone', status: 'offline', lastSeen: null, userType: null, userName: null });
+    expect((await state).users).toContainEqual(wireOffline('someone', null));
     const metrics = await request(app.url).get('/metrics');
     expect(metrics.text).toMatch(/presence_persist_reads_total\{result="timeout"\} 1/);
   });

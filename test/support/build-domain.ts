@@ -10,6 +10,7 @@ import { RecordingNotifier } from './recording-notifier';
 export const testSettings: PresenceSettings = {
   ttlMs: 60_000,
   disconnectGraceMs: 5_000,
+  idleMs: 600_000,
   broadcastHeartbeats: false,
   sweepBatchSize: 100,
   nodeId: 'node-a',

@@ -12,8 +12,12 @@ export interface PostgrestFixture {
   close(): Promise<void>;
 }
 
-/** The functions the fixture serves, with the parameters each one takes. */
+/** The functions the fixture serves, with the parameters each one takes: migration 006's, and those it leaves for older nodes. */
 const FUNCTIONS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['presence_record_last_seen_and_active', ['p_ids', 'p_seen', 'p_active']],
+  ['presence_last_seen_and_active', ['p_ids']],
+  ['presence_record_tenant_last_seen_and_active', ['p_tenants', 'p_ids', 'p_id_is_number', 'p_seen', 'p_active', 'p_types']],
+  ['presence_tenant_last_seen_and_active', ['p_tenant', 'p_ids']],
   ['presence_record_last_seen', ['p_ids', 'p_seen']],
   ['presence_last_seen', ['p_ids']],
   ['presence_record_tenant_last_seen', ['p_tenants', 'p_ids', 'p_id_is_number', 'p_seen', 'p_types']],
@@ -21,7 +25,7 @@ const FUNCTIONS: ReadonlyMap<string, readonly string[]> = new Map([
 ]);
 
 /** The functions that return void: PostgREST answers them 204 with no body. */
-const VOID_FUNCTIONS: ReadonlySet<string> = new Set(['presence_record_tenant_last_seen']);
+const VOID_FUNCTIONS: ReadonlySet<string> = new Set(['presence_record_tenant_last_seen_and_active', 'presence_record_tenant_last_seen']);
 
 const RPC_PATH = /^\/rest\/v1\/rpc\/([A-Za-z_][A-Za-z0-9_]*)$/;
 

@@ -3,7 +3,7 @@ import type { TestSocket } from './socket-client';
 
 /**
  * What a §7 client holds: the last state, with every later diff applied in seq order. It checks on the way that
- * seq never goes backwards and that a diff never comes before a state.
+ * seq never goes backwards, that a diff never comes before a state, and that an update is of a user it holds.
  */
 export class PresenceMirror {
   readonly users = new Map<string, WirePresenceUser>();
@@ -25,6 +25,12 @@ export class PresenceMirror {
     socket.on('presenceDiff', (diff: PresenceDiffPayload) => {
       if (this.seq < 0) this.problems.push('diff before any state');
       if (diff.seq < this.seq) this.problems.push(`diff seq ${diff.seq} after ${this.seq}`);
+      const named = [...diff.joins, ...diff.leaves, ...(diff.updates ?? [])].map((u) => String(u.userId));
+      if (new Set(named).size !== named.length) this.problems.push(`a user in two of joins, leaves and updates at ${diff.seq}`);
+      for (const u of diff.updates ?? []) {
+        if (!this.users.has(String(u.userId))) this.problems.push(`an update of ${String(u.userId)}, not in the mirror, at ${diff.seq}`);
+        this.users.set(String(u.userId), u);
+      }
       for (const j of diff.joins) this.users.set(String(j.userId), j);
       for (const l of diff.leaves) this.users.delete(String(l.userId));
       this.seq = Math.max(this.seq, diff.seq);

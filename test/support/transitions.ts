@@ -1,5 +1,5 @@
 import type { NetLeave } from '../../src/adapters/socket/subscriptions/transition-window';
-import { OFFLINE, onlineState, type OnlineState } from '../../src/domain/presence-state';
+import { freshDetails, OFFLINE, onlineState, type OnlineState } from '../../src/domain/presence-state';
 import type { CommittedTransition, UserPresenceChanged } from '../../src/domain/presence.events';
 import type { Instant, OfflineReason, UserId } from '../../src/domain/presence.types';
 
@@ -11,7 +11,7 @@ export const onlineTransition = (
   lastSeen: Instant,
   userType: string | null = null,
   userName: string | null = null,
-): UserPresenceChanged => ({ type: 'UserPresenceChanged', userId, lastSeen, from: OFFLINE, to: onlineState(userType, userName), reason: 'online' });
+): UserPresenceChanged => ({ type: 'UserPresenceChanged', userId, lastSeen, from: OFFLINE, to: onlineState(userType, userName, freshDetails(lastSeen)), reason: 'online' });
 
 /** A user's last connection ended; `from` is the state it left. */
 export const offlineTransition = (

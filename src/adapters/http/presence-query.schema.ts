@@ -1,4 +1,5 @@
 import type { ParsedUrlQuery } from 'node:querystring';
+import { availabilities, type Availability } from '../../domain/availability';
 import type { UserKey } from '../../domain/presence.types';
 import { isWellFormed, MAX_ID_LENGTH, WELL_FORMED_MESSAGE } from '../validation/user-id.schema';
 import { invalidRequest } from './http-error';
@@ -12,11 +13,12 @@ export const MAX_USER_TYPES = 100;
 export interface PresenceListQuery {
   readonly userIds?: readonly string[];
   readonly userTypes?: readonly string[];
+  readonly availabilities?: readonly Availability[];
   readonly limit: number;
   readonly after?: UserKey;
 }
 
-const known = new Set(['userId', 'userType', 'limit', 'cursor']);
+const known = new Set(['userId', 'userType', 'availability', 'limit', 'cursor']);
 
 const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
@@ -43,6 +45,17 @@ function ids(query: ParsedUrlQuery, name: string, most: number): string[] | unde
   return values;
 }
 
+/** CONTRACT §8's filter: each one of the availabilities, once or more. */
+function availabilitiesOf(query: ParsedUrlQuery): Availability[] | undefined {
+  const values = asList(query['availability']);
+  if (values.length === 0) return undefined;
+  const known: readonly string[] = availabilities;
+  const bad = values.find((value) => !known.includes(value));
+  if (bad !== undefined) throw invalidRequest(`availability: must be one of ${availabilities.join(', ')}`);
+  if (values.length > availabilities.length * 4) throw invalidRequest(`availability: at most ${availabilities.length * 4} values`);
+  return [...new Set(values as Availability[])];
+}
+
 /** `GET /presence`'s query, checked: unknown parameters, bad bounds and a malformed cursor are 400s. */
 export function parsePresenceListQuery(query: ParsedUrlQuery): PresenceListQuery {
   const unknown = Object.keys(query).filter((name) => !known.has(name));
@@ -59,6 +72,7 @@ export function parsePresenceListQuery(query: ParsedUrlQuery): PresenceListQuery
   return {
     userIds: ids(query, 'userId', MAX_USER_IDS),
     userTypes: ids(query, 'userType', MAX_USER_TYPES),
+    availabilities: availabilitiesOf(query),
     limit,
     after: cursor === undefined ? undefined : decodeCursor(cursor),
   };

@@ -12,12 +12,18 @@ import { restViewerOf, type RestViewerClaims } from './rest-viewer';
 type PresenceUserBody = components['schemas']['PresenceUser'];
 type PresencePageBody = components['schemas']['PresencePage'];
 
+const isoOrNull = (instant: number | null): string | null => (instant === null ? null : new Date(instant).toISOString());
+
 const toUserBody = (user: UserStatus): PresenceUserBody => ({
   userId: user.userId,
   status: user.status,
-  lastSeen: user.lastSeen === null ? null : new Date(user.lastSeen).toISOString(),
+  lastSeen: isoOrNull(user.lastSeen),
   userType: user.userType,
   userName: user.userName,
+  availability: user.availability,
+  statusText: user.statusText,
+  lastActive: isoOrNull(user.lastActive),
+  onlineSince: isoOrNull(user.onlineSince),
 });
 
 /** How fresh an answer is: the bounds come from the settings, the time from the clock. */

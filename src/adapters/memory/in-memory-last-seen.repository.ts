@@ -11,18 +11,24 @@ import type { Instant, UserId, UserKey } from '../../domain/presence.types';
 import { keyIn, keyOfUser } from '../../domain/presence.types';
 import { persistedEntryOf } from '../../domain/ports/last-seen.port';
 
+const laterOf = (a: Instant | null | undefined, b: Instant | null | undefined): Instant | null =>
+  a == null ? (b ?? null) : b == null || a >= b ? a : b;
+
 /**
- * `last_seen` kept in this process's memory, for running without a database: every user has a row (of its tenant,
- * when it has one), and values never move backwards. It is also a recorder and a lookup by itself, for domain tests
- * that need no write-behind.
+ * `last_seen` and `last_active` kept in this process's memory, for running without a database: every user has a row
+ * (of its tenant, when it has one), and neither value ever moves backwards. It is also a recorder and a lookup by
+ * itself, for domain tests that need no write-behind.
  */
 export class InMemoryLastSeenRepository implements LastSeenRecorder, LastSeenLookup, LastSeenRepository {
   private readonly entries = new Map<UserKey, LastSeenEntry>();
 
   record(user: LastSeenSubject, lastSeen: Instant, key = keyOfUser(user)): void {
     const known = this.entries.get(key);
+    const lastActive = laterOf(known?.lastActive, user.lastActive);
     if (known === undefined || lastSeen >= known.lastSeen) {
-      this.entries.set(key, persistedEntryOf({ ...user, lastSeen }));
+      this.entries.set(key, persistedEntryOf({ ...user, lastSeen, lastActive }));
+    } else if (lastActive !== known.lastActive) {
+      this.entries.set(key, { ...known, lastActive });
     }
   }
 

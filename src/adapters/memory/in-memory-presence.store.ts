@@ -8,24 +8,16 @@ import type {
   PresenceStore,
 } from '../../domain/ports/presence-store.port';
 import type { TransitionSink } from '../../domain/ports/transition-feed.port';
-import type { ConnectionPresence, Instant, UserId, UserKey, UserPresence } from '../../domain/presence.types';
+import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
+import { copyOf, overwrite, type StoredPresence } from './stored-presence-record';
 import { tenantKeyPrefix } from '../../domain/presence.types';
+import { availabilityOf, noUsersByAvailability, type UsersByAvailability } from '../../domain/availability';
+import { everyUser, onlinePageFilter } from '../../domain/online-page-filter';
 import { DeadlineQueue } from './deadline-queue';
 import { firstIndexAfter, rangeWithPrefix } from './sorted-keys';
 
 /** For a store whose transitions nobody follows (unit tests of the rules). */
 const discardTransitions: TransitionSink = { publish: () => undefined, gap: () => undefined };
-
-type StoredConnection = { -readonly [K in keyof ConnectionPresence]: ConnectionPresence[K] };
-
-/** The store's own record of a user, changed in place. */
-interface StoredPresence {
-  tenant?: string;
-  userId: UserId;
-  userType: string | null;
-  userName: string | null;
-  connections: StoredConnection[];
-}
 
 /**
  * Presence in this process's memory: one node. A rule runs synchronously, so each update is atomic.
@@ -87,8 +79,7 @@ export class InMemoryPresenceStore implements PresenceStore {
   pageOnline(query: OnlinePageQuery): Promise<OnlinePage> {
     const keys = this.keysInOrder();
     const [start, end] = this.rangeOf(query.tenant);
-    const types = query.userTypes?.length ? new Set(query.userTypes) : undefined;
-    const matches = (user: StoredPresence): boolean => types === undefined || (user.userType !== null && types.has(user.userType));
+    const matches = onlinePageFilter(query);
     const users: UserPresence[] = [];
     let more = false;
     for (let i = Math.max(start, firstIndexAfter(keys, query.after)); i < end; i++) {
@@ -101,7 +92,7 @@ export class InMemoryPresenceStore implements PresenceStore {
       users.push(copyOf(user));
     }
     let total = end - start;
-    if (types !== undefined) {
+    if (matches !== everyUser) {
       total = 0;
       for (let i = start; i < end; i++) if (matches(this.users.get(keys[i] as UserKey) as StoredPresence)) total += 1;
     }
@@ -126,6 +117,12 @@ export class InMemoryPresenceStore implements PresenceStore {
   usersByConnections(): Promise<UsersByConnections> {
     const tally = noUsersByConnections();
     for (const user of this.users.values()) tally[connectionBucketOf(user.connections.length)] += 1;
+    return Promise.resolve(tally);
+  }
+
+  usersByAvailability(): Promise<UsersByAvailability> {
+    const tally = noUsersByAvailability();
+    for (const user of this.users.values()) tally[availabilityOf(user.chosen, user.connections)] += 1;
     return Promise.resolve(tally);
   }
 
@@ -195,39 +192,4 @@ export class InMemoryPresenceStore implements PresenceStore {
     const known = this.deadlines.deadlineOf(key);
     if (deadline === undefined || known === undefined || deadline < known) this.deadlines.schedule(key, deadline);
   }
-}
-
-/** Every record of one shape, `tenant` included even when undefined: a spread of it in every rule stays fast. */
-function copyOf(user: UserPresence): StoredPresence {
-  return {
-    tenant: user.tenant,
-    userId: user.userId,
-    userType: user.userType,
-    userName: user.userName,
-    connections: user.connections.map(copyOfConnection),
-  };
-}
-
-function copyOfConnection(c: ConnectionPresence): StoredConnection {
-  return { connectionId: c.connectionId, nodeId: c.nodeId, lastSeen: c.lastSeen, expiresAt: c.expiresAt, dropped: c.dropped };
-}
-
-/** Makes the stored record say what `next` says: in place when it has the same connections in the same order. */
-function overwrite(stored: StoredPresence, next: UserPresence): void {
-  stored.userId = next.userId;
-  stored.userType = next.userType;
-  stored.userName = next.userName;
-  const connections = next.connections;
-  const same = connections.length === stored.connections.length && connections.every((c, i) => c.connectionId === stored.connections[i]?.connectionId);
-  if (!same) {
-    stored.connections = connections.map(copyOfConnection);
-    return;
-  }
-  connections.forEach((c, i) => {
-    const kept = stored.connections[i] as StoredConnection;
-    kept.nodeId = c.nodeId;
-    kept.lastSeen = c.lastSeen;
-    kept.expiresAt = c.expiresAt;
-    kept.dropped = c.dropped;
-  });
 }

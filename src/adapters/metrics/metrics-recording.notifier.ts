@@ -1,6 +1,7 @@
 import type { Clock } from '../../domain/ports/clock.port';
 import type { PresenceNotifier } from '../../domain/ports/presence-notifier.port';
-import { cameOnline, wentOffline, type PresenceEvent } from '../../domain/presence.events';
+import { availabilityChange } from '../../domain/availability';
+import { availabilityChanged, cameOnline, changedWhileOnline, wentOffline, type PresenceEvent } from '../../domain/presence.events';
 import { keyOfUser } from '../../domain/presence.types';
 import { FlapDetector } from './flap-detector';
 import type { PresenceMetrics } from './presence-metrics';
@@ -28,6 +29,9 @@ export class MetricsRecordingNotifier implements PresenceNotifier {
         this.metrics.statusChanges.inc({ status: 'offline', reason: event.reason });
         this.metrics.offlineDelay.observe({ reason: event.reason }, Math.max(0, now - event.lastSeen) / 1000);
         this.flaps.offline(key, now);
+      } else if (changedWhileOnline(event)) {
+        const reason = availabilityChanged(event) ? event.reason : availabilityChange(event.from, event.to, false);
+        if (reason !== null) this.metrics.availabilityChanges.inc({ availability: event.to.availability, reason });
       }
     }
     this.inner.publish(event);

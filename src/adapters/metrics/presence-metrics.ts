@@ -3,6 +3,7 @@ import type { WriteBehindObserver } from '../../application/last-seen-write-behi
 import { CONNECTION_BUCKETS, type UsersByConnections } from '../../domain/connection-buckets';
 import { registerDefaultMetrics } from './default-metrics';
 import { SocketEventTally } from './socket-event-tally';
+import { availabilities, type UsersByAvailability } from '../../domain/availability';
 
 /** What the metrics read at scrape time instead of counting as things happen. */
 export interface MetricsSources {
@@ -11,6 +12,7 @@ export interface MetricsSources {
   countTenants(): Promise<number>;
   openConnections(): number;
   usersByConnections(): Promise<UsersByConnections>;
+  usersByAvailability(): Promise<UsersByAvailability>;
 }
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -26,6 +28,13 @@ export class PresenceMetrics {
     name: 'presence_status_changes_total',
     help: 'User transitions broadcast, by status and reason.',
     labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly availabilityChanges = new Counter({
+    name: 'presence_availability_changes_total',
+    help: 'Changes of an online user’s availability or status text (CONTRACT §8), by the availability after and reason.',
+    labelNames: ['availability', 'reason'] as const,
     registers: [this.registry],
   });
 
@@ -175,6 +184,17 @@ export class PresenceMetrics {
         const tally = await sources.usersByConnections().catch(() => undefined);
         if (tally === undefined) return;
         for (const bucket of CONNECTION_BUCKETS) this.set({ connections: bucket }, tally[bucket]);
+      },
+    });
+    new Gauge({
+      name: 'presence_users',
+      help: 'Online users by availability (CONTRACT §8), at scrape time.',
+      labelNames: ['availability'] as const,
+      registers: [this.registry],
+      async collect() {
+        const tally = await sources.usersByAvailability().catch(() => undefined);
+        if (tally === undefined) return;
+        for (const availability of availabilities) this.set({ availability }, tally[availability]);
       },
     });
   }

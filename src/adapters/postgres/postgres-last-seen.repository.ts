@@ -2,17 +2,17 @@ import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import type { LastSeenEntry, LastSeenRepository, SaveResult } from '../../domain/ports/last-seen.port';
 import type { UserId, UserKey } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
-import { requiredTenant, tenantColumns, toEntry, toTenantEntry } from '../last-seen-rows/last-seen.rows';
-
-interface LastSeenRow {
-  user_id: string;
-  seen_at: Date;
-  id_is_number: boolean;
-}
-
-interface TenantLastSeenRow extends LastSeenRow {
-  user_type: string | null;
-}
+import {
+  isLastSeenRow,
+  isTenantLastSeenRow,
+  type LastSeenRow,
+  requiredTenant,
+  sysUserColumns,
+  tenantColumns,
+  toEntry,
+  toTenantEntry,
+  type TenantLastSeenRow,
+} from '../last-seen-rows/last-seen.rows';
 
 export interface LastSeenRepositoryOptions {
   /** Tenants are on (CONTRACT §9): entries go to migration 005's table by (tenant, userId), never to `sys_user`. */
@@ -20,8 +20,8 @@ export interface LastSeenRepositoryOptions {
 }
 
 /**
- * `last_seen` on PostgreSQL, one query per batch: `sys_user.last_seen` through migration 002's functions, or, with
- * tenants on, the tenants' own table through migration 005's.
+ * `last_seen` and `last_active` on PostgreSQL, one query per batch, through migration 006's functions: on `sys_user`,
+ * or, with tenants on, on the tenants' own table (migration 005's).
  */
 export class PostgresLastSeenRepository implements LastSeenRepository {
   constructor(
@@ -37,17 +37,18 @@ export class PostgresLastSeenRepository implements LastSeenRepository {
   async findMany(userIds: readonly UserId[], tenant?: string): Promise<LastSeenEntry[]> {
     if (this.options.tenants) return this.findTenantEntries(userIds, requiredTenant(tenant));
     if (userIds.length === 0) return [];
-    const result = await this.pool.query<LastSeenRow>('SELECT user_id, seen_at, id_is_number FROM presence_last_seen($1::text[])', [
-      userIds.map(String),
-    ]);
+    const result = await this.pool.query<LastSeenRow>(
+      'SELECT user_id, seen_at, active_at, id_is_number FROM presence_last_seen_and_active($1::text[])',
+      [userIds.map(String)],
+    );
     return checkedRows(result, isLastSeenRow).map(toEntry);
   }
 
   async ping(): Promise<void> {
     // Proves the migration's functions are there too, not only the server.
     const result = this.options.tenants
-      ? await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_tenant_last_seen($1::text, $2::text[])', ['', []])
-      : await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_last_seen($1::text[])', [[]]);
+      ? await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_tenant_last_seen_and_active($1::text, $2::text[])', ['', []])
+      : await this.pool.query<{ count: string }>('SELECT count(*) FROM presence_last_seen_and_active($1::text[])', [[]]);
     if (checkedRows(result, (r) => typeof r.count === 'string').length !== 1) throw new Error('the readiness query answered no count');
   }
 
@@ -56,9 +57,10 @@ export class PostgresLastSeenRepository implements LastSeenRepository {
   }
 
   private async saveSysUserEntries(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
+    const columns = sysUserColumns(entries);
     const result = await this.pool.query<{ missing_id: string }>(
-      'SELECT missing_id FROM presence_record_last_seen($1::text[], $2::timestamptz[])',
-      [entries.map((e) => String(e.userId)), entries.map((e) => new Date(e.lastSeen).toISOString())],
+      'SELECT missing_id FROM presence_record_last_seen_and_active($1::text[], $2::timestamptz[], $3::timestamptz[])',
+      [columns.ids, columns.seen, columns.active],
     );
     const given = new Map<UserKey, UserId>(entries.map((e) => [userKeyOf(e.userId), e.userId]));
     return { missing: checkedRows(result, (r) => typeof r.missing_id === 'string').map((r) => given.get(r.missing_id) ?? r.missing_id) };
@@ -68,8 +70,8 @@ export class PostgresLastSeenRepository implements LastSeenRepository {
     const columns = tenantColumns(entries);
     // The function returns void: selecting a constant from it gives one row exactly when the call completed.
     const result = await this.pool.query<{ recorded: boolean }>(
-      'SELECT true AS recorded FROM presence_record_tenant_last_seen($1::text[], $2::text[], $3::boolean[], $4::timestamptz[], $5::text[])',
-      [columns.tenants, columns.ids, columns.idIsNumber, columns.seen, columns.types],
+      'SELECT true AS recorded FROM presence_record_tenant_last_seen_and_active($1::text[], $2::text[], $3::boolean[], $4::timestamptz[], $5::timestamptz[], $6::text[])',
+      [columns.tenants, columns.ids, columns.idIsNumber, columns.seen, columns.active, columns.types],
     );
     if (checkedRows(result, (r) => r.recorded === true).length !== 1) throw new Error('the database did not answer the query it was sent');
     return { missing: [] };
@@ -78,17 +80,12 @@ export class PostgresLastSeenRepository implements LastSeenRepository {
   private async findTenantEntries(userIds: readonly UserId[], tenant: string): Promise<LastSeenEntry[]> {
     if (userIds.length === 0) return [];
     const result = await this.pool.query<TenantLastSeenRow>(
-      'SELECT user_id, seen_at, id_is_number, user_type FROM presence_tenant_last_seen($1::text, $2::text[])',
+      'SELECT user_id, seen_at, active_at, id_is_number, user_type FROM presence_tenant_last_seen_and_active($1::text, $2::text[])',
       [tenant, userIds.map(userKeyOf)],
     );
     return checkedRows(result, isTenantLastSeenRow).map((row) => toTenantEntry(tenant, row));
   }
 }
-
-const isLastSeenRow = (r: LastSeenRow): boolean =>
-  typeof r.user_id === 'string' && (r.seen_at instanceof Date || typeof r.seen_at === 'string') && typeof r.id_is_number === 'boolean';
-
-const isTenantLastSeenRow = (r: TenantLastSeenRow): boolean => isLastSeenRow(r) && (r.user_type === null || typeof r.user_type === 'string');
 
 /**
  * The rows of a SELECT that completed, each of the shape asked for: a protocol message out of place can end a query

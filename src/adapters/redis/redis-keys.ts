@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Availability } from '../../domain/availability';
 import type { UserKey } from '../../domain/presence.types';
 
 /** Every key the service keeps in Redis, under one prefix (so that several services, or test runs, share a Redis). */
@@ -31,6 +32,15 @@ export class RedisKeys {
   /** Online users of one type, in key order. */
   type(userType: string): string {
     return `${this.typePrefix}${userType}`;
+  }
+
+  get availabilityPrefix(): string {
+    return `${this.prefix}availability:`;
+  }
+
+  /** Online users shown with one availability (CONTRACT §8), of one type if given, in key order. */
+  availability(availability: Availability, userType?: string): string {
+    return userType === undefined ? `${this.availabilityPrefix}${availability}` : `${this.availabilityPrefix}${availability}:${userType}`;
   }
 
   get nodeUsersPrefix(): string {

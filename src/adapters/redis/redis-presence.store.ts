@@ -1,4 +1,6 @@
 import { connectionBucketOf, noUsersByConnections, type UsersByConnections } from '../../domain/connection-buckets';
+import { availabilities, availabilityOf, noUsersByAvailability, type UsersByAvailability } from '../../domain/availability';
+import { indexedAvailabilityOf, lexRangeOf, pageIndexesOf } from './redis-page-indexes';
 import { nextDeadline } from '../../domain/presence';
 import type {
   CommittedDecision,
@@ -8,33 +10,14 @@ import type {
   PresenceStore,
 } from '../../domain/ports/presence-store.port';
 import type { Instant, UserKey, UserPresence } from '../../domain/presence.types';
-import { tenantKeyPrefix } from '../../domain/presence.types';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
 import { checked, decoded } from './redis-reply.guard';
 import { commitOutcome, count, fieldValues, optionalString, pipelineReplies, pong, stringList } from './redis-replies';
 import { connectionCountOf, decodePresence, encodePresence } from './stored-presence';
 import { encodeTransition } from './stored-transition.codec';
+import { RedisUpdateTimedOut, type RedisStoreSettings } from './redis-store-settings';
 
-export interface RedisStoreSettings {
-  /** How many transitions the transitions stream keeps (about). */
-  readonly transitionsKept: number;
-  /** How often an update is tried again when other nodes keep changing the same user. */
-  readonly maxAttempts?: number;
-  /**
-   * How long one update may take, its reads, retries and commit together (REDIS_COMMAND_TIMEOUT_MS): past it, it
-   * fails, and tries no more (a commit already sent may still land).
-   */
-  readonly updateTimeoutMs?: number;
-}
-
-/** An update that did not finish within `updateTimeoutMs`. */
-class RedisUpdateTimedOut extends Error {
-  constructor(timeoutMs: number) {
-    super(`Redis did not finish the update within ${timeoutMs} ms`);
-    this.name = 'RedisUpdateTimedOut';
-  }
-}
 
 const nodesOf = (user: UserPresence | undefined): Set<string> => new Set(user?.connections.map((c) => c.nodeId));
 
@@ -49,15 +32,6 @@ const zcard = count('ZCARD');
 const zcount = count('ZCOUNT');
 const zlexcount = count('ZLEXCOUNT');
 const hlen = count('HLEN');
-
-/**
- * A tenant's users as a lex range of an index: its keys all start with its prefix, and no UTF-8 text holds the byte
- * 0xff, so `(prefix` + 0xff ends the range. (A string would be sent as UTF-8, making U+00FF two other bytes.)
- */
-function lexRangeOf(tenant: string): [string, Buffer] {
-  const prefix = tenantKeyPrefix(tenant);
-  return [`[${prefix}`, Buffer.concat([Buffer.from(`(${prefix}`), Buffer.from([0xff])])];
-}
 
 /**
  * Presence shared by every node, in Redis. A rule runs on the presence read with its version, and the result is
@@ -102,6 +76,7 @@ export class RedisPresenceStore implements PresenceStore {
       const current = json ? decodePresence(json) : undefined;
       const { next, transition } = decide(current);
       if (next === current) return { next, transition: null };
+      const indexedAs = current === undefined || !json ? '' : indexedAvailabilityOf(current, json);
       const before = nodesOf(current);
       const after = nodesOf(next);
       const sent = this.redis.commitPresence(
@@ -125,6 +100,9 @@ export class RedisPresenceStore implements PresenceStore {
         transition === null ? '' : encodeTransition(transition),
         this.settings.transitionsKept,
         (next ?? current)?.tenant ?? '',
+        indexedAs,
+        next === undefined ? '' : availabilityOf(next.chosen, next.connections),
+        this.keys.availabilityPrefix,
       );
       const { committed, seq } = await this.reply(sent, commitOutcome);
       if (committed) {
@@ -161,7 +139,7 @@ export class RedisPresenceStore implements PresenceStore {
   async pageOnline(query: OnlinePageQuery): Promise<OnlinePage> {
     const [min, max] = query.tenant === undefined ? (['-', '+'] as const) : lexRangeOf(query.tenant);
     const start = query.after === undefined ? min : `(${query.after}`;
-    const indexes = query.userTypes?.length ? [...new Set(query.userTypes)].map((t) => this.keys.type(t)) : [this.keys.users];
+    const indexes = pageIndexesOf(this.keys, query);
     const pipeline = this.redis.pipeline();
     for (const index of indexes) {
       pipeline.zrangebylex(index, start, max, 'LIMIT', 0, query.limit + 1);
@@ -180,6 +158,16 @@ export class RedisPresenceStore implements PresenceStore {
     const page = ordered.slice(0, query.limit);
     const users = (await this.findMany(page)).filter((u): u is UserPresence => u !== undefined);
     return { users, total, more: ordered.length > query.limit };
+  }
+
+  /** The sizes of the availability indexes: exact once every node runs a version that keeps them (0.14 and later). */
+  async usersByAvailability(): Promise<UsersByAvailability> {
+    const pipeline = this.redis.pipeline();
+    for (const availability of availabilities) pipeline.zcard(this.keys.availability(availability));
+    const results = await this.reply(pipeline.exec(), pipelineReplies(availabilities.length));
+    const tally = noUsersByAvailability();
+    availabilities.forEach((availability, i) => (tally[availability] = this.check(results[i], zcard)));
+    return tally;
   }
 
   countOnline(): Promise<number> {

@@ -10,7 +10,10 @@
  * saw (a per-user count restarting at 1 would let that reader commit onto a presence it never saw).
  * KEYS: user, deadlines, users, seq, transitions, versions, tenants (users online per tenant).
  * ARGV: key, expectedVersion, presenceJson ('' removes), deadline, oldType, newType, typePrefix, nodeUsersPrefix,
- *       addedNodes (comma-separated), removedNodes, transitionJson ('' none), transitionsMaxLen, tenant ('' none).
+ *       addedNodes (comma-separated), removedNodes, transitionJson ('' none), transitionsMaxLen, tenant ('' none),
+ *       oldAvailability ('' none, '?' not known: written by 0.13 or earlier), newAvailability, availabilityPrefix.
+ * A user is in the index of its availability (CONTRACT §8) and in that of its availability and type, so that a page
+ * filtered by both reads one range per pair; the indexes move only when the availability or the type does.
  * Returns {0} on a conflict, or {1, seq} (seq 0 when there was no transition).
  */
 export const COMMIT_PRESENCE = `
@@ -31,6 +34,21 @@ else
 end
 if ARGV[5] ~= '' and (ARGV[5] ~= ARGV[6] or ARGV[3] == '') then redis.call('ZREM', ARGV[7] .. ARGV[5], key) end
 if ARGV[6] ~= '' and ARGV[3] ~= '' then redis.call('ZADD', ARGV[7] .. ARGV[6], 0, key) end
+local oldA, newA, ap = ARGV[14], ARGV[15], ARGV[16]
+if ARGV[3] == '' or oldA ~= newA or ARGV[5] ~= ARGV[6] then
+  local was = {oldA}
+  if oldA == '?' then was = {'available', 'away', 'busy'} end
+  for _, a in ipairs(was) do
+    if a ~= '' then
+      redis.call('ZREM', ap .. a, key)
+      if ARGV[5] ~= '' then redis.call('ZREM', ap .. a .. ':' .. ARGV[5], key) end
+    end
+  end
+  if ARGV[3] ~= '' then
+    redis.call('ZADD', ap .. newA, 0, key)
+    if ARGV[6] ~= '' then redis.call('ZADD', ap .. newA .. ':' .. ARGV[6], 0, key) end
+  end
+end
 for node in string.gmatch(ARGV[9], '[^,]+') do redis.call('SADD', ARGV[8] .. node, key) end
 for node in string.gmatch(ARGV[10], '[^,]+') do redis.call('SREM', ARGV[8] .. node, key) end
 local seq = 0

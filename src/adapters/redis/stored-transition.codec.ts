@@ -1,6 +1,7 @@
 import type { ToldPresence } from '../../domain/ports/transition-feed.port';
-import { isOnline, OFFLINE, onlineState } from '../../domain/presence-state';
-import type { CommittedTransition, UserPresenceChanged } from '../../domain/presence.events';
+import type { AvailabilityReason } from '../../domain/availability';
+import { freshDetails, isOnline, OFFLINE, onlineState, type OnlineDetails } from '../../domain/presence-state';
+import { availabilityChanged, wentOffline, type CommittedTransition, type UserPresenceChanged } from '../../domain/presence.events';
 import type { Instant, OfflineReason, UserId } from '../../domain/presence.types';
 import { tenantPart } from '../../domain/presence.types';
 
@@ -29,8 +30,11 @@ interface StoredWentOffline extends StoredTenant {
   readonly reason: OfflineReason;
 }
 
+/** The §8 details of the user after a change while online; absent in entries of 0.13, which did not have them. */
+type StoredDetails = Partial<OnlineDetails>;
+
 /** An online user shown with another type: an entry type nodes of 0.12 and earlier skip (they decode none they do not know). */
-interface StoredTypeChanged extends StoredTenant {
+interface StoredTypeChanged extends StoredTenant, StoredDetails {
   readonly type: 'UserTypeChanged';
   readonly userId: UserId;
   readonly lastSeen: Instant;
@@ -38,17 +42,38 @@ interface StoredTypeChanged extends StoredTenant {
   readonly userName: string | null;
 }
 
-type StoredTransition = StoredWentOnline | StoredWentOffline | StoredTypeChanged;
+/** An online user shown with another availability or text (CONTRACT §8): an entry type nodes of 0.13 and earlier skip. */
+interface StoredAvailabilityChanged extends StoredTenant, OnlineDetails {
+  readonly type: 'UserAvailabilityChanged';
+  readonly userId: UserId;
+  readonly lastSeen: Instant;
+  readonly reason: AvailabilityReason;
+  readonly userType: string | null;
+  readonly userName: string | null;
+}
+
+type StoredTransition = StoredWentOnline | StoredWentOffline | StoredTypeChanged | StoredAvailabilityChanged;
+
+const detailsOf = ({ availability, statusText, lastActive, onlineSince }: OnlineDetails): OnlineDetails => ({
+  availability,
+  statusText,
+  lastActive,
+  onlineSince,
+});
 
 export function encodeTransition(transition: UserPresenceChanged): string {
   const { userId, lastSeen, from, to, reason } = transition;
   let stored: StoredTransition;
   if (isOnline(to) && !isOnline(from) && reason === 'online') {
     stored = { type: 'UserWentOnline', userId, lastSeen, reason, userType: to.userType, userName: to.userName, ...tenantPart(transition) };
-  } else if (isOnline(from) && !isOnline(to) && reason !== 'online' && reason !== 'type_changed') {
-    stored = { type: 'UserWentOffline', userId, lastSeen, reason, ...tenantPart(transition) };
+  } else if (wentOffline(transition)) {
+    stored = { type: 'UserWentOffline', userId, lastSeen, reason: transition.reason, ...tenantPart(transition) };
   } else if (isOnline(from) && isOnline(to) && reason === 'type_changed') {
-    stored = { type: 'UserTypeChanged', userId, lastSeen, userType: to.userType, userName: to.userName, ...tenantPart(transition) };
+    const { userType, userName } = to;
+    stored = { type: 'UserTypeChanged', userId, lastSeen, userType, userName, ...tenantPart(transition), ...detailsOf(to) };
+  } else if (availabilityChanged(transition) && isOnline(from) && isOnline(to)) {
+    const { userType, userName } = to;
+    stored = { type: 'UserAvailabilityChanged', userId, lastSeen, reason: transition.reason, userType, userName, ...detailsOf(to), ...tenantPart(transition) };
   } else {
     throw new Error(`the transitions stream cannot hold a change from ${from.status} to ${to.status} for ${reason}`);
   }
@@ -64,14 +89,20 @@ export function decodeTransition(json: string, seq: number, told: ToldPresence):
   const stored = JSON.parse(json) as StoredTransition;
   const { userId, lastSeen } = stored;
   if (stored.type === 'UserWentOnline') {
-    const to = onlineState(stored.userType ?? null, stored.userName ?? null);
+    // Every online period starts with nothing chosen and no activity: what the rules make the state online.
+    const to = onlineState(stored.userType ?? null, stored.userName ?? null, freshDetails(lastSeen));
     return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from: OFFLINE, to, reason: 'online', seq };
   }
   if (stored.type === 'UserTypeChanged') {
     // From what this node's consumers were told, like a leave; the delivery makes it a join where they were told nothing.
     const from = told.toldStateOf(stored) ?? onlineState(null, null);
-    const to = onlineState(stored.userType ?? null, stored.userName ?? null);
+    const to = onlineState(stored.userType ?? null, stored.userName ?? null, { ...detailsOf(from), ...stored });
     return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from, to, reason: 'type_changed', seq };
+  }
+  if (stored.type === 'UserAvailabilityChanged') {
+    const from = told.toldStateOf(stored) ?? onlineState(null, null);
+    const to = onlineState(stored.userType, stored.userName, detailsOf(stored));
+    return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from, to, reason: stored.reason, seq };
   }
   if (stored.type === 'UserWentOffline') {
     // Not told online here: the delivery drops this leave (it changes nothing), so what it left does not matter.

@@ -2,7 +2,14 @@ import { sameUser } from '../../domain/connection-identity';
 import type { PresenceService } from '../../domain/presence.service';
 import type { UserId } from '../../domain/presence.types';
 import type { SocketIdentity } from './socket-identity';
-import { parsePayload, parseUserPayload, presenceSubscribePayload, userOnlinePayload } from './socket-payload.schema';
+import {
+  parsePayload,
+  parseUserPayload,
+  presenceSubscribePayload,
+  userActivityPayload,
+  userOnlinePayload,
+  userStatusSetPayload,
+} from './socket-payload.schema';
 import { LaterAnswer, type EventHandlers } from './socket-event.router';
 import type { AudienceOnlineLists } from './audience-online-lists';
 import type { SocketAudience } from './socket-audience';
@@ -10,6 +17,7 @@ import type { StatusAllowance } from './status-allowance';
 import { PresenceScope, sightOf } from './subscriptions/presence-scope';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceSocket } from './socket.types';
+import { isoOf } from './wire';
 
 /** What the handlers ask of the subscription hub. */
 export type Subscriptions = Pick<SubscriptionHub, 'subscribe' | 'unsubscribe'>;
@@ -36,6 +44,8 @@ export class PresenceEventHandlers {
       userHeartbeat: (socket, payload) => this.userHeartbeat(socket, payload),
       userOffline: (socket, payload) => this.userOffline(socket, payload),
       getOnlineUsers: (socket) => this.getOnlineUsers(socket),
+      userStatusSet: (socket, payload) => this.userStatusSet(socket, payload),
+      userActivity: (socket, payload) => this.userActivity(socket, payload),
       presenceSubscribe: (socket, payload) => this.presenceSubscribe(socket, payload),
       presenceUnsubscribe: (socket) => this.presenceUnsubscribe(socket),
     };
@@ -51,12 +61,13 @@ export class PresenceEventHandlers {
     const previous = this.identity.userToEnd(socket, userId);
     if (previous !== undefined) await this.leaveUser(socket, previous);
     const { userName } = payload;
-    await this.service.goOnline({ ...user, connectionId: socket.id, nodeId: this.nodeId, userType, userName });
+    const online = await this.service.goOnline({ ...user, connectionId: socket.id, nodeId: this.nodeId, userType, userName });
     socket.data.userId = userId;
     if (userType !== undefined) socket.data.userType = userType;
     if (userName !== undefined) socket.data.userName = userName;
     this.audience.announced(socket);
-    return { userId, status: 'online' };
+    const { availability, statusText } = online;
+    return { userId, status: 'online', availability, statusText, onlineSince: isoOf(online.onlineSince), idleMs: this.service.idleMs };
   }
 
   /** Not `async`, like the service's heartbeat: the event every client sends all the time keeps to one promise chain. */
@@ -78,6 +89,26 @@ export class PresenceEventHandlers {
     const announced = socket.data.userId;
     if (announced !== undefined && sameUser(announced, userId)) delete socket.data.userId;
     return { userId, status: 'offline' };
+  }
+
+  /** CONTRACT §8: a change the whole audience is told of, so within the user's status allowance, like userOnline. */
+  async userStatusSet(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const { userId: asked, availability, statusText } = parsePayload(userStatusSetPayload, raw);
+    const userId = this.identity.speakerOf(socket, asked);
+    const user = this.identity.userOf(socket, userId);
+    this.statuses.take(user);
+    const shown = await this.service.setStatus({ ...user, connectionId: socket.id }, { availability, statusText });
+    return { userId, availability: shown.availability, statusText: shown.statusText };
+  }
+
+  /** Going idle takes the status allowance: a client toggling idle and active would otherwise broadcast at the event rate. */
+  async userActivity(socket: PresenceSocket, raw: unknown): Promise<object> {
+    const { userId: asked, idle } = parsePayload(userActivityPayload, raw);
+    const userId = this.identity.speakerOf(socket, asked);
+    const user = this.identity.userOf(socket, userId);
+    if (idle) this.statuses.take(user);
+    await this.service.reportActivity({ ...user, connectionId: socket.id }, idle);
+    return { userId };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availabilities, codePointLength, MAX_STATUS_TEXT } from '../../domain/availability';
 import { invalidPayload } from '../../domain/presence.errors';
 import type { UserId } from '../../domain/presence.types';
 import { isWellFormed, MAX_ID_LENGTH, userIdSchema, WELL_FORMED_MESSAGE } from '../validation/user-id.schema';
@@ -15,6 +16,26 @@ const object = { error: 'payload must be an object' };
 export const userOnlinePayload = z.object({ userId: userIdSchema.optional(), userType: label, userName: label }, object);
 
 export const userPayload = z.object({ userId: userIdSchema.optional() }, object);
+
+const statusText = z
+  .string({ error: 'must be a string or null' })
+  .refine((text) => text.length <= 2 * MAX_STATUS_TEXT && codePointLength(text) <= MAX_STATUS_TEXT, `must be at most ${MAX_STATUS_TEXT} characters`)
+  .refine(isWellFormed, WELL_FORMED_MESSAGE)
+  .nullable()
+  .optional();
+
+/** `userStatusSet` (CONTRACT §8): either field may be left out, to keep it as it is. */
+export const userStatusSetPayload = z.object(
+  {
+    userId: userIdSchema.optional(),
+    availability: z.enum(availabilities, { error: `must be one of ${availabilities.join(', ')}` }).optional(),
+    statusText,
+  },
+  object,
+);
+
+/** `userActivity` (CONTRACT §8). */
+export const userActivityPayload = z.object({ userId: userIdSchema.optional(), idle: z.boolean({ error: 'must be true or false' }) }, object);
 
 /**
  * `userHeartbeat`'s and `userOffline`'s payload, read as `userPayload` reads it. These are the events every client

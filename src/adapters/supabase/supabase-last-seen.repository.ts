@@ -3,7 +3,15 @@ import ws from 'ws';
 import type { LastSeenEntry, LastSeenRepository, SaveResult } from '../../domain/ports/last-seen.port';
 import type { UserId, UserKey } from '../../domain/presence.types';
 import { userKeyOf } from '../../domain/presence.types';
-import { requiredTenant, tenantColumns, toEntry, toTenantEntry } from '../last-seen-rows/last-seen.rows';
+import {
+  isLastSeenRow,
+  isTenantLastSeenRow,
+  requiredTenant,
+  sysUserColumns,
+  tenantColumns,
+  toEntry,
+  toTenantEntry,
+} from '../last-seen-rows/last-seen.rows';
 
 export interface SupabaseLastSeenOptions {
   readonly url: string;
@@ -14,16 +22,6 @@ export interface SupabaseLastSeenOptions {
   readonly tenants?: boolean;
 }
 
-interface LastSeenRow {
-  user_id: string;
-  seen_at: string;
-  id_is_number: boolean;
-}
-
-interface TenantLastSeenRow extends LastSeenRow {
-  user_type: string | null;
-}
-
 interface RpcError {
   message: string;
   code?: string;
@@ -31,9 +29,15 @@ interface RpcError {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 
+// Migration 006's functions; 002's and 005's stay for nodes of the previous release.
+const RECORD = 'presence_record_last_seen_and_active';
+const READ = 'presence_last_seen_and_active';
+const TENANT_RECORD = 'presence_record_tenant_last_seen_and_active';
+const TENANT_READ = 'presence_tenant_last_seen_and_active';
+
 /**
- * `last_seen` in a Supabase project, through SQL functions called over PostgREST: migration 002's on `sys_user`, or,
- * with tenants on, migration 005's on the tenants' own table.
+ * `last_seen` and `last_active` in a Supabase project, through migration 006's SQL functions called over PostgREST: on
+ * `sys_user`, or, with tenants on, on the tenants' own table (migration 005's).
  */
 export class SupabaseLastSeenRepository implements LastSeenRepository {
   private readonly client: SupabaseClient;
@@ -54,11 +58,9 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
   async saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
     if (entries.length === 0) return { missing: [] };
     if (this.tenants) return this.saveTenantEntries(entries);
-    const { data, error, status } = await this.client.rpc('presence_record_last_seen', {
-      p_ids: entries.map((entry) => userKeyOf(entry.userId)),
-      p_seen: entries.map((entry) => new Date(entry.lastSeen).toISOString()),
-    });
-    if (error) throw this.failure('presence_record_last_seen', status, error);
+    const columns = sysUserColumns(entries);
+    const { data, error, status } = await this.client.rpc(RECORD, { p_ids: columns.ids, p_seen: columns.seen, p_active: columns.active });
+    if (error) throw this.failure(RECORD, status, error);
     const given = new Map<UserKey, UserId>();
     for (const entry of entries) if (!given.has(userKeyOf(entry.userId))) given.set(userKeyOf(entry.userId), entry.userId);
     const rows = (data ?? []) as Array<{ missing_id: string }>;
@@ -68,19 +70,19 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
   async findMany(userIds: readonly UserId[], tenant?: string): Promise<LastSeenEntry[]> {
     if (this.tenants) return this.findTenantEntries(userIds, requiredTenant(tenant));
     if (userIds.length === 0) return [];
-    const { data, error, status } = await this.client.rpc('presence_last_seen', { p_ids: userIds.map(userKeyOf) });
-    if (error) throw this.failure('presence_last_seen', status, error);
-    return ((data ?? []) as LastSeenRow[]).map(toEntry);
+    const { data, error, status } = await this.client.rpc(READ, { p_ids: userIds.map(userKeyOf) });
+    if (error) throw this.failure(READ, status, error);
+    return checkedRows(READ, data, isLastSeenRow).map(toEntry);
   }
 
   async ping(): Promise<void> {
     if (this.tenants) {
-      const { error, status } = await this.client.rpc('presence_tenant_last_seen', { p_tenant: '', p_ids: [] });
-      if (error) throw this.failure('presence_tenant_last_seen', status, error);
+      const { error, status } = await this.client.rpc(TENANT_READ, { p_tenant: '', p_ids: [] });
+      if (error) throw this.failure(TENANT_READ, status, error);
       return;
     }
-    const { error, status } = await this.client.rpc('presence_last_seen', { p_ids: [] });
-    if (error) throw this.failure('presence_last_seen', status, error);
+    const { error, status } = await this.client.rpc(READ, { p_ids: [] });
+    if (error) throw this.failure(READ, status, error);
   }
 
   /**
@@ -93,26 +95,23 @@ export class SupabaseLastSeenRepository implements LastSeenRepository {
 
   private async saveTenantEntries(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
     const columns = tenantColumns(entries);
-    const { error, status } = await this.client.rpc('presence_record_tenant_last_seen', {
+    const { error, status } = await this.client.rpc(TENANT_RECORD, {
       p_tenants: columns.tenants,
       p_ids: columns.ids,
       p_id_is_number: columns.idIsNumber,
       p_seen: columns.seen,
+      p_active: columns.active,
       p_types: columns.types,
     });
-    if (error) throw this.failure('presence_record_tenant_last_seen', status, error);
+    if (error) throw this.failure(TENANT_RECORD, status, error);
     return { missing: [] };
   }
 
   private async findTenantEntries(userIds: readonly UserId[], tenant: string): Promise<LastSeenEntry[]> {
     if (userIds.length === 0) return [];
-    const { data, error, status } = await this.client.rpc('presence_tenant_last_seen', { p_tenant: tenant, p_ids: userIds.map(userKeyOf) });
-    if (error) throw this.failure('presence_tenant_last_seen', status, error);
-    // A proxy or a misrouted call can answer 200 with something else: that must fail, not read as "never seen".
-    if (!Array.isArray(data) || !data.every(isTenantLastSeenRow)) {
-      throw new Error('Supabase rpc presence_tenant_last_seen answered rows of another shape');
-    }
-    return data.map((row) => toTenantEntry(tenant, row));
+    const { data, error, status } = await this.client.rpc(TENANT_READ, { p_tenant: tenant, p_ids: userIds.map(userKeyOf) });
+    if (error) throw this.failure(TENANT_READ, status, error);
+    return checkedRows(TENANT_READ, data, isTenantLastSeenRow).map((row) => toTenantEntry(tenant, row));
   }
 
   private failure(fn: string, status: number, error: RpcError): Error {
@@ -132,16 +131,10 @@ export function describeSupabaseTarget(url: string): string {
   }
 }
 
-function isTenantLastSeenRow(row: unknown): row is TenantLastSeenRow {
-  if (typeof row !== 'object' || row === null) return false;
-  const r = row as Record<string, unknown>;
-  return (
-    typeof r['user_id'] === 'string' &&
-    typeof r['seen_at'] === 'string' &&
-    !Number.isNaN(Date.parse(r['seen_at'])) &&
-    typeof r['id_is_number'] === 'boolean' &&
-    (r['user_type'] === null || typeof r['user_type'] === 'string')
-  );
+/** A proxy or a misrouted call can answer 200 with something else: that must fail, not read as "never seen". */
+function checkedRows<R>(fn: string, data: unknown, valid: (row: unknown) => row is R): R[] {
+  if (!Array.isArray(data) || !data.every(valid)) throw new Error(`Supabase rpc ${fn} answered rows of another shape`);
+  return data;
 }
 
 function fetchWithTimeout(timeoutMs: number): typeof fetch {

@@ -17,6 +17,8 @@ export interface LastSeenSubject {
   readonly userId: UserId;
   /** The type the user was online with: kept beside `last_seen` in the tenants' table (not in `sys_user`). */
   readonly userType?: string | null;
+  /** The user's last activity (CONTRACT §8), kept beside `last_seen`; null or absent: none to record. */
+  readonly lastActive?: Instant | null;
 }
 
 export interface LastSeenEntry extends LastSeenSubject {
@@ -27,8 +29,9 @@ export interface LastSeenEntry extends LastSeenSubject {
  * An entry as persistence holds it: the type only where the tenants' table keeps one, so that what is read back
  * (from a database, or from values still waiting in a buffer) never tells more than what is stored.
  */
-export function persistedEntryOf({ tenant, userId, lastSeen, userType }: LastSeenEntry): LastSeenEntry {
-  return tenant === undefined ? { userId, lastSeen } : { tenant, userId, lastSeen, userType: userType ?? null };
+export function persistedEntryOf({ tenant, userId, lastSeen, userType, lastActive }: LastSeenEntry): LastSeenEntry {
+  const active = lastActive ?? null;
+  return tenant === undefined ? { userId, lastSeen, lastActive: active } : { tenant, userId, lastSeen, userType: userType ?? null, lastActive: active };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Availability, UsersByAvailability } from '../availability';
 import type { UsersByConnections } from '../connection-buckets';
 import type { PresenceDecision } from '../presence';
 import type { CommittedTransition } from '../presence.events';
@@ -16,13 +17,15 @@ export interface OnlinePageQuery {
   readonly limit: number;
   /** Only users of these types; none given: every type. */
   readonly userTypes?: readonly string[];
+  /** Only users shown with one of these availabilities (CONTRACT §8); none given: every one. */
+  readonly availabilities?: readonly Availability[];
   /** Only users of this tenant, a range of the key order; none given: tenants are off. */
   readonly tenant?: string;
 }
 
 export interface OnlinePage {
   readonly users: UserPresence[];
-  /** How many online users match the types, on every page. */
+  /** How many online users match the filters, on every page. */
   readonly total: number;
   /** Whether matching users sort after the last one of this page. */
   readonly more: boolean;
@@ -58,6 +61,9 @@ export interface PresenceStore {
 
   /** How many online users hold how many connections, counted where the users are: no user is copied out. */
   usersByConnections(): Promise<UsersByConnections>;
+
+  /** How many online users are shown with each availability (CONTRACT §8). */
+  usersByAvailability(): Promise<UsersByAvailability>;
 
   /** Users with a connection on that node. */
   usersOnNode(nodeId: string): Promise<UserKey[]>;

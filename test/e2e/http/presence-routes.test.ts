@@ -29,7 +29,7 @@ describe('GET /presence', () => {
     await request(socket, 'userOnline', { userId: 7, userType: 'agent', userName: 'Ada' });
     const res = await get(app.url, '/presence', '/presence');
     expect(res.body).toEqual({
-      users: [{ userId: 7, status: 'online', lastSeen: expect.stringMatching(/Z$/), userType: 'agent', userName: 'Ada' }],
+      users: [{ userId: 7, status: 'online', lastSeen: expect.stringMatching(/Z$/), userType: 'agent', userName: 'Ada', availability: 'available', statusText: null, lastActive: null, onlineSince: expect.any(String) }],
       total: 1,
       nextCursor: null,
       asOf: expect.any(String),
@@ -59,8 +59,8 @@ describe('GET /presence', () => {
     const res = await get(app.url, '/presence', '/presence?userId=online-user&userId=42&userId=never');
     expect(res.body).toEqual({
       users: [
-        { userId: 42, status: 'offline', lastSeen: expect.any(String), userType: null, userName: null },
-        { userId: 'online-user', status: 'online', lastSeen: expect.any(String), userType: 'agent', userName: null },
+        { userId: 42, status: 'offline', lastSeen: expect.any(String), userType: null, userName: null, availability: null, statusText: null, lastActive: null, onlineSince: null },
+        { userId: 'online-user', status: 'online', lastSeen: expect.any(String), userType: 'agent', userName: null, availability: 'available', statusText: null, lastActive: null, onlineSince: expect.any(String) },
       ],
       total: 2,
       nextCursor: null,
@@ -138,7 +138,7 @@ describe('GET /presence/{userId}', () => {
     await app.service.goOnline(on('c1', 7, 'agent'));
     const res = await get(app.url, '/presence/{userId}', '/presence/7');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ userId: 7, status: 'online', lastSeen: expect.any(String), userType: 'agent', userName: null });
+    expect(res.body).toEqual({ userId: 7, status: 'online', lastSeen: expect.any(String), userType: 'agent', userName: null, availability: 'available', statusText: null, lastActive: null, onlineSince: expect.any(String) });
   });
 
   it('answers an offline user with the lastSeen persistence holds', async () => {
@@ -146,7 +146,7 @@ describe('GET /presence/{userId}', () => {
     await app.service.goOffline({ connectionId: 'c1', userId: 'bob' });
     const persisted = (await app.service.status('bob'))?.lastSeen;
     const res = await get(app.url, '/presence/{userId}', '/presence/bob');
-    expect(res.body).toEqual({ userId: 'bob', status: 'offline', lastSeen: new Date(persisted as number).toISOString(), userType: null, userName: null });
+    expect(res.body).toEqual({ userId: 'bob', status: 'offline', lastSeen: new Date(persisted as number).toISOString(), userType: null, userName: null, availability: null, statusText: null, lastActive: null, onlineSince: null });
   });
 
   it('answers 404 NOT_FOUND for a user never seen', async () => {
@@ -174,10 +174,10 @@ describe('GET /presence/{userId}', () => {
     jest.spyOn(app.app.container.get(TOKENS.LastSeenRepository), 'findMany').mockReturnValue(new Promise(() => undefined));
     const one = await get(app.url, '/presence/{userId}', '/presence/gone');
     expect(one.status).toBe(200);
-    expect(one.body).toEqual({ userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null });
+    expect(one.body).toEqual({ userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null, availability: null, statusText: null, lastActive: null, onlineSince: null });
     const listed = await get(app.url, '/presence', '/presence?userId=gone&userId=here');
     expect(listed.body.users).toEqual([
-      { userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null },
+      { userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null, availability: null, statusText: null, lastActive: null, onlineSince: null },
       expect.objectContaining({ userId: 'here', status: 'online' }),
     ]);
   });

@@ -64,7 +64,7 @@ export const jsScenarios: readonly JsScenario[] = [
       expect(s.sockets).toHaveLength(2);
       const own = s.sockets[1] as unknown as TestSocket;
       const [ack] = await s.logged.find(() => true);
-      expect(ack).toEqual({ ok: true, userId: s.currentUser.id, status: 'online' });
+      expect(ack).toMatchObject({ ok: true, userId: s.currentUser.id, status: 'online' });
       await s.rendered.find(([userId, status, lastSeen]) => userId === s.currentUser.id && status === 'online' && typeof lastSeen === 'string');
 
       expect(s.intervals.map((timer) => timer.ms)).toEqual([30_000]);
@@ -122,6 +122,10 @@ export const jsScenarios: readonly JsScenario[] = [
         const [users] = await s.rendered.find(([list]) => idsOf(list) === JSON.stringify(['42', '7']));
         expect(users).toContainEqual(expect.objectContaining({ userId: s.currentUser.id, status: 'online', userType: 'agent', userName: s.currentUser.name }));
         expect(presence.isOnline(s.currentUser.id)).toBe(true);
+        // The snippet chose busy with a text: the service holds it, and the client's own view shows it.
+        await s.rendered.find(([list]) => (list as WirePresenceUser[]).some((u) => u.userId === s.currentUser.id && u.availability === 'busy'));
+        expect(presence.availabilityOf(s.currentUser.id)).toBe('busy');
+        expect(await service.app.service.status(s.currentUser.id)).toMatchObject({ availability: 'busy', statusText: 'In a call' });
 
         const before = s.rendered.calls.length;
         await request(seven, 'userOffline', { userId: 7 });

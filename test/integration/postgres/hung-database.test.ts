@@ -5,6 +5,7 @@ import { createTestDatabase, insertUsers, type TestDatabase } from '../../suppor
 import { PresenceMirror } from '../../support/presence-mirror';
 import { closeAllSockets, connect, nextEvent, request as emit } from '../../support/socket-client';
 import { waitUntil } from '../../support/wait-until';
+import { wireOffline } from '../../support/presence-values';
 
 /** CONTRACT §11: a slow or hung database delays nothing but the writes and reads waiting for it. */
 describe('a hung PostgreSQL behind a proxy', () => {
@@ -42,7 +43,7 @@ describe('a hung PostgreSQL behind a proxy', () => {
     // The database answers before it hangs: the state of a listed offline user carries its last_seen.
     const before = nextEvent<PresenceStatePayload>(subscriber, 'presenceState');
     expect(await emit(subscriber, 'presenceSubscribe', { userIds: [101] })).toMatchObject({ ok: true });
-    expect((await before).users).toEqual([{ userId: 101, status: 'offline', lastSeen: '2026-11-30T10:00:00.000Z', userType: null, userName: null }]);
+    expect((await before).users).toEqual([wireOffline(101, '2026-11-30T10:00:00.000Z')]);
 
     proxy.hang();
     const state = nextEvent<PresenceStatePayload>(subscriber, 'presenceState');
@@ -55,7 +56,7 @@ describe('a hung PostgreSQL behind a proxy', () => {
     expect(stateCame).toBe(false);
 
     expect(await subscribed).toMatchObject({ ok: true });
-    expect((await state).users).toContainEqual({ userId: 101, status: 'offline', lastSeen: null, userType: null, userName: null });
+    expect((await state).users).toContainEqual(wireOffline(101, null));
 
     proxy.forward();
     await waitUntil(async () => {

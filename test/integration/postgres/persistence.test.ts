@@ -65,7 +65,7 @@ describe('last_seen on PostgreSQL, end to end', () => {
     apps.splice(apps.indexOf(app), 1);
     const restarted = await start();
     const res = await request(restarted.url).get('/presence/101');
-    expect(res.body).toEqual({ userId: 101, status: 'offline', lastSeen: new Date(offlineAt).toISOString(), userType: null, userName: null });
+    expect(res.body).toEqual({ userId: 101, status: 'offline', lastSeen: new Date(offlineAt).toISOString(), userType: null, userName: null, availability: null, statusText: null, lastActive: null, onlineSince: null });
   });
 
   it('writes heartbeats of many users in one round trip per flush', async () => {

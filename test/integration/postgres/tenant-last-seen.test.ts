@@ -1,4 +1,4 @@
-/** Tenants' last_seen (CONTRACT §9) through both database adapters, on the real PostgreSQL and migration 005. */
+/** Tenants' last_seen and last_active (CONTRACT §9, §8) through both database adapters, on the real PostgreSQL and migrations 005 and 006. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
@@ -46,11 +46,12 @@ const supabase: BackendFactory = async (db, options) => {
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (minutes: number): number => T0 + minutes * 60_000;
-const entry = (tenant: string, userId: UserId, minutes: number, userType: string | null = null): LastSeenEntry => ({
+const entry = (tenant: string, userId: UserId, minutes: number, userType: string | null = null, activeMinutes: number | null = null): LastSeenEntry => ({
   tenant,
   userId,
   lastSeen: at(minutes),
   userType,
+  lastActive: activeMinutes === null ? null : at(activeMinutes),
 });
 const byId = (entries: readonly LastSeenEntry[]): LastSeenEntry[] => [...entries].sort((a, b) => String(a.userId).localeCompare(String(b.userId)));
 
@@ -115,13 +116,47 @@ describe.each([
     expect(await repository.findMany([7], 'acme')).toEqual([entry('acme', 7, 2, null)]);
   });
 
+  it('stores last_active beside last_seen, and reads it back, null for a user with none', async () => {
+    await repository.saveMany([entry('acme', 7, 5, 'agent', 4), entry('acme', 8, 5, 'agent')]);
+    expect(byId(await repository.findMany([7, 8], 'acme'))).toEqual([entry('acme', 7, 5, 'agent', 4), entry('acme', 8, 5, 'agent')]);
+    expect(await tenantRows()).toEqual([
+      { tenant: 'acme', user_key: '7', last_active: new Date(at(4)) },
+      { tenant: 'acme', user_key: '8', last_active: null },
+    ]);
+  });
+
+  it('moves last_active forwards on its own: an older last_seen brings a newer last_active, and keeps the newer last_seen with its type', async () => {
+    await repository.saveMany([entry('acme', 7, 5, 'agent', 4)]);
+    await repository.saveMany([entry('acme', 7, 3, 'client', 6)]);
+    expect(await repository.findMany([7], 'acme')).toEqual([entry('acme', 7, 5, 'agent', 6)]);
+    await repository.saveMany([entry('acme', 7, 9, 'client', 2)]);
+    expect(await repository.findMany([7], 'acme')).toEqual([entry('acme', 7, 9, 'client', 6)]);
+  });
+
+  it('never erases last_active with a null or absent one', async () => {
+    await repository.saveMany([entry('acme', 7, 1, 'agent', 1)]);
+    await repository.saveMany([entry('acme', 7, 2, 'agent', null)]);
+    await repository.saveMany([{ tenant: 'acme', userId: 7, lastSeen: at(3), userType: 'agent' }]);
+    expect(await repository.findMany([7], 'acme')).toEqual([entry('acme', 7, 3, 'agent', 1)]);
+  });
+
+  it('keeps the latest of each value of a user given twice in one batch: last_seen with its type, and last_active', async () => {
+    await repository.saveMany([entry('acme', 7, 1, 'first', 8), entry('acme', 7, 9, 'latest', null), entry('acme', 7, 4, 'middle', 3)]);
+    expect(await repository.findMany([7], 'acme')).toEqual([entry('acme', 7, 9, 'latest', 8)]);
+  });
+
   it('writes a batch of any size in one round trip, and reports no missing users', async () => {
-    const entries = Array.from({ length: 600 }, (_, i) => entry(`tenant-${i % 3}`, i % 2 === 0 ? i : `user-${i}`, i, 'agent'));
+    const activeOf = (i: number): number | null => (i % 5 === 0 ? null : i - 1);
+    const entries = Array.from({ length: 600 }, (_, i) => entry(`tenant-${i % 3}`, i % 2 === 0 ? i : `user-${i}`, i, 'agent', activeOf(i)));
     const before = backend.roundTrips();
     expect(await repository.saveMany(entries)).toEqual({ missing: [] });
     expect(backend.roundTrips() - before).toBe(1);
     expect(await tenantRows()).toHaveLength(600);
-    expect(byId(await repository.findMany([0, 'user-3'], 'tenant-0'))).toEqual([entry('tenant-0', 0, 0, 'agent'), entry('tenant-0', 'user-3', 3, 'agent')]);
+    expect((await tenantRows()).filter((row) => row.last_active !== null)).toHaveLength(480);
+    expect(byId(await repository.findMany([0, 'user-3'], 'tenant-0'))).toEqual([
+      entry('tenant-0', 0, 0, 'agent', null),
+      entry('tenant-0', 'user-3', 3, 'agent', 2),
+    ]);
   });
 
   it('leaves sys_user alone', async () => {
@@ -138,9 +173,9 @@ describe.each([
     expect(await tenantRows()).toEqual([]);
   });
 
-  it('answers ping once migration 005 is there, and fails it when it is not', async () => {
+  it('answers ping once migration 006 is there, and fails it when it is not', async () => {
     await expect(repository.ping()).resolves.toBeUndefined();
-    await db.pool.query('DROP FUNCTION presence_tenant_last_seen(text, text[])');
+    await db.pool.query('DROP FUNCTION presence_tenant_last_seen_and_active(text, text[])');
     await expect(repository.ping()).rejects.toThrow();
   });
 });
@@ -166,8 +201,14 @@ describe.each([
     await insertUsers(db.pool, [7]);
     expect(await backend.repository.saveMany([entry('acme', 7, 1), entry('acme', 8, 1)])).toEqual({ missing: [8] });
     expect(await lastSeenOf(db.pool, 7)).toEqual(new Date(at(1)));
-    expect(await backend.repository.findMany([7], 'globex')).toEqual([{ userId: 7, lastSeen: at(1) }]);
+    expect(await backend.repository.findMany([7], 'globex')).toEqual([{ userId: 7, lastSeen: at(1), lastActive: null }]);
     expect((await db.pool.query('SELECT * FROM presence_tenant_last_seen')).rows).toEqual([]);
+  });
+
+  it('answers ping once migration 006 is there, and fails it when it is not', async () => {
+    await expect(backend.repository.ping()).resolves.toBeUndefined();
+    await db.pool.query('DROP FUNCTION presence_last_seen_and_active(text[])');
+    await expect(backend.repository.ping()).rejects.toThrow();
   });
 });
 
@@ -179,8 +220,11 @@ describe('a garbled answer with tenants on', () => {
     await expect(new PostgresLastSeenRepository(pool(incomplete), { tenants: true }).saveMany([entry('acme', 7, 1)])).rejects.toThrow();
     await expect(new PostgresLastSeenRepository(pool({ command: 'SELECT', rows: [] }), { tenants: true }).saveMany([entry('acme', 7, 1)])).rejects.toThrow();
     await expect(new PostgresLastSeenRepository(pool(incomplete), { tenants: true }).findMany([7], 'acme')).rejects.toThrow();
-    const wrongShape = { command: 'SELECT', rows: [{ user_id: 7, seen_at: new Date(), id_is_number: true, user_type: null }] };
+    const wrongShape = { command: 'SELECT', rows: [{ user_id: 7, seen_at: new Date(), active_at: null, id_is_number: true, user_type: null }] };
     await expect(new PostgresLastSeenRepository(pool(wrongShape), { tenants: true }).findMany([7], 'acme')).rejects.toThrow();
+    // A 005 row: no active_at.
+    const withoutActive = { command: 'SELECT', rows: [{ user_id: '7', seen_at: new Date(), id_is_number: true, user_type: null }] };
+    await expect(new PostgresLastSeenRepository(pool(withoutActive), { tenants: true }).findMany([7], 'acme')).rejects.toThrow();
   });
 
   it('fails a Supabase read answered 200 with rows of another shape', async () => {
@@ -197,7 +241,7 @@ describe('a garbled answer with tenants on', () => {
   });
 });
 
-describe('presence_tenant_last_seen', () => {
+describe('presence_tenant_last_seen and presence_tenant_last_seen_and_active', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -213,7 +257,9 @@ describe('presence_tenant_last_seen', () => {
       "INSERT INTO presence_tenant_last_seen SELECT 't' || (i % 50), i::text, true, now(), NULL, NULL FROM generate_series(1, 20000) AS i",
     );
     await db.pool.query('ANALYZE presence_tenant_last_seen');
-    const { rows } = await db.pool.query<{ 'QUERY PLAN': string }>("EXPLAIN SELECT * FROM presence_tenant_last_seen('t1', ARRAY['1', '51'])");
-    expect(rows.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using presence_tenant_last_seen_pkey/);
+    for (const fn of ['presence_tenant_last_seen', 'presence_tenant_last_seen_and_active']) {
+      const { rows } = await db.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM ${fn}('t1', ARRAY['1', '51'])`);
+      expect(rows.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using presence_tenant_last_seen_pkey/);
+    }
   });
 });

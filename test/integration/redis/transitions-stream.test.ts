@@ -8,6 +8,7 @@ import { announce, endConnection } from '../../../src/domain/presence';
 import type { CommittedTransition } from '../../../src/domain/presence.events';
 import { REDIS_URL, testRedisPrefix } from '../../support/redis';
 import { waitUntil } from '../../support/wait-until';
+import { freshDetails, onlineState } from '../../../src/domain/presence-state';
 
 const AT = Date.UTC(2026, 10, 27, 20, 11, 26, 123);
 
@@ -61,7 +62,7 @@ describe('the transitions stream on Redis', () => {
           userId: 'u',
           lastSeen: AT,
           from: { status: 'offline' },
-          to: { status: 'online', userType: 'client', userName: 'Bo' },
+          to: onlineState('client', 'Bo', freshDetails(AT)),
           reason: 'online',
           seq: 1,
         },
@@ -69,7 +70,7 @@ describe('the transitions stream on Redis', () => {
           type: 'UserPresenceChanged',
           userId: 'u',
           lastSeen: AT + 9,
-          from: { status: 'online', userType: 'client', userName: 'Bo' },
+          from: onlineState('client', 'Bo', freshDetails(AT)),
           to: { status: 'offline' },
           reason: 'expired',
           seq: 2,

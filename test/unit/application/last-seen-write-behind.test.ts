@@ -10,10 +10,13 @@ class FakeDatabase extends InMemoryLastSeenRepository {
   readonly withoutRow = new Set<string>();
   /** Runs while a write is in flight, before it lands or fails. */
   duringWrite: () => void = () => undefined;
+  /** While set, writes wait for it before they land or fail. */
+  writesWaitFor: Promise<void> | undefined;
 
   override async saveMany(entries: readonly LastSeenEntry[]): Promise<SaveResult> {
-    this.batches.push([...entries]);
+    this.batches.push(entries.map((e) => ({ ...e })));
     this.duringWrite();
+    await this.writesWaitFor;
     if (this.down) throw new Error('connection refused');
     const missing = entries.filter((e) => this.withoutRow.has(String(e.userId))).map((e) => e.userId);
     await super.saveMany(entries.filter((e) => !this.withoutRow.has(String(e.userId))));
@@ -25,11 +28,11 @@ class FakeDatabase extends InMemoryLastSeenRepository {
   readsStarted = 0;
   private held: Array<() => void> = [];
 
-  override async findMany(userIds: readonly (string | number)[]): Promise<LastSeenEntry[]> {
+  override async findMany(userIds: readonly (string | number)[], tenant?: string): Promise<LastSeenEntry[]> {
     this.readsStarted += 1;
     if (this.down) throw new Error('connection refused');
     if (this.readsHang) await new Promise<void>((resolve) => this.held.push(resolve));
-    return super.findMany(userIds);
+    return super.findMany(userIds, tenant);
   }
 
   release(): void {
@@ -82,7 +85,7 @@ describe('LastSeenWriteBehind', () => {
     expect(await writeBehind.flush()).toBe(true);
     expect(db.batches).toHaveLength(1);
     expect(db.batches[0]).toHaveLength(1_000);
-    expect(await db.findMany([5])).toEqual([{ userId: 5, lastSeen: 3_005 }]);
+    expect(await db.findMany([5])).toEqual([{ userId: 5, lastSeen: 3_005, lastActive: null }]);
     expect(observer).toMatchObject({ ok: 1 });
     expect(writeBehind.pendingUsers).toBe(0);
   });
@@ -104,8 +107,8 @@ describe('LastSeenWriteBehind', () => {
     db.down = false;
     expect(await writeBehind.flush()).toBe(true);
     expect(await db.findMany(['a', 'b'])).toEqual([
-      { userId: 'a', lastSeen: 100 },
-      { userId: 'b', lastSeen: 200 },
+      { userId: 'a', lastSeen: 100, lastActive: null },
+      { userId: 'b', lastSeen: 200, lastActive: null },
     ]);
     expect(writeBehind.lastFailure).toBeUndefined();
     expect(observer).toMatchObject({ ok: 1, errors: 1 });
@@ -120,7 +123,78 @@ describe('LastSeenWriteBehind', () => {
     db.duringWrite = () => undefined;
     db.down = false;
     await writeBehind.flush();
-    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 300 }]);
+    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 300, lastActive: null }]);
+  });
+
+  it('moves lastSeen and lastActive forwards each on its own in the one entry it holds for a user', async () => {
+    const { db, writeBehind } = setup();
+    writeBehind.record({ userId: 'a', lastActive: 90 }, 100);
+    writeBehind.record({ userId: 'a', lastActive: 95 }, 50);
+    writeBehind.record({ userId: 'a', lastActive: 10 }, 150);
+    writeBehind.record({ userId: 'a', lastActive: null }, 200);
+    writeBehind.record({ userId: 'a' }, 300);
+    expect(writeBehind.waiting).toBe(1);
+    expect((await writeBehind.lookUp(['a'])).entries).toEqual([{ userId: 'a', lastSeen: 300, lastActive: 95 }]);
+    await writeBehind.flush();
+    expect(db.batches).toEqual([[{ tenant: undefined, userId: 'a', lastSeen: 300, userType: null, lastActive: 95 }]]);
+  });
+
+  it('keeps the type that came with the latest lastSeen when an older lastSeen brings a newer lastActive', async () => {
+    const { db, writeBehind } = setup();
+    writeBehind.record({ tenant: 't', userId: 'a', userType: 'agent', lastActive: 100 }, 200);
+    writeBehind.record({ tenant: 't', userId: 'a', userType: 'client', lastActive: 150 }, 100);
+    await writeBehind.flush();
+    expect(await db.findMany(['a'], 't')).toEqual([{ tenant: 't', userId: 'a', lastSeen: 200, userType: 'agent', lastActive: 150 }]);
+  });
+
+  it('writes activity that comes with an unchanged lastSeen (a userActivity)', async () => {
+    const { db, writeBehind } = setup();
+    writeBehind.record({ userId: 'a', lastActive: 100 }, 100);
+    await writeBehind.flush();
+    writeBehind.record({ userId: 'a', lastActive: 160 }, 100);
+    expect(writeBehind.pendingUsers).toBe(1);
+    await writeBehind.flush();
+    expect(db.batches).toHaveLength(2);
+    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 100, lastActive: 160 }]);
+  });
+
+  it.each([
+    ['an older lastSeen with a newer lastActive', { seen: 200, active: 250 }, { lastSeen: 300, lastActive: 250 }],
+    ['a newer lastSeen with an older lastActive', { seen: 400, active: 50 }, { lastSeen: 400, lastActive: 100 }],
+    ['a newer lastSeen with no lastActive', { seen: 400, active: null }, { lastSeen: 400, lastActive: 100 }],
+  ])('keeps the later of each value when a flush fails and %s was recorded meanwhile', async (_case, meanwhile, landed) => {
+    const { db, writeBehind } = setup();
+    writeBehind.record({ userId: 'a', lastActive: 100 }, 300);
+    db.down = true;
+    db.duringWrite = () => writeBehind.record({ userId: 'a', lastActive: meanwhile.active }, meanwhile.seen);
+    expect(await writeBehind.flush()).toBe(false);
+    db.duringWrite = () => undefined;
+    db.down = false;
+    expect(await writeBehind.flush()).toBe(true);
+    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', ...landed }]);
+  });
+
+  it('reads lastActive back from the database and from values in flight or waiting, the later of each', async () => {
+    const { db, writeBehind } = setup();
+    await db.saveMany([
+      { userId: 'a', lastSeen: 500, lastActive: 100 },
+      { userId: 'b', lastSeen: 100, lastActive: 400 },
+    ]);
+    writeBehind.record({ userId: 'a', lastActive: 300 }, 200);
+    writeBehind.record({ userId: 'b', lastActive: null }, 200);
+    writeBehind.record({ userId: 'c', lastActive: 40 }, 50);
+    let land = (): void => undefined;
+    db.writesWaitFor = new Promise<void>((resolve) => (land = resolve));
+    const flushing = writeBehind.flush();
+    writeBehind.record({ userId: 'c' }, 60);
+    const { entries } = await writeBehind.lookUp(['a', 'b', 'c', 'd']);
+    expect([...entries].sort((x, y) => String(x.userId).localeCompare(String(y.userId)))).toEqual([
+      { userId: 'a', lastSeen: 500, lastActive: 300 },
+      { userId: 'b', lastSeen: 200, lastActive: 400 },
+      { userId: 'c', lastSeen: 60, lastActive: 40 },
+    ]);
+    land();
+    expect(await flushing).toBe(true);
   });
 
   it('reads the database overlaid with newer values still waiting', async () => {
@@ -131,14 +205,14 @@ describe('LastSeenWriteBehind', () => {
     const { entries: found, complete } = await writeBehind.lookUp(['a', 'b', 'c', 'd']);
     expect(complete).toBe(true);
     expect([...found].sort((x, y) => String(x.userId).localeCompare(String(y.userId)))).toEqual([
-      { userId: 'a', lastSeen: 500 },
-      { userId: 'b', lastSeen: 100 },
-      { userId: 'c', lastSeen: 50 },
+      { userId: 'a', lastSeen: 500, lastActive: null },
+      { userId: 'b', lastSeen: 100, lastActive: null },
+      { userId: 'c', lastSeen: 50, lastActive: null },
     ]);
     // What was read is a copy: the buffer updates its own entries in place.
     writeBehind.record({ userId: 'a' }, 900);
-    expect(found.find((e) => e.userId === 'a')).toEqual({ userId: 'a', lastSeen: 500 });
-    expect((await writeBehind.lookUp(['a'])).entries).toEqual([{ userId: 'a', lastSeen: 900 }]);
+    expect(found.find((e) => e.userId === 'a')).toEqual({ userId: 'a', lastSeen: 500, lastActive: null });
+    expect((await writeBehind.lookUp(['a'])).entries).toEqual([{ userId: 'a', lastSeen: 900, lastActive: null }]);
   });
 
   it('gives up on a hung database after readTimeoutMs, telling what the buffer holds as an incomplete read', async () => {
@@ -146,12 +220,12 @@ describe('LastSeenWriteBehind', () => {
     await db.saveMany([{ userId: 'a', lastSeen: 100 }]);
     writeBehind.record({ userId: 'b' }, 50);
     db.readsHang = true;
-    expect(await writeBehind.lookUp(['a', 'b'])).toEqual({ entries: [{ userId: 'b', lastSeen: 50 }], complete: false });
+    expect(await writeBehind.lookUp(['a', 'b'])).toEqual({ entries: [{ userId: 'b', lastSeen: 50, lastActive: null }], complete: false });
     db.readsHang = false;
     db.down = true;
     expect(await writeBehind.lookUp(['a'])).toEqual({ entries: [], complete: false });
     db.down = false;
-    expect(await writeBehind.lookUp(['a'])).toEqual({ entries: [{ userId: 'a', lastSeen: 100 }], complete: true });
+    expect(await writeBehind.lookUp(['a'])).toEqual({ entries: [{ userId: 'a', lastSeen: 100, lastActive: null }], complete: true });
     expect(observer.reads).toEqual(['timeout', 'error', 'ok']);
     db.release();
   });
@@ -213,7 +287,7 @@ describe('LastSeenWriteBehind', () => {
       jest.useRealTimers();
     }
     expect(attempts).toBe(3);
-    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 1 }]);
+    expect(await db.findMany(['a'])).toEqual([{ userId: 'a', lastSeen: 1, lastActive: null }]);
   });
 
   it('gives up at the deadline and says how many were left', async () => {

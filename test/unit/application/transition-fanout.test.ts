@@ -1,20 +1,23 @@
 import fc from 'fast-check';
 import { TransitionFanout } from '../../../src/application/transition-fanout';
 import type { TransitionConsumer } from '../../../src/domain/ports/transition-feed.port';
-import { onlineState } from '../../../src/domain/presence-state';
+import { freshDetails, onlineState } from '../../../src/domain/presence-state';
 import type { CommittedTransition } from '../../../src/domain/presence.events';
 import type { OnlineUser } from '../../../src/domain/presence.types';
 import { committed, offlineTransition, onlineTransition, statusOf } from '../../support/transitions';
+import { onlineUser } from '../../support/presence-values';
 
 const online = (userId: string | number, seq: number, userType: string | null = null): CommittedTransition =>
   committed(onlineTransition(userId, seq, userType), seq);
 const offline = (userId: string | number, seq: number): CommittedTransition => committed(offlineTransition(userId, seq, 'expired'), seq);
-const user = (userId: string | number, userType: string | null = null): OnlineUser => ({ userId, lastSeen: 0, userType, userName: `name of ${userId}` });
+const user = (userId: string | number, userType: string | null = null): OnlineUser => onlineUser(userId, 0, userType, `name of ${userId}`);
 
 class RecordingConsumer implements TransitionConsumer {
   readonly delivered: string[] = [];
+  readonly reasons: string[] = [];
   readonly missed: number[] = [];
   deliver(transition: CommittedTransition): void {
+    this.reasons.push(transition.reason);
     this.delivered.push(`${String(transition.userId)} ${statusOf(transition)} ${transition.seq}`);
   }
   missedBefore(seq: number): void {
@@ -66,11 +69,32 @@ describe('TransitionFanout', () => {
     fanout.seed([user('a', 'agent')], 10);
     fanout.publish(online(7, 11, 'client'));
     fanout.publish(online('7', 12, 'admin'));
-    expect(fanout.toldStateOf({ userId: 'a' })).toEqual(onlineState('agent', 'name of a'));
-    expect(fanout.toldStateOf({ userId: '7' })).toEqual(onlineState('client', null));
+    expect(fanout.toldStateOf({ userId: 'a' })).toEqual(onlineState('agent', 'name of a', freshDetails(0)));
+    expect(fanout.toldStateOf({ userId: '7' })).toEqual(onlineState('client', null, freshDetails(11)));
     fanout.publish(offline(7, 13));
     expect(fanout.toldStateOf({ userId: 7 })).toBeUndefined();
     expect(fanout.toldStateOf({ userId: 'nobody' })).toBeUndefined();
+  });
+
+  it('passes on a change of availability once (CONTRACT §8), and as the user coming online to consumers not told it is online', () => {
+    const fanout = new TransitionFanout(0);
+    const consumer = new RecordingConsumer();
+    fanout.subscribe(consumer);
+    const joined = online('u', 1, 'agent');
+    const shownAs = (availability: 'busy' | 'away', seq: number): CommittedTransition => ({
+      ...joined,
+      from: joined.to,
+      to: onlineState('agent', null, { ...freshDetails(1), availability }),
+      reason: 'set',
+      seq,
+    });
+    fanout.publish(shownAs('busy', 2));
+    fanout.publish(joined);
+    fanout.publish(shownAs('away', 3));
+    fanout.publish(shownAs('away', 3));
+    expect(consumer.delivered).toEqual(['u online 2', 'u online 3']);
+    expect(consumer.reasons).toEqual(['online', 'set']);
+    expect(fanout.toldStateOf({ userId: 'u' })).toMatchObject({ availability: 'away' });
   });
 
   it('tells every consumer of a gap', () => {

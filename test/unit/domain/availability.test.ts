@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import {
+  activityAt,
   availabilityChange,
   availabilityOf,
   chosenAfter,
-  isIdle,
-  lastActiveOf,
-  nextIdleDeadline,
+  codePointLength,
   UNTRACKED,
   withActivity,
   type ConnectionActivity,
@@ -16,33 +15,27 @@ const T0 = 1_000_000;
 
 describe('availability rules (CONTRACT §8)', () => {
   it('is busy when chosen, else away when chosen or when every connection is idle, else available', () => {
-    const active = withActivity(UNTRACKED, false, T0);
-    const idle = withActivity(UNTRACKED, true, T0);
-    expect(availabilityOf('busy', [idle], T0, IDLE_MS)).toBe('busy');
-    expect(availabilityOf('away', [active], T0, IDLE_MS)).toBe('away');
-    expect(availabilityOf(null, [idle, idle], T0, IDLE_MS)).toBe('away');
-    expect(availabilityOf(null, [idle, active], T0, IDLE_MS)).toBe('available');
-    expect(availabilityOf(null, [UNTRACKED], T0, IDLE_MS)).toBe('available');
-    expect(availabilityOf(null, [], T0, IDLE_MS)).toBe('available');
+    const active = withActivity(false, T0, IDLE_MS);
+    const idle = withActivity(true, T0, IDLE_MS);
+    expect(availabilityOf('busy', [idle])).toBe('busy');
+    expect(availabilityOf('away', [active])).toBe('away');
+    expect(availabilityOf(null, [idle, idle])).toBe('away');
+    expect(availabilityOf(null, [idle, active])).toBe('available');
+    expect(availabilityOf(null, [UNTRACKED])).toBe('available');
+    expect(availabilityOf(null, [])).toBe('available');
   });
 
-  it('makes a connection that reported activity idle after PRESENCE_IDLE_MS of nothing active; an old client never', () => {
-    const active = withActivity(UNTRACKED, false, T0);
-    expect(isIdle(active, T0 + IDLE_MS - 1, IDLE_MS)).toBe(false);
-    expect(isIdle(active, T0 + IDLE_MS, IDLE_MS)).toBe(true);
-    expect(isIdle(UNTRACKED, T0 + 100 * IDLE_MS, IDLE_MS)).toBe(false);
-    expect(availabilityOf(null, [active, UNTRACKED], T0 + IDLE_MS, IDLE_MS)).toBe('available');
-    expect(availabilityOf(null, [active], T0 + IDLE_MS, IDLE_MS)).toBe('away');
+  it('makes a connection that reported activity idle at PRESENCE_IDLE_MS after it; an old client never', () => {
+    const active = withActivity(false, T0, IDLE_MS);
+    expect(active).toEqual({ idle: false, idleAt: T0 + IDLE_MS });
+    expect(activityAt(active, T0 + IDLE_MS - 1)).toBe(active);
+    expect(activityAt(active, T0 + IDLE_MS)).toEqual({ idle: true, idleAt: null });
+    expect(activityAt(UNTRACKED, T0 + 100 * IDLE_MS)).toBe(UNTRACKED);
   });
 
-  it('keeps the last activity when a connection says it is idle, and takes a new one when it is active again', () => {
-    const active = withActivity(UNTRACKED, false, T0);
-    const idle = withActivity(active, true, T0 + 5);
-    expect(idle).toEqual({ lastActive: T0, idle: true });
-    expect(withActivity(UNTRACKED, true, T0)).toEqual({ lastActive: T0, idle: true });
-    expect(withActivity(idle, false, T0 + 9)).toEqual({ lastActive: T0 + 9, idle: false });
-    expect(lastActiveOf([idle, withActivity(UNTRACKED, false, T0 + 3), UNTRACKED])).toBe(T0 + 3);
-    expect(lastActiveOf([UNTRACKED])).toBeNull();
+  it('has no idle deadline once a connection said it is idle, and a new one when it is active again', () => {
+    expect(withActivity(true, T0, IDLE_MS)).toEqual({ idle: true, idleAt: null });
+    expect(withActivity(false, T0 + 9, IDLE_MS)).toEqual({ idle: false, idleAt: T0 + 9 + IDLE_MS });
   });
 
   it('clears a chosen away or busy with available, and keeps it when none is asked', () => {
@@ -61,36 +54,24 @@ describe('availability rules (CONTRACT §8)', () => {
     expect(availabilityChange(shown('away'), shown('available'), false)).toBe('active');
   });
 
-  it('puts the next idle deadline exactly where the first active connection goes idle by time, and none where none can', () => {
-    const connection = fc.oneof(
-      fc.constant(UNTRACKED),
-      fc.record({ lastActive: fc.integer({ min: T0, max: T0 + 2 * IDLE_MS }), idle: fc.boolean() }),
-    ) as fc.Arbitrary<ConnectionActivity>;
-    fc.assert(
-      fc.property(fc.array(connection, { maxLength: 6 }), fc.integer({ min: T0, max: T0 + 4 * IDLE_MS }), (connections, now) => {
-        const idleAt = (t: number) => connections.filter((c) => isIdle(c, t, IDLE_MS)).length;
-        const deadline = nextIdleDeadline(connections, IDLE_MS);
-        if (deadline === undefined) {
-          // Nothing goes idle by time, whenever it is looked at.
-          expect(idleAt(now)).toBe(idleAt(now + 10 * IDLE_MS));
-          return;
-        }
-        // Before the deadline no connection has gone idle by time; at it, one more has.
-        if (deadline > now) expect(idleAt(now)).toBe(idleAt(deadline - 1));
-        expect(idleAt(deadline)).toBeGreaterThan(idleAt(deadline - 1));
-        // And going idle ends there: after every deadline has passed, what is idle no longer changes by time.
-        expect(idleAt(deadline + 3 * IDLE_MS)).toBe(idleAt(deadline + 10 * IDLE_MS));
-      }),
-      { numRuns: 500 },
-    );
+  it('counts a status text in code points', () => {
+    expect(codePointLength('abc')).toBe(3);
+    expect(codePointLength('😀😀')).toBe(2);
+    expect(codePointLength('')).toBe(0);
   });
 
-  it('is never available while every connection is idle, and always while one is active and nothing is chosen', () => {
-    const connection = fc.record({ lastActive: fc.option(fc.integer({ min: T0, max: T0 + IDLE_MS }), { nil: null }), idle: fc.boolean() });
+  it('is never available while every connection is idle at the time looked at, and always while one is active and nothing is chosen', () => {
+    const activity: fc.Arbitrary<ConnectionActivity> = fc.oneof(
+      fc.constant(UNTRACKED),
+      fc.boolean().chain((idle) => fc.integer({ min: T0, max: T0 + IDLE_MS }).map((at) => withActivity(idle, at, IDLE_MS))),
+    );
     fc.assert(
-      fc.property(fc.array(connection, { minLength: 1, maxLength: 5 }), fc.integer({ min: T0, max: T0 + 2 * IDLE_MS }), (connections, now) => {
-        const allIdle = connections.every((c) => isIdle(c, now, IDLE_MS));
-        expect(availabilityOf(null, connections, now, IDLE_MS)).toBe(allIdle ? 'away' : 'available');
+      fc.property(fc.array(activity, { minLength: 1, maxLength: 5 }), fc.integer({ min: T0, max: T0 + 3 * IDLE_MS }), (connections, now) => {
+        const later = connections.map((c) => activityAt(c, now));
+        const allIdle = later.every((c) => c.idle || (c.idleAt !== null && c.idleAt <= now));
+        expect(availabilityOf(null, later)).toBe(allIdle ? 'away' : 'available');
+        // What has gone idle stays idle, with no deadline left.
+        for (const c of later) if (c.idle) expect(c.idleAt).toBeNull();
       }),
       { numRuns: 300 },
     );

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import type { ToldPresence } from '../../../src/domain/ports/transition-feed.port';
 import { reconciliationOf } from '../../../src/domain/presence-reconciliation';
-import { isOnline, onlineState, type OnlineState } from '../../../src/domain/presence-state';
+import { freshDetails, isOnline, onlineState, type OnlineState } from '../../../src/domain/presence-state';
 import type { OnlineUser, UserId } from '../../../src/domain/presence.types';
+import { onlineUser } from '../../support/presence-values';
 
-const user = (userId: string | number): OnlineUser => ({ userId, lastSeen: 1_000, userType: 'agent', userName: null });
+const user = (userId: string | number): OnlineUser => onlineUser(userId, 1_000, 'agent');
 
 /** What a node's consumers were told: these users online, each with a state of its own. */
 const told = (userIds: readonly UserId[], userType = 'agent'): ToldPresence => {
@@ -19,7 +20,7 @@ describe('reconciliationOf', () => {
         type: 'UserPresenceChanged',
         userId: 'gone',
         lastSeen: 5_000,
-        from: { status: 'online', userType: 'agent', userName: 'told gone' },
+        from: onlineState('agent', 'told gone'),
         to: { status: 'offline' },
         reason: 'expired',
         seq: 42,
@@ -29,7 +30,7 @@ describe('reconciliationOf', () => {
         userId: 'new',
         lastSeen: 1_000,
         from: { status: 'offline' },
-        to: { status: 'online', userType: 'agent', userName: null },
+        to: onlineState('agent', null, freshDetails(1_000)),
         reason: 'online',
         seq: 42,
       },
@@ -42,8 +43,8 @@ describe('reconciliationOf', () => {
         type: 'UserPresenceChanged',
         userId: 'u',
         lastSeen: 1_000,
-        from: { status: 'online', userType: 'client', userName: 'told u' },
-        to: { status: 'online', userType: 'agent', userName: null },
+        from: onlineState('client', 'told u'),
+        to: onlineState('agent', null, freshDetails(1_000)),
         reason: 'type_changed',
         seq: 7,
       },
@@ -52,6 +53,15 @@ describe('reconciliationOf', () => {
 
   it('corrects nothing when the picture is right, and treats 7 and "7" as one user', () => {
     expect(reconciliationOf(told([7, 'a']), [user('7'), user('a')], 5_000, 1)).toEqual([]);
+  });
+
+  it('tells an availability change that was missed, by what it is shown as now (CONTRACT §8), and not a name change', () => {
+    const busy = onlineUser('u', 1_000, 'agent', 'renamed', { availability: 'busy', statusText: 'on a call' });
+    const [correction] = reconciliationOf(told(['u']), [busy], 5_000, 3);
+    expect(correction).toMatchObject({ userId: 'u', reason: 'active', seq: 3, to: { availability: 'busy', statusText: 'on a call' } });
+    const away = onlineUser('u', 1_000, 'agent', null, { availability: 'away' });
+    expect(reconciliationOf(told(['u']), [away], 5_000, 3)[0]).toMatchObject({ reason: 'idle' });
+    expect(reconciliationOf(told(['u']), [onlineUser('u', 1_000, 'agent', 'renamed')], 5_000, 3)).toEqual([]);
   });
 
   it('turns any believed picture into the store’s, with one correction per user that differs', () => {

@@ -1,3 +1,5 @@
+import { freshDetails, onlineState } from '../../../src/domain/presence-state';
+import { offlineUser, onlineUser } from '../../support/presence-values';
 import { buildDomain, on } from '../../support/build-domain';
 
 describe('PresenceService', () => {
@@ -11,12 +13,12 @@ describe('PresenceService', () => {
           userId: 7,
           lastSeen: clock.now(),
           from: { status: 'offline' },
-          to: { status: 'online', userType: 'agent', userName: 'Ada' },
+          to: onlineState('agent', 'Ada', freshDetails(clock.now())),
           reason: 'online',
           seq: 1,
         },
       ]);
-      expect(await service.listOnline()).toEqual([{ userId: 7, lastSeen: clock.now(), userType: 'agent', userName: 'Ada' }]);
+      expect(await service.listOnline()).toEqual([onlineUser(7, clock.now(), 'agent', 'Ada')]);
     });
 
     it('treats 7 and "7" as the same user, and speaks of the user in the type it was announced with', async () => {
@@ -60,7 +62,16 @@ describe('PresenceService', () => {
       await service.goOnline(on('c1', 'u'));
       clock.advance(1_000);
       await service.heartbeat(on('c1', 'u'));
-      expect(notifier.events[1]).toEqual({ type: 'UserHeartbeatReceived', userId: 'u', userType: null, lastSeen: clock.now(), reason: 'heartbeat' });
+      expect(notifier.events[1]).toEqual({
+        type: 'UserHeartbeatReceived',
+        userId: 'u',
+        userType: null,
+        lastSeen: clock.now(),
+        reason: 'heartbeat',
+        availability: 'available',
+        statusText: null,
+        onlineSince: clock.now() - 1_000,
+      });
     });
 
     it('brings a connection that is not online back online, as a transition with reason online', async () => {
@@ -141,7 +152,7 @@ describe('PresenceService', () => {
         type: 'UserPresenceChanged',
         userId: 'u',
         lastSeen: clock.now(),
-        from: { status: 'online', userType: null, userName: null },
+        from: expect.objectContaining({ status: 'online', userType: null, userName: null, availability: 'available' }),
         to: { status: 'offline' },
         reason: 'explicit',
         seq: 2,
@@ -227,10 +238,10 @@ describe('PresenceService', () => {
       await service.goOnline(on('c1', 'u'));
       clock.advance(30_000);
       await service.heartbeat(on('c1', 'u'));
-      expect(await lastSeen.findMany(['u'])).toEqual([{ userId: 'u', lastSeen: clock.now() }]);
+      expect(await lastSeen.findMany(['u'])).toEqual([{ userId: 'u', lastSeen: clock.now(), lastActive: null }]);
       clock.advance(1_000);
       await service.goOffline({ connectionId: 'c1', userId: 'u' });
-      expect(await lastSeen.findMany(['u'])).toEqual([{ userId: 'u', lastSeen: clock.now() }]);
+      expect(await lastSeen.findMany(['u'])).toEqual([{ userId: 'u', lastSeen: clock.now(), lastActive: null }]);
     });
 
     it('reports an offline user with its persisted last_seen, and a never-seen one as unknown', async () => {
@@ -252,10 +263,10 @@ describe('PresenceService', () => {
       jest.spyOn(lastSeen, 'lookUp').mockResolvedValue({ entries: [], complete: false });
       const page = await service.pageOf(['gone', 9, 'never'], { limit: 10 });
       expect(page.users).toEqual([
-        { userId: 9, status: 'online', lastSeen: expect.any(Number), userType: 'agent', userName: null },
-        { userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null },
+        { ...onlineUser(9, expect.any(Number), 'agent'), onlineSince: expect.any(Number), status: 'online' },
+        offlineUser('gone', null),
         // Persistence might know a user never seen here: it is told the same way, not left out.
-        { userId: 'never', status: 'offline', lastSeen: null, userType: null, userName: null },
+        offlineUser('never', null),
       ]);
       expect(page.total).toBe(3);
       // A type filter keeps online users only, whatever persistence says.
@@ -291,7 +302,7 @@ describe('node loss', () => {
         type: 'UserPresenceChanged',
         userId: 'only-on-b',
         lastSeen: lastSign,
-        from: { status: 'online', userType: null, userName: null },
+        from: expect.objectContaining({ status: 'online', userType: null, userName: null, availability: 'available' }),
         to: { status: 'offline' },
         reason: 'node_lost',
         seq: 4,

@@ -21,6 +21,8 @@ export interface paths {
          *     `last_seen`); a user never seen, or one the token may not see, is left out.
          *
          *     `userType` (repeatable) keeps the users of those types; offline users have no type and are then left out.
+         *     `availability` (repeatable, CONTRACT §8) keeps the online users shown with one of those; offline users have
+         *     none and are then left out. With both, a user must match both.
          */
         get: operations["listPresence"];
         put?: never;
@@ -227,6 +229,12 @@ export interface components {
     schemas: {
         /** @description The application's `sys_user_id`, in the JSON type the user was announced with. */
         UserId: string | number;
+        /**
+         * @description What an online user wants (CONTRACT §8): `busy` if it chose so; else `away` if it chose so, or if every one of
+         *     its connections is idle; else `available`.
+         * @enum {string}
+         */
+        Availability: "available" | "away" | "busy";
         PresenceUser: {
             userId: components["schemas"]["UserId"];
             /** @enum {string} */
@@ -239,6 +247,21 @@ export interface components {
             lastSeen: string | null;
             userType: string | null;
             userName: string | null;
+            /** @description The online user's availability; null offline. */
+            availability: components["schemas"]["Availability"] | null;
+            /** @description The text the online user chose (at most 140 code points); null when none, and offline. */
+            statusText: string | null;
+            /**
+             * Format: date-time
+             * @description The user's last activity on any connection (`userActivity`), ISO 8601 UTC: online, in its current online
+             *     period; offline, as persisted beside `last_seen`. Null when none was reported (clients of §1 only).
+             */
+            lastActive: string | null;
+            /**
+             * Format: date-time
+             * @description When the online user's current online period began (a reconnect within the grace keeps it); null offline.
+             */
+            onlineSince: string | null;
         };
         PresencePage: {
             /**
@@ -410,6 +433,8 @@ export interface components {
     parameters: {
         /** @description Keep users of these types (repeatable). */
         UserTypeFilter: string[];
+        /** @description Keep the online users shown with one of these availabilities (repeatable, CONTRACT §8). */
+        AvailabilityFilter: components["schemas"]["Availability"][];
         /** @description These users, online or offline (repeatable, up to 1000). */
         UserIdFilter: string[];
         /** @description The most users in one page. */
@@ -428,6 +453,8 @@ export interface operations {
             query?: {
                 /** @description Keep users of these types (repeatable). */
                 userType?: components["parameters"]["UserTypeFilter"];
+                /** @description Keep the online users shown with one of these availabilities (repeatable, CONTRACT §8). */
+                availability?: components["parameters"]["AvailabilityFilter"];
                 /** @description These users, online or offline (repeatable, up to 1000). */
                 userId?: components["parameters"]["UserIdFilter"];
                 /** @description The most users in one page. */

@@ -40,6 +40,7 @@ export class FlushedSnapshot implements OnlinePicture {
     // Leaves first: a user whose type changed leaves by its old type and joins by its new one.
     for (const leave of net.leaves) this.remove(leave);
     for (const join of net.joins) this.put(join);
+    for (const update of net.updates) this.put(update);
     this.current = Math.max(this.current, net.seq);
   }
 

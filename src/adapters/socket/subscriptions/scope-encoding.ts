@@ -35,11 +35,13 @@ export function diffFor(scope: PresenceScope, net: NetChange, seq: number): Pres
     seq,
     joins: joins.map(toWireOnlineUser),
     leaves: leaves.map((l) => ({ userId: l.userId, lastSeen: isoOf(l.lastSeen), reason: l.reason })),
+    updates: net.updates.filter((u) => scope.covers(u, u.userType)).map(toWireOnlineUser),
   };
 }
 
 /** Whether a diff tells nothing. */
-export const isEmptyDiff = (diff: PresenceDiffPayload): boolean => diff.joins.length === 0 && diff.leaves.length === 0;
+export const isEmptyDiff = (diff: PresenceDiffPayload): boolean =>
+  diff.joins.length === 0 && diff.leaves.length === 0 && diff.updates.length === 0;
 
 /** A state as the picture holds it: its online users, current to `seq`, and the listed ids that are not online. */
 export interface StateInPicture {
@@ -82,8 +84,25 @@ export async function withOfflineListed(state: StateInPicture, statusesOf: Statu
   if (state.offlineListed.length > 0) {
     for (const user of await statusesOf(state.offlineListed, state.tenant)) {
       if (!scope.covers(user, user.userType)) continue;
-      users.push(toWirePresenceUser(user.status === 'offline' ? user : { ...user, status: 'offline', userType: null, userName: null }));
+      users.push(toWirePresenceUser(user.status === 'offline' ? user : asOfflineListed(user)));
     }
   }
   return { seq: state.seq, users };
+}
+
+/** A listed user online by the time it is read, told offline as of the state (see withOfflineListed). */
+function asOfflineListed(user: UserStatus): UserStatus {
+  const { userId, lastSeen } = user;
+  return {
+    ...inTenant(user.tenant),
+    userId,
+    status: 'offline',
+    lastSeen,
+    userType: null,
+    userName: null,
+    availability: null,
+    statusText: null,
+    lastActive: user.lastActive,
+    onlineSince: null,
+  };
 }

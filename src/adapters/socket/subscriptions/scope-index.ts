@@ -8,7 +8,7 @@ export interface Scoped {
   readonly scope: PresenceScope;
 }
 
-type MutableNetChange = { joins: OnlineUser[]; leaves: NetLeave[]; seq: number };
+type MutableNetChange = { joins: OnlineUser[]; leaves: NetLeave[]; updates: OnlineUser[]; seq: number };
 
 /** The entries of every user that see the same types. */
 interface SightBucket<T> {
@@ -56,13 +56,14 @@ export class ScopeIndex<T extends Scoped> {
     const part = (entry: T): MutableNetChange => {
       let change = parts.get(entry);
       if (change === undefined) {
-        change = { joins: [], leaves: [], seq: net.seq };
+        change = { joins: [], leaves: [], updates: [], seq: net.seq };
         parts.set(entry, change);
       }
       return change;
     };
     for (const join of net.joins) for (const entry of this.concerned(join, join.userType)) part(entry).joins.push(join);
     for (const leave of net.leaves) for (const entry of this.concerned(leave, leave.userType)) part(entry).leaves.push(leave);
+    for (const update of net.updates) for (const entry of this.concerned(update, update.userType)) part(entry).updates.push(update);
     return parts;
   }
 

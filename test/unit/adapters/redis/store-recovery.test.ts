@@ -7,8 +7,9 @@ import type { CommittedTransition } from '../../../../src/domain/presence.events
 import type { OnlineUser } from '../../../../src/domain/presence.types';
 import { FakeClock } from '../../../support/fake-clock';
 import { REDIS_URL } from '../../../support/redis';
+import { onlineUser } from '../../../support/presence-values';
 
-const alice: OnlineUser = { userId: 'alice', lastSeen: 1_000, userType: 'agent', userName: 'Alice' };
+const alice: OnlineUser = onlineUser('alice', 1_000, 'agent', 'Alice');
 
 /** The recovery on a real Redis connection (the outage is a real reconnect), with the node's parts it drives. */
 function setUp(redis: PresenceRedis) {
@@ -19,7 +20,7 @@ function setUp(redis: PresenceRedis) {
     missedBefore: () => undefined,
   };
   delivery.subscribe(consumer);
-  delivery.seed([{ userId: 'ghost', lastSeen: 0, userType: null, userName: null }], 41);
+  delivery.seed([onlineUser('ghost', 0)], 41);
   const raised: number[] = [];
   let reannounced = 0;
   let corrected!: () => void;

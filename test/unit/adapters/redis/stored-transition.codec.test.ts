@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { decodeTransition, encodeTransition } from '../../../../src/adapters/redis/stored-transition.codec';
 import type { ToldPresence } from '../../../../src/domain/ports/transition-feed.port';
-import { OFFLINE, onlineState, type OnlineState } from '../../../../src/domain/presence-state';
+import type { Availability, AvailabilityReason } from '../../../../src/domain/availability';
+import { freshDetails, OFFLINE, onlineState, UNKNOWN_DETAILS, type OnlineState } from '../../../../src/domain/presence-state';
 import type { OfflineReason, UserId } from '../../../../src/domain/presence.types';
 import { committed, offlineTransition, onlineTransition } from '../../../support/transitions';
 
@@ -37,7 +38,8 @@ describe('the transitions stream format', () => {
       userId: 7,
       lastSeen: AT,
       from: { status: 'offline' },
-      to: { status: 'online', userType: 'agent', userName: 'Ada' },
+      // Every online period starts with nothing chosen and no activity.
+      to: onlineState('agent', 'Ada', freshDetails(AT)),
       reason: 'online',
       seq: 41,
     });
@@ -46,7 +48,7 @@ describe('the transitions stream format', () => {
       type: 'UserPresenceChanged',
       userId: 'u',
       lastSeen: AT,
-      from: { status: 'online', userType: 'client', userName: 'Bo' },
+      from: onlineState('client', 'Bo'),
       to: { status: 'offline' },
       reason: 'node_lost',
       seq: 43,
@@ -64,8 +66,12 @@ describe('the transitions stream format', () => {
       reason: 'type_changed' as const,
     };
     const json = encodeTransition(retyped);
-    expect(JSON.parse(json)).toEqual({ type: 'UserTypeChanged', userId: 7, lastSeen: AT, userType: 'client', userName: 'Ada', tenant: 'acme' });
+    expect(JSON.parse(json)).toEqual({ type: 'UserTypeChanged', userId: 7, lastSeen: AT, userType: 'client', userName: 'Ada', tenant: 'acme', ...UNKNOWN_DETAILS });
     expect(decodeTransition(json, 50, told({ 7: onlineState('agent', 'Ada') }))).toEqual({ ...retyped, seq: 50 });
+    // As 0.13 wrote it, without §8's details: the new type with the details the consumers were told.
+    const busy = onlineState('agent', 'Ada', { ...freshDetails(5), availability: 'busy' });
+    const fromOldNode = decodeTransition(`{"type":"UserTypeChanged","userId":7,"lastSeen":${AT},"userType":"client","userName":"Ada"}`, 52, told({ 7: busy }));
+    expect(fromOldNode).toMatchObject({ reason: 'type_changed', to: { userType: 'client', availability: 'busy', onlineSince: 5 } });
     const tenantOnline = encodeTransition({ ...onlineTransition(7, AT, 'agent', 'Ada'), tenant: 'acme' });
     expect(tenantOnline).toBe(`${TODAY.online.slice(0, -1)},"tenant":"acme"}`);
     expect(decodeTransition(tenantOnline, 51, told())).toMatchObject({ tenant: 'acme', userId: 7, to: { status: 'online' } });
@@ -90,8 +96,19 @@ describe('the transitions stream format', () => {
     expect(asRead(encodeTransition(offlineTransition('u', AT, 'explicit')), 6)).toEqual({ type: 'UserWentOffline', userId: 'u', lastSeen: AT, reason: 'explicit', seq: 6 });
   });
 
+  it('holds a change of availability (CONTRACT §8) in an entry of its own kind, which a 0.13 node skips', () => {
+    const from = onlineState('agent', 'Ada', freshDetails(AT));
+    const to = onlineState('agent', 'Ada', { availability: 'busy', statusText: 'on a call', lastActive: AT + 5, onlineSince: AT });
+    const changed = { type: 'UserPresenceChanged' as const, userId: 7, lastSeen: AT + 9, from, to, reason: 'set' as const };
+    const json = encodeTransition(changed);
+    expect(JSON.parse(json)).toMatchObject({ type: 'UserAvailabilityChanged', reason: 'set', availability: 'busy', statusText: 'on a call' });
+    expect(decodeTransition(json, 60, told({ 7: from }))).toEqual({ ...changed, seq: 60 });
+    // 0.13 decodes the three kinds it knows and skips the rest.
+    expect(['UserWentOnline', 'UserWentOffline', 'UserTypeChanged']).not.toContain(JSON.parse(json).type);
+  });
+
   it('skips an entry of a kind it does not know, and refuses to write a change it has no format for', () => {
-    expect(decodeTransition('{"type":"UserAvailabilityChanged","userId":"u","lastSeen":1}', 9, told())).toBeUndefined();
+    expect(decodeTransition('{"type":"UserMoodChanged","userId":"u","lastSeen":1}', 9, told())).toBeUndefined();
     const update = { ...onlineTransition('u', AT, 'agent'), from: onlineState('agent', null) };
     expect(() => encodeTransition(update)).toThrow('cannot hold a change from online to online');
   });
@@ -99,11 +116,25 @@ describe('the transitions stream format', () => {
   it('gives back every transition it wrote, a leave from the state its consumers were told', () => {
     const ids = fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.integer({ min: -1_000, max: 1_000 })) as fc.Arbitrary<UserId>;
     const detail = fc.option(fc.string({ maxLength: 8 }), { nil: null });
-    const reasons = fc.constantFrom<OfflineReason>('explicit', 'disconnect', 'expired', 'node_lost');
+    const reasons = fc.constantFrom<OfflineReason | AvailabilityReason>('explicit', 'disconnect', 'expired', 'node_lost', 'set', 'idle', 'active');
+    const availability = fc.constantFrom<Availability>('available', 'away', 'busy');
     fc.assert(
-      fc.property(ids, fc.nat(), detail, detail, fc.option(reasons, { nil: undefined }), fc.nat(), (userId, lastSeen, userType, userName, reason, seq) => {
+      fc.property(ids, fc.nat(), detail, detail, fc.option(reasons, { nil: undefined }), fc.nat(), availability, (userId, lastSeen, userType, userName, reason, seq, shown) => {
         const state = onlineState(userType, userName);
-        const transition = reason === undefined ? onlineTransition(userId, lastSeen, userType, userName) : offlineTransition(userId, lastSeen, reason, state);
+        const update = (r: AvailabilityReason) => ({
+          type: 'UserPresenceChanged' as const,
+          userId,
+          lastSeen,
+          from: state,
+          to: onlineState(userType, userName, { availability: shown, statusText: userName, lastActive: lastSeen, onlineSince: 3 }),
+          reason: r,
+        });
+        const transition =
+          reason === undefined
+            ? onlineTransition(userId, lastSeen, userType, userName)
+            : reason === 'set' || reason === 'idle' || reason === 'active'
+              ? update(reason)
+              : offlineTransition(userId, lastSeen, reason, state);
         expect(decodeTransition(encodeTransition(transition), seq, told({ [String(userId)]: state }))).toEqual(committed(transition, seq));
       }),
     );

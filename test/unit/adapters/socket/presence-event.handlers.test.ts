@@ -16,6 +16,7 @@ import { PresenceError } from '../../../../src/domain/presence.errors';
 import type { UserId } from '../../../../src/domain/presence.types';
 import { buildDomain, testSettings } from '../../../support/build-domain';
 import { StandInSocket } from '../../../support/stand-in-socket';
+import { wireOnline } from '../../../support/presence-values';
 
 /** The subscription hub as the handlers see it, recording what they asked. */
 class RecordingSubscriptions implements Subscriptions {
@@ -78,6 +79,10 @@ describe('PresenceEventHandlers', () => {
       expect(await handlers.userOnline(client.socket, { userId: 'alice', userType: 'agent', userName: 'Alice' })).toEqual({
         userId: 'alice',
         status: 'online',
+        availability: 'available',
+        statusText: null,
+        onlineSince: '2026-11-27T20:00:00.000Z',
+        idleMs: 600_000,
       });
       expect(await online()).toEqual([['alice', 'agent', 'Alice']]);
       expect(client.data).toMatchObject({ userId: 'alice', userType: 'agent', userName: 'Alice' });
@@ -108,9 +113,9 @@ describe('PresenceEventHandlers', () => {
     it('with a token, speaks for the token’s user: left out, or named as 7 for "7"', async () => {
       const { handlers, online } = handlersOnDomain();
       const left = new StandInSocket('s1', { authUserId: 'alice' });
-      expect(await handlers.userOnline(left.socket, {})).toEqual({ userId: 'alice', status: 'online' });
+      expect(await handlers.userOnline(left.socket, {})).toMatchObject({ userId: 'alice', status: 'online' });
       const named = new StandInSocket('s2', { authUserId: '7' });
-      expect(await handlers.userOnline(named.socket, { userId: 7 })).toEqual({ userId: 7, status: 'online' });
+      expect(await handlers.userOnline(named.socket, { userId: 7 })).toMatchObject({ userId: 7, status: 'online' });
       expect(await online()).toEqual(expect.arrayContaining(['alice', 7]));
     });
 
@@ -222,7 +227,7 @@ describe('PresenceEventHandlers', () => {
       const asking = new StandInSocket('s1');
       const other = new StandInSocket('s2');
       await handlers.userOnline(other.socket, { userId: 7, userType: 'agent' });
-      const users = [{ userId: 7, status: 'online', lastSeen: new Date(clock.now()).toISOString(), userType: 'agent', userName: null }];
+      const users = [wireOnline(7, new Date(clock.now()).toISOString(), 'agent')];
       const answer = (await handlers.getOnlineUsers(asking.socket)) as { users: EncodedJson };
       expect(answer.users).toBeInstanceOf(EncodedJson);
       expect(JSON.parse(answer.users.text)).toEqual(users);

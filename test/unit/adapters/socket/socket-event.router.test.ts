@@ -48,6 +48,8 @@ function routed(handlers: Partial<EventHandlers> = {}, close: (socket: PresenceS
     userHeartbeat: answering({}),
     userOffline: answering({ status: 'offline' }),
     getOnlineUsers: answering({ users: [] }),
+    userStatusSet: answering({ availability: 'available', statusText: null }),
+    userActivity: answering({}),
     presenceSubscribe: answering({ seq: 1 }),
     presenceUnsubscribe: answering({}),
     ...handlers,

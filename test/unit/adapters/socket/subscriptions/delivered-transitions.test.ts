@@ -7,6 +7,7 @@ import type { CommittedTransition } from '../../../../../src/domain/presence.eve
 import type { OnlineUser } from '../../../../../src/domain/presence.types';
 import { Mirror, runs, scopes, SEED_SEQ, seeded, Truth } from './presence-run.fixture';
 import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
+import { wireOnline } from '../../../../support/presence-values';
 
 const online = (userId: string, seq: number, userType: string | null = null): CommittedTransition =>
   committed(onlineTransition(userId, seq * 1_000, userType), seq);
@@ -83,7 +84,7 @@ describe('DeliveredTransitions', () => {
         expect(missed !== undefined).toBe(truth.seq - since.seq <= replaySize);
         if (missed === undefined) return;
         const mirror = new Mirror();
-        mirror.state({ seq: since.seq, users: truth.inScope(scope, since.online).map((id) => ({ userId: id, status: 'online', lastSeen: '', userType: null, userName: null })) });
+        mirror.state({ seq: since.seq, users: truth.inScope(scope, since.online).map((id) => wireOnline(id, '')) });
         mirror.diff(diffFor(scope, missed, truth.seq));
         expect(mirror.online()).toEqual(truth.inScope(scope));
       }),

@@ -4,6 +4,7 @@ import type { CommittedTransition } from '../../../../../src/domain/presence.eve
 import type { OnlineUser } from '../../../../../src/domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../../../src/protocol/socket-events';
 import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
+import { onlineUser } from '../../../../support/presence-values';
 
 /** Random runs of presence for the subscription pieces' properties: users with a type each, toggled in turn. */
 
@@ -40,7 +41,7 @@ export const scopes: fc.Arbitrary<PresenceScope> = fc
   .map(({ userIds, userTypes }) => new PresenceScope(userIds, userTypes));
 
 export const seeded = (run: Run): OnlineUser[] =>
-  run.initiallyOnline.map((i) => ({ userId: USERS[i]!.id, lastSeen: 0, userType: USERS[i]!.type, userName: null }));
+  run.initiallyOnline.map((i) => onlineUser(USERS[i]!.id, 0, USERS[i]!.type));
 
 /** Who is online for real, as the transitions a run makes go by. */
 export class Truth {
@@ -56,7 +57,7 @@ export class Truth {
     const { id, type } = USERS[index]!;
     this.seq += 1;
     if (this.online.delete(String(id))) return committed(offlineTransition(id, this.seq * 1_000, 'explicit'), this.seq);
-    this.online.set(String(id), { userId: id, lastSeen: this.seq * 1_000, userType: type, userName: `n${this.seq}` });
+    this.online.set(String(id), onlineUser(id, this.seq * 1_000, type, `n${this.seq}`));
     return committed(onlineTransition(id, this.seq * 1_000, type, `n${this.seq}`), this.seq);
   }
 

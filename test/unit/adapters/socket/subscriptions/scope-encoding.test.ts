@@ -10,40 +10,38 @@ import type { UserStatus } from '../../../../../src/domain/presence.service';
 import type { OnlineUser, UserId } from '../../../../../src/domain/presence.types';
 import { committed, netLeave as leaveOf, offlineTransition, onlineTransition } from '../../../../support/transitions';
 import { Mirror, runs, scopes, SEED_SEQ, seeded, Truth } from './presence-run.fixture';
+import { offlineUser, onlineUser, wireOffline, wireOnline } from '../../../../support/presence-values';
 
 /** A state read at once, its offline listed users with it: as the hub sends one. */
 const stateFor = (scope: PresenceScope, picture: OnlinePicture, statusesOf: StatusReader) => withOfflineListed(pictureStateFor(scope, picture), statusesOf, scope);
 
 /** A net join: the user as it came online. */
-const join = (userId: UserId, userType: string | null): OnlineUser => ({
-  userId,
-  lastSeen: Date.UTC(2024, 0, 1, 12),
-  userType,
-  userName: `name of ${String(userId)}`,
-});
+const join = (userId: UserId, userType: string | null): OnlineUser => onlineUser(userId, Date.UTC(2024, 0, 1, 12), userType, `name of ${String(userId)}`);
 /** The transition that brought it online. */
 const joined = (userId: UserId, userType: string | null, seq = 1): CommittedTransition =>
   committed(onlineTransition(userId, Date.UTC(2024, 0, 1, 12), userType, `name of ${String(userId)}`), seq);
 const leave = (userId: UserId, seq = 2): CommittedTransition => committed(offlineTransition(userId, Date.UTC(2024, 0, 1, 13), 'expired'), seq);
 const netLeave = (userId: UserId, userType: string | null): NetChange['leaves'][number] => leaveOf(userId, Date.UTC(2024, 0, 1, 13), 'expired', userType);
-const offline = (userId: UserId): UserStatus => ({ userId, status: 'offline', lastSeen: Date.UTC(2023, 5, 1), userType: null, userName: null });
+const offline = (userId: UserId): UserStatus => offlineUser(userId, Date.UTC(2023, 5, 1));
 
 describe('diffFor', () => {
   it('encodes the part of a net change in the scope as a presenceDiff current to the seq given', () => {
     const net: NetChange = {
       joins: [join('agent-1', 'agent'), join('client-1', 'client'), join(7, null)],
       leaves: [netLeave('agent-2', 'agent'), netLeave('x', null)],
+      updates: [],
       seq: 30,
     };
     expect(diffFor(new PresenceScope(['7'], ['agent']), net, 31)).toEqual({
       seq: 31,
       joins: [
-        { userId: 'agent-1', status: 'online', lastSeen: '2024-01-01T12:00:00.000Z', userType: 'agent', userName: 'name of agent-1' },
-        { userId: 7, status: 'online', lastSeen: '2024-01-01T12:00:00.000Z', userType: null, userName: 'name of 7' },
+        wireOnline('agent-1', '2024-01-01T12:00:00.000Z', 'agent', 'name of agent-1'),
+        wireOnline(7, '2024-01-01T12:00:00.000Z', null, 'name of 7'),
       ],
       leaves: [{ userId: 'agent-2', lastSeen: '2024-01-01T13:00:00.000Z', reason: 'expired' }],
+      updates: [],
     });
-    expect(diffFor(new PresenceScope([], undefined), net, 31)).toEqual({ seq: 31, joins: [], leaves: [] });
+    expect(diffFor(new PresenceScope([], undefined), net, 31)).toEqual({ seq: 31, joins: [], leaves: [], updates: [] });
   });
 });
 
@@ -73,7 +71,7 @@ describe('stateFor', () => {
     const asked: UserId[][] = [];
     const state = await stateFor(new PresenceScope(['7', 'gone', 'online-elsewhere'], ['agent']), picture(), async (ids) => {
       asked.push([...ids]);
-      return [offline('gone'), { ...offline('online-elsewhere'), lastSeen: 0, status: 'online' }];
+      return [offline('gone'), { ...onlineUser('online-elsewhere', 0), status: 'online' }];
     });
     expect(asked).toEqual([['gone', 'online-elsewhere']]);
     expect(state).toEqual({
@@ -81,9 +79,9 @@ describe('stateFor', () => {
       users: [
         expect.objectContaining({ userId: 'a', status: 'online' }),
         expect.objectContaining({ userId: 7, status: 'online' }),
-        { userId: 'gone', status: 'offline', lastSeen: '2023-06-01T00:00:00.000Z', userType: null, userName: null },
+        wireOffline('gone', '2023-06-01T00:00:00.000Z'),
         // Online by the time it was read, offline as of the state's seq: told as offline, its join comes in a diff.
-        { userId: 'online-elsewhere', status: 'offline', lastSeen: '1970-01-01T00:00:00.000Z', userType: null, userName: null },
+        wireOffline('online-elsewhere', '1970-01-01T00:00:00.000Z'),
       ],
     });
   });
@@ -99,7 +97,7 @@ describe('stateFor', () => {
   it('is current to the picture as it was asked for, whatever changes while persistence answers', async () => {
     const snapshot = picture();
     const state = await stateFor(new PresenceScope(['gone'], undefined), snapshot, async () => {
-      snapshot.apply({ joins: [join('late', null)], leaves: [], seq: 13 });
+      snapshot.apply({ joins: [join('late', null)], leaves: [], updates: [], seq: 13 });
       return [offline('gone')];
     });
     expect(state.seq).toBe(12);

@@ -4,6 +4,7 @@ import { ScopeIndex } from '../../../../../src/adapters/socket/subscriptions/sco
 import type { NetChange } from '../../../../../src/adapters/socket/subscriptions/transition-window';
 import type { OnlineUser } from '../../../../../src/domain/presence.types';
 import { netLeave } from '../../../../support/transitions';
+import { onlineUser } from '../../../../support/presence-values';
 
 interface Entry {
   readonly name: string;
@@ -13,7 +14,7 @@ const entry = (name: string, userIds?: Array<string | number>, userTypes?: strin
   name,
   scope: new PresenceScope(userIds, userTypes),
 });
-const join = (userId: string | number, userType: string | null): OnlineUser => ({ userId, lastSeen: 1_000, userType, userName: null });
+const join = (userId: string | number, userType: string | null): OnlineUser => onlineUser(userId, 1_000, userType);
 const leave = (userId: string | number, userType: string | null): NetChange['leaves'][number] => netLeave(userId, 2_000, 'expired', userType);
 const names = (entries: Iterable<Entry>): string[] => [...entries].map((e) => e.name).sort();
 
@@ -45,13 +46,13 @@ describe('ScopeIndex', () => {
     const index = new ScopeIndex<Entry>();
     const [agents, listed, nobody] = [entry('agents', undefined, ['agent']), entry('listed', ['l']), entry('nobody', ['z'])];
     for (const e of [agents, listed, nobody]) index.add(e);
-    const net: NetChange = { joins: [join('a', 'agent'), join('l', 'agent')], leaves: [leave('l2', null), leave('gone', 'agent')], seq: 42 };
+    const net: NetChange = { joins: [join('a', 'agent'), join('l', 'agent')], leaves: [leave('l2', null), leave('gone', 'agent')], updates: [], seq: 42 };
 
     const parts = index.split(net);
 
     expect(parts.has(nobody)).toBe(false);
-    expect(parts.get(agents)).toEqual({ joins: [net.joins[0], net.joins[1]], leaves: [net.leaves[1]], seq: 42 });
-    expect(parts.get(listed)).toEqual({ joins: [net.joins[1]], leaves: [], seq: 42 });
+    expect(parts.get(agents)).toEqual({ joins: [net.joins[0], net.joins[1]], leaves: [net.leaves[1]], updates: [], seq: 42 });
+    expect(parts.get(listed)).toEqual({ joins: [net.joins[1]], leaves: [], updates: [], seq: 42 });
   });
 
   it('splits a change exactly as a pass over every entry with its scope would', () => {
@@ -72,6 +73,7 @@ describe('ScopeIndex', () => {
         const net: NetChange = {
           joins: changes.filter((c) => c.joins).map((c) => join(c.userId, c.userType)),
           leaves: changes.filter((c) => !c.joins).map((c) => leave(c.userId, c.userType)),
+          updates: [],
           seq: 9,
         };
 
@@ -81,7 +83,7 @@ describe('ScopeIndex', () => {
           const joins = gone.includes(e) ? [] : net.joins.filter((j) => e.scope.covers(j, j.userType));
           const leaves = gone.includes(e) ? [] : net.leaves.filter((l) => e.scope.covers(l, l.userType));
           if (joins.length + leaves.length === 0) expect(parts.has(e)).toBe(false);
-          else expect(parts.get(e)).toEqual({ joins, leaves, seq: 9 });
+          else expect(parts.get(e)).toEqual({ joins, leaves, updates: [], seq: 9 });
         }
       }),
       { numRuns: 300 },

@@ -1,10 +1,11 @@
 import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
 import type { RoomMember } from '../../../../../src/adapters/socket/subscriptions/subscription-group';
 import { SubscriptionGroups } from '../../../../../src/adapters/socket/subscriptions/subscription-groups';
+import { onlineUser } from '../../../../support/presence-values';
 
 const member = (id: string): RoomMember => ({ id, join: () => undefined, leave: () => undefined });
 /** A net join: the user as it came online. */
-const online = (userId: string, userType: string | null = null) => ({ userId, lastSeen: 1, userType, userName: null });
+const online = (userId: string, userType: string | null = null) => onlineUser(userId, 1, userType);
 
 describe('SubscriptionGroups', () => {
   it('gives connections with the same scope one group, and knows each connection’s', () => {
@@ -25,7 +26,7 @@ describe('SubscriptionGroups', () => {
     const groups = new SubscriptionGroups();
     const agents = groups.assign('s1', new PresenceScope(undefined, ['agent']));
     groups.assign('s2', new PresenceScope(['nobody'], undefined));
-    const net = { joins: [online('x', 'agent')], leaves: [], seq: 3 };
+    const net = { joins: [online('x', 'agent')], leaves: [], updates: [], seq: 3 };
     expect([...groups.split(net)]).toEqual([[agents, net]]);
   });
 
@@ -41,12 +42,12 @@ describe('SubscriptionGroups', () => {
     old.remove(member('s1'), 0);
     groups.dropIfUnused(old);
     expect(groups.all()).toEqual([]);
-    expect(groups.split({ joins: [online('x', 'agent')], leaves: [], seq: 1 }).size).toBe(0);
+    expect(groups.split({ joins: [online('x', 'agent')], leaves: [], updates: [], seq: 1 }).size).toBe(0);
 
     // A group of the same scope made since: dropping the old one again must not take the new one with it.
     const fresh = groups.assign('s2', scope);
     groups.dropIfUnused(old);
     expect(groups.all()).toEqual([fresh]);
-    expect([...groups.split({ joins: [online('x', 'agent')], leaves: [], seq: 2 }).keys()]).toEqual([fresh]);
+    expect([...groups.split({ joins: [online('x', 'agent')], leaves: [], updates: [], seq: 2 }).keys()]).toEqual([fresh]);
   });
 });

@@ -12,6 +12,7 @@ import type { UserStatus } from '../../../../../src/domain/presence.service';
 import type { PresenceDiffPayload, PresenceStatePayload } from '../../../../../src/protocol/socket-events';
 import { closeAllSockets, connect, nextEvent, type TestSocket } from '../../../../support/socket-client';
 import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
+import { offlineUser, onlineUser, wireOnline } from '../../../../support/presence-values';
 
 const online = (userId: string, seq: number, userType: string | null = null): CommittedTransition =>
   committed(onlineTransition(userId, seq * 1_000, userType), seq);
@@ -86,7 +87,7 @@ describe('SubscriptionHub', () => {
   describe('subscriptions', () => {
     it('sends a new subscriber its scope as a state at the next flush, then the diffs of its scope only', async () => {
       const hub = hubWith(100);
-      hub.seed([{ userId: 'a', lastSeen: 1_000, userType: 'agent', userName: 'A' }], 10);
+      hub.seed([onlineUser('a', 1_000, 'agent', 'A')], 10);
       const [socket, server] = await client(hub);
       const diffs = recording<PresenceDiffPayload>(socket, server, 'presenceDiff');
       const state = nextEvent<PresenceStatePayload>(socket, 'presenceState');
@@ -96,7 +97,7 @@ describe('SubscriptionHub', () => {
       await hub.flush();
 
       await expect(subscribed).resolves.toEqual({ seq: 10 });
-      expect(await state).toEqual({ seq: 10, users: [{ userId: 'a', status: 'online', lastSeen: '1970-01-01T00:00:01.000Z', userType: 'agent', userName: 'A' }] });
+      expect(await state).toEqual({ seq: 10, users: [wireOnline('a', '1970-01-01T00:00:01.000Z', 'agent', 'A')] });
       hub.deliver(online('client', 11, 'client'));
       hub.deliver(online('agent', 12, 'agent'));
       hub.deliver(offline('a', 13));
@@ -106,8 +107,9 @@ describe('SubscriptionHub', () => {
       expect(await diffs()).toEqual([
         {
           seq: 13,
-          joins: [{ userId: 'agent', status: 'online', lastSeen: '1970-01-01T00:00:12.000Z', userType: 'agent', userName: null }],
+          joins: [wireOnline('agent', '1970-01-01T00:00:12.000Z', 'agent')],
           leaves: [{ userId: 'a', lastSeen: '1970-01-01T00:00:13.000Z', reason: 'explicit' }],
+          updates: [],
         },
       ]);
     });
@@ -140,7 +142,7 @@ describe('SubscriptionHub', () => {
       const asked: Array<readonly (string | number)[]> = [];
       statusesOf = async (ids) => {
         asked.push(ids);
-        return ids.map((userId) => ({ userId, status: 'offline', lastSeen: 0, userType: null, userName: null }));
+        return ids.map((userId) => offlineUser(userId, 0));
       };
       const states = [nextEvent<PresenceStatePayload>(a, 'presenceState'), nextEvent<PresenceStatePayload>(b, 'presenceState')];
       void hub.subscribe(aServer, new PresenceScope(['gone'], undefined), undefined);
@@ -257,7 +259,7 @@ describe('SubscriptionHub', () => {
         await hub.flush();
         expect((await watched()).map((d) => d.seq)).toEqual([1, 2]);
 
-        read.answer([{ userId: 'gone', status: 'offline', lastSeen: null, userType: null, userName: null }]);
+        read.answer([offlineUser('gone', null)]);
         await expect(subscribed).resolves.toEqual({ seq: 0 });
         hub.deliver(online('z', 3));
         await hub.flush();
@@ -279,7 +281,7 @@ describe('SubscriptionHub', () => {
         const states = recording<PresenceStatePayload>(socket, server, 'presenceState');
         await hub.flush();
         await expect(second).resolves.toEqual({ seq: 7 });
-        read.answer([{ userId: 'gone', status: 'offline', lastSeen: 1_000, userType: null, userName: null }]);
+        read.answer([offlineUser('gone', 1_000)]);
         await new Promise((resolve) => setImmediate(resolve));
         expect(await states()).toEqual([{ seq: 7, users: [] }]);
       });
@@ -327,14 +329,14 @@ describe('SubscriptionHub', () => {
       hub.deliver(online('b', 2));
       await hub.flush();
       expect(await diffs()).toEqual([
-        { seq: 1, joins: [], leaves: [] },
-        { seq: 2, joins: [expect.objectContaining({ userId: 'b' })], leaves: [] },
+        { seq: 1, joins: [], leaves: [], updates: [] },
+        { seq: 2, joins: [expect.objectContaining({ userId: 'b' })], leaves: [], updates: [] },
       ]);
     });
 
     it('replays nothing from before the seq it was seeded with: an older since gets a state', async () => {
       const hub = hubWith(100);
-      hub.seed([{ userId: 'a', lastSeen: 1_000, userType: null, userName: null }], 10);
+      hub.seed([onlineUser('a', 1_000)], 10);
       const [socket, server] = await client(hub);
       const state = nextEvent<PresenceStatePayload>(socket, 'presenceState');
       const subscribed = hub.subscribe(server, ALL, 5);

@@ -1,7 +1,8 @@
 import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
 import { ReplayBuffer } from '../../../../../src/adapters/socket/subscriptions/replay-buffer';
 import { TransitionWindow } from '../../../../../src/adapters/socket/subscriptions/transition-window';
-import { onlineState } from '../../../../../src/domain/presence-state';
+import type { Availability } from '../../../../../src/domain/availability';
+import { freshDetails, onlineState } from '../../../../../src/domain/presence-state';
 import type { CommittedTransition } from '../../../../../src/domain/presence.events';
 import { committed, offlineTransition, onlineTransition } from '../../../../support/transitions';
 
@@ -71,6 +72,31 @@ describe('TransitionWindow and types', () => {
 });
 
 describe('ReplayBuffer', () => {
+  it('nets changes of availability over the window into updates; a user is in one of joins, leaves and updates (CONTRACT §8)', () => {
+    const shownAs = (userId: string, from: Availability, to: Availability, statusText: string | null = null): CommittedTransition => {
+      const base = onlineTransition(userId, 1_000 + seq);
+      const details = (availability: Availability, text: string | null) => ({ ...freshDetails(1), availability, statusText: text });
+      return committed({ ...base, from: onlineState(null, null, details(from, null)), to: onlineState(null, null, details(to, statusText)), reason: 'set' }, ++seq);
+    };
+    const window = new TransitionWindow();
+    // Busy and back within the window: nothing to tell.
+    window.add(shownAs('back', 'available', 'busy'));
+    window.add(shownAs('back', 'busy', 'available'));
+    // Away, then a text: one update with the last of it.
+    window.add(shownAs('changed', 'available', 'away'));
+    window.add(shownAs('changed', 'away', 'away', 'lunch'));
+    // Came online in the window and got busy: a join with busy, no update.
+    window.add(online('new'));
+    window.add(shownAs('new', 'available', 'busy'));
+    // Busy, then gone: a leave, no update.
+    window.add(shownAs('gone', 'available', 'busy'));
+    window.add(offline('gone'));
+    const net = window.net();
+    expect(net.updates).toEqual([expect.objectContaining({ userId: 'changed', availability: 'away', statusText: 'lunch' })]);
+    expect(net.joins).toEqual([expect.objectContaining({ userId: 'new', availability: 'busy' })]);
+    expect(net.leaves.map((l) => l.userId)).toEqual(['gone']);
+  });
+
   it('replays what came after a seq it covers, and refuses one it does not', () => {
     const buffer = new ReplayBuffer(3, 10);
     const t = [11, 12, 13, 14].map((s) => ({ ...online(`u${s}`), seq: s }));
