@@ -1,4 +1,4 @@
-// The live presence page: logs in as a user and shows who is online, through the presence client.
+// The live presence page: logs in as a user and shows who is online and how available, through the presence client.
 import { createPresenceClient } from '/client/presence-client.js';
 
 const form = document.getElementById('login');
@@ -6,7 +6,13 @@ const logout = document.getElementById('logout');
 const list = document.getElementById('users');
 const connection = document.getElementById('connection');
 const error = document.getElementById('error');
+const status = document.getElementById('status');
 let client;
+
+/** The status form is usable while a user is logged in. */
+function enableStatus(enabled) {
+  for (const field of status.elements) field.disabled = !enabled;
+}
 
 function render(users) {
   list.replaceChildren(
@@ -16,14 +22,20 @@ function render(users) {
       .map((user) => {
         const item = document.createElement('li');
         item.dataset.userId = String(user.userId);
+        item.dataset.availability = user.availability ?? 'available';
         const who = document.createElement('span');
         who.className = 'who';
         who.textContent = user.userName ? `${user.userName} (${user.userId})` : String(user.userId);
         const seen = document.createElement('time');
         seen.className = 'seen';
-        seen.dateTime = user.lastSeen;
-        seen.textContent = `since ${new Date(user.lastSeen).toLocaleTimeString()}`;
-        item.append(who, seen);
+        // Online since the start of its online period (CONTRACT §8), not its last heartbeat.
+        const since = user.onlineSince ?? user.lastSeen;
+        seen.dateTime = since;
+        seen.textContent = `since ${new Date(since).toLocaleTimeString()}`;
+        const shown = document.createElement('span');
+        shown.className = 'availability';
+        shown.textContent = user.statusText ? `${user.availability}: ${user.statusText}` : (user.availability ?? 'available');
+        item.append(who, shown, seen);
         return item;
       }),
   );
@@ -48,9 +60,21 @@ form.addEventListener('submit', (event) => {
     connection.textContent = state;
   });
   logout.disabled = false;
+  enableStatus(true);
+});
+
+status.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const data = new FormData(status);
+  const statusText = String(data.get('statusText') ?? '').trim();
+  client
+    ?.setStatus({ availability: String(data.get('availability')), statusText: statusText || null })
+    .then(() => (error.textContent = ''))
+    .catch((e) => (error.textContent = `${e.code ?? 'ERROR'}: ${e.message}`));
 });
 
 logout.addEventListener('click', () => {
   void client?.goOffline();
   logout.disabled = true;
+  enableStatus(false);
 });

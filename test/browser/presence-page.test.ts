@@ -69,6 +69,41 @@ describe('the live presence page in a real browser', () => {
     expect(await onlineIn(alice)).toEqual(['alice']);
   });
 
+  it('shows a page left alone as away on another page, and available again on its next input; and a chosen busy', async () => {
+    const port = app.port;
+    await app.stop();
+    app = await buildTestApp({ ...env, PORT: String(port), PRESENCE_IDLE_MS: '1500' });
+    const dana = await (await browser.newContext()).newPage();
+    const eve = await (await browser.newContext()).newPage();
+    await logIn(dana, app.url, 'dana', 'Dana');
+    await logIn(eve, app.url, 'eve', 'Eve');
+    const shownAs = (page: Page, userId: string, availability: string) =>
+      page.waitForFunction(
+        ([id, wanted]) => document.querySelector(`#users li[data-user-id="${id}"]`)?.getAttribute('data-availability') === wanted,
+        [userId, availability],
+        { timeout: 20_000 },
+      );
+    await shownAs(eve, 'dana', 'available');
+    // Eve keeps busy at her page; Dana's is left alone (the client takes PRESENCE_IDLE_MS from userOnline's ack).
+    const typing = setInterval(() => void eve.keyboard.press('Shift').catch(() => undefined), 200);
+    try {
+      await shownAs(eve, 'dana', 'away');
+      expect(await eve.getAttribute('#users li[data-user-id="eve"]', 'data-availability')).toBe('available');
+      mkdirSync(artifacts, { recursive: true });
+      await eve.screenshot({ path: resolve(artifacts, 'presence-page-away.png'), fullPage: true });
+      await dana.mouse.move(40, 40);
+      await dana.mouse.move(80, 60);
+      await shownAs(eve, 'dana', 'available');
+    } finally {
+      clearInterval(typing);
+    }
+    await dana.selectOption('#status select[name=availability]', 'busy');
+    await dana.fill('#status input[name=statusText]', 'in a call');
+    await dana.click('#status button[type=submit]');
+    await shownAs(eve, 'dana', 'busy');
+    expect(await eve.textContent('#users li[data-user-id="dana"] .availability')).toBe('busy: in a call');
+  });
+
   it('loads with no failed request, and loads again from its cache after asking whether each file changed', async () => {
     const context = await browser.newContext();
     try {
