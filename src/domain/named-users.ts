@@ -4,7 +4,8 @@ import { everyUser, onlinePageFilter } from './online-page-filter';
 import { toOnlineUser } from './presence';
 import type { PresencePage, PresencePageQuery, UserStatus } from './presence.service';
 import type { UserId } from './presence.types';
-import { inTenant, keyIn, keyOfUser } from './presence.types';
+import { keyIn, keyOfUser } from './presence.types';
+import { offlineStatus } from './user-status';
 
 /**
  * The named users in key order, a page at a time: online ones as they are, offline ones with the `last_seen` and
@@ -33,18 +34,8 @@ export async function pageOfNamedUsers(
     if (stored !== undefined) {
       if (matches(stored)) matched.push({ ...toOnlineUser(stored), status: 'online' });
     } else if (!onlineOnly && (entry !== undefined || !read.complete)) {
-      matched.push({
-        ...inTenant(tenant),
-        userId: entry?.userId ?? (asked.get(key) as UserId),
-        status: 'offline',
-        lastSeen: entry?.lastSeen ?? null,
-        userType: entry?.userType ?? null,
-        userName: null,
-        availability: null,
-        statusText: null,
-        lastActive: entry?.lastActive ?? null,
-        onlineSince: null,
-      });
+      const userId = entry?.userId ?? (asked.get(key) as UserId);
+      matched.push(offlineStatus(tenant, userId, entry?.lastSeen ?? null, entry?.userType ?? null, entry?.lastActive ?? null));
     }
   });
   const after = query.after;

@@ -1,11 +1,18 @@
-import type { Availability } from './availability';
-import type { Instant, OnlineUser, TenantUser, UserKey } from './presence.types';
+import type { OnlinePageQuery } from './ports/presence-store.port';
+import type { Instant, OnlineUser, Tenant, TenantUser, UserId, UserKey } from './presence.types';
+import { inTenant } from './presence.types';
 
 /**
  * A user as readers see it: online, or offline with the last sign of life that was persisted, `null` when it could
  * not be read in time (CONTRACT §1, §11).
  */
 export type UserStatus = (OnlineUser & { readonly status: 'online' }) | OfflineUser;
+
+/** An offline user of a tenant (none: tenants are off), with what persistence holds of it, and no availability. */
+export function offlineStatus(tenant: Tenant | undefined, userId: UserId, lastSeen: Instant | null, userType: string | null, lastActive: Instant | null): OfflineUser {
+  const shown = { availability: null, statusText: null, onlineSince: null } as const;
+  return { ...inTenant(tenant), userId, status: 'offline', lastSeen, userType, userName: null, ...shown, lastActive };
+}
 
 /** An offline user: its persisted `lastSeen` and `lastActive`, and no availability (CONTRACT §8). */
 export interface OfflineUser extends TenantUser {
@@ -19,16 +26,8 @@ export interface OfflineUser extends TenantUser {
   readonly onlineSince: null;
 }
 
-export interface PresencePageQuery {
-  /** Only users whose key sorts after this one: the previous page's `nextAfter`. */
-  readonly after?: UserKey;
-  readonly limit: number;
-  readonly userTypes?: readonly string[];
-  /** Only online users shown with one of these (CONTRACT §8). */
-  readonly availabilities?: readonly Availability[];
-  /** Only users of this tenant (CONTRACT §9); none: tenants are off. */
-  readonly tenant?: string;
-}
+/** A page of users: the store's query, the same filters (CONTRACT §8's availabilities, §9's tenant) and cursor. */
+export type PresencePageQuery = OnlinePageQuery;
 
 export interface PresencePage {
   readonly users: UserStatus[];

@@ -1,5 +1,6 @@
 import { freshDetails, type OnlineDetails } from '../../src/domain/presence-state';
 import type { OfflineUser } from '../../src/domain/presence.service';
+import { offlineStatus } from '../../src/domain/user-status';
 import type { ConnectionPresence, Instant, OnlineUser, UserId, UserPresence } from '../../src/domain/presence.types';
 import type { WirePresenceUser } from '../../src/protocol/socket-events';
 
@@ -15,17 +16,8 @@ export const onlineUser = (
 ): OnlineUser => ({ userId, lastSeen, userType, userName, ...freshDetails(lastSeen), ...details });
 
 /** An offline user as a read tells of it. */
-export const offlineUser = (userId: UserId, lastSeen: Instant | null, lastActive: Instant | null = null): OfflineUser => ({
-  userId,
-  status: 'offline',
-  lastSeen,
-  userType: null,
-  userName: null,
-  availability: null,
-  statusText: null,
-  lastActive,
-  onlineSince: null,
-});
+export const offlineUser = (userId: UserId, lastSeen: Instant | null, lastActive: Instant | null = null): OfflineUser =>
+  offlineStatus(undefined, userId, lastSeen, null, lastActive);
 
 /** A live connection of an old client (it never sent `userActivity`). */
 export const connection = (

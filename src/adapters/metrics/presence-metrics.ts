@@ -175,28 +175,10 @@ export class PresenceMetrics {
 
     // Gauges, not a histogram: a histogram rebuilt at each scrape has a `_count` that falls as users leave, which
     // Prometheus reads as a counter reset.
-    new Gauge({
-      name: 'presence_users_by_connections',
-      help: 'Online users by how many connections hold them online (1, 2, 3-5, 6-10, more), at scrape time.',
-      labelNames: ['connections'] as const,
-      registers: [this.registry],
-      async collect() {
-        const tally = await sources.usersByConnections().catch(() => undefined);
-        if (tally === undefined) return;
-        for (const bucket of CONNECTION_BUCKETS) this.set({ connections: bucket }, tally[bucket]);
-      },
-    });
-    new Gauge({
-      name: 'presence_users',
-      help: 'Online users by availability (CONTRACT §8), at scrape time.',
-      labelNames: ['availability'] as const,
-      registers: [this.registry],
-      async collect() {
-        const tally = await sources.usersByAvailability().catch(() => undefined);
-        if (tally === undefined) return;
-        for (const availability of availabilities) this.set({ availability }, tally[availability]);
-      },
-    });
+    this.tallyFromStore('presence_users_by_connections', 'Online users by how many connections hold them online (1, 2, 3-5, 6-10, more), at scrape time.', 'connections', CONNECTION_BUCKETS, () => sources.usersByConnections());
+    this.tallyFromStore('presence_users', 'Online users by availability (CONTRACT §8), at scrape time.', 'availability', availabilities, () =>
+      sources.usersByAvailability(),
+    );
   }
 
   /** A gauge the store answers when scraped; while the store is unreachable the last value stays, so that every other metric is still scraped. */
@@ -208,6 +190,21 @@ export class PresenceMetrics {
       async collect() {
         const value = await read().catch(() => undefined);
         if (value !== undefined) this.set(value);
+      },
+    });
+  }
+
+  /** A gauge per bucket the store counts when scraped, every bucket always reported; the last values stay while it cannot answer. */
+  private tallyFromStore<K extends string>(name: string, help: string, label: string, buckets: readonly K[], read: () => Promise<Record<K, number>>): void {
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      async collect() {
+        const tally = await read().catch(() => undefined);
+        if (tally === undefined) return;
+        for (const bucket of buckets) this.set({ [label]: bucket }, tally[bucket]);
       },
     });
   }

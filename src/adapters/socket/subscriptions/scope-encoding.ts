@@ -1,4 +1,5 @@
 import type { UserStatus } from '../../../domain/presence.service';
+import { offlineStatus } from '../../../domain/user-status';
 import type { Tenant, UserId } from '../../../domain/presence.types';
 import { inTenant, keyOfUser } from '../../../domain/presence.types';
 import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from '../../../protocol/socket-events';
@@ -84,25 +85,8 @@ export async function withOfflineListed(state: StateInPicture, statusesOf: Statu
   if (state.offlineListed.length > 0) {
     for (const user of await statusesOf(state.offlineListed, state.tenant)) {
       if (!scope.covers(user, user.userType)) continue;
-      users.push(toWirePresenceUser(user.status === 'offline' ? user : asOfflineListed(user)));
+      users.push(toWirePresenceUser(user.status === 'offline' ? user : offlineStatus(user.tenant, user.userId, user.lastSeen, null, user.lastActive)));
     }
   }
   return { seq: state.seq, users };
-}
-
-/** A listed user online by the time it is read, told offline as of the state (see withOfflineListed). */
-function asOfflineListed(user: UserStatus): UserStatus {
-  const { userId, lastSeen } = user;
-  return {
-    ...inTenant(user.tenant),
-    userId,
-    status: 'offline',
-    lastSeen,
-    userType: null,
-    userName: null,
-    availability: null,
-    statusText: null,
-    lastActive: user.lastActive,
-    onlineSince: null,
-  };
 }
