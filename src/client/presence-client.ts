@@ -95,12 +95,14 @@ export function createPresenceClient(options: PresenceClientOptions): PresenceCl
 
   const beat = (): void => {
     if (!announced || !socket.connected) return;
-    if (settled === connection) socket.emit('userHeartbeat', userPayload());
-    // A connection whose userOnline was refused comes online with its first heartbeat.
-    else {
-      const current = connection;
-      socket.emit('userHeartbeat', userPayload(), (answer) => void (answer.ok && settleOnline(current)));
-    }
+    const current = connection;
+    socket.emit('userHeartbeat', userPayload(), (answer) => {
+      if (!answer.ok) return;
+      // Brought back by this heartbeat (it had expired, or the service lost it): settle it again, as a new connection.
+      if (answer.revived === true && settled === current) settled = -1;
+      // A connection whose userOnline was refused comes online with its first heartbeat, too.
+      void settleOnline(current);
+    });
   };
   const startHeartbeats = (): void => {
     clearInterval(heartbeat);

@@ -61,7 +61,7 @@ export class PresenceService {
   async goOnline(a: Announcement): Promise<OnlineUser> {
     const now = this.deps.clock.now();
     const key = keyOfUser(a);
-    const committed = await this.commit(key, (u) => announce(u, a, now, this.deps.settings.ttlMs));
+    const committed = await this.commit(key, (u) => announce(u, a, now, this.deps.settings));
     const user = committed.next as UserPresence;
     if (committed.transition === null) this.deps.lastSeen.record(user, now, key);
     return toOnlineUser(user);
@@ -72,11 +72,20 @@ export class PresenceService {
     return this.deps.settings.idleMs;
   }
 
-  heartbeat(a: Announcement): Promise<void> {
+  /**
+   * `userHeartbeat`: resolves with whether it brought the connection back (it was not live: expired, ended, or lost by
+   * the store), so that the client can tell the service again what the service forgot.
+   */
+  heartbeat(a: Announcement): Promise<boolean> {
     const now = this.deps.clock.now();
     const key = keyOfUser(a);
-    return this.commit(key, (u) => heartbeat(u, a, now, this.deps.settings.ttlMs)).then((committed) => {
-      if (committed.transition !== null || committed.next === undefined) return;
+    let revived = false;
+    const decide = (u: UserPresence | undefined): PresenceDecision => {
+      revived = !isLiveOn(u, a.connectionId);
+      return heartbeat(u, a, now, this.deps.settings);
+    };
+    return this.commit(key, decide).then((committed) => {
+      if (committed.transition !== null || committed.next === undefined) return revived;
       this.deps.lastSeen.record(committed.next, now, key);
       if (this.deps.settings.broadcastHeartbeats) {
         const { userId, userType, onlineSince } = committed.next;
@@ -84,6 +93,7 @@ export class PresenceService {
         const event = { type: 'UserHeartbeatReceived', ...tenantPart(committed.next), userId, userType, lastSeen: now, reason: 'heartbeat' } as const;
         this.deps.notifier.publish({ ...event, availability, statusText, onlineSince });
       }
+      return revived;
     });
   }
 
@@ -186,8 +196,8 @@ export class PresenceService {
   async pageOnline(query: PresencePageQuery): Promise<PresencePage> {
     const page = await this.deps.store.pageOnline(query);
     const users = page.users.map((user): UserStatus => ({ ...toOnlineUser(user), status: 'online' }));
-    const last = users[users.length - 1];
-    return { users, total: page.total, nextAfter: page.more && last !== undefined ? keyOfUser(last) : null };
+    const last = page.lastKey ?? (users.length > 0 ? keyOfUser(users[users.length - 1] as UserStatus) : undefined);
+    return { users, total: page.total, nextAfter: page.more && last !== undefined ? last : null };
   }
 
   /** The named users in key order, a page at a time: see `pageOfNamedUsers`. */

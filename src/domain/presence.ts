@@ -25,6 +25,17 @@ export interface ConnectionRef {
 export interface Announcement extends ConnectionRef, KeyedUser {
   readonly userType?: string | null;
   readonly userName?: string | null;
+  /**
+   * What the connection last said with `userActivity`, for one the store does not hold (it expired, or the store
+   * lost it): it comes back idle, or active from now; absent, as one that never reported.
+   */
+  readonly idle?: boolean;
+}
+
+/** The times the rules that make a connection live go by: its TTL, and when one that reports activity goes idle. */
+export interface Timing {
+  readonly ttlMs: Instant;
+  readonly idleMs: Instant;
 }
 
 /** The outcome of applying one rule to one user's presence: what the store commits. */
@@ -41,7 +52,7 @@ export function hasConnections(user: UserPresence | undefined): user is UserPres
 }
 
 /** `userOnline`: the connection is live for the user from now; the user's type and name are stored when given. */
-export function announce(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
+export function announce(user: UserPresence | undefined, a: Announcement, now: Instant, timing: Timing): PresenceDecision {
   const online = hasConnections(user);
   const next: UserPresence = {
     ...tenantPart(a),
@@ -53,7 +64,7 @@ export function announce(user: UserPresence | undefined, a: Announcement, now: I
     statusText: online ? user.statusText : null,
     onlineSince: online ? user.onlineSince : now,
     lastActive: online ? user.lastActive : null,
-    connections: withLiveConnection(user, a, now, ttlMs),
+    connections: withLiveConnection(user, a, now, timing),
   };
   if (!online) return { next, transition: wentOnline(next, now) };
   if (user.userType !== next.userType) return { next, transition: changedWhileOnline(user, next, now, 'type_changed') };
@@ -64,11 +75,11 @@ export function announce(user: UserPresence | undefined, a: Announcement, now: I
  * `userHeartbeat`: refreshes the connection; on a connection that is not online (expired, ended, or unknown after a
  * restart) it brings it online again, with the type and name the user is already known by, else those given.
  */
-export function heartbeat(user: UserPresence | undefined, a: Announcement, now: Instant, ttlMs: Instant): PresenceDecision {
-  if (!hasConnections(user)) return announce(undefined, a, now, ttlMs);
+export function heartbeat(user: UserPresence | undefined, a: Announcement, now: Instant, timing: Timing): PresenceDecision {
+  if (!hasConnections(user)) return announce(undefined, a, now, timing);
   // The usual heartbeat refreshes a live connection the user had: what it is shown as cannot change.
   const refreshes = user.connections.some((c) => c.connectionId === a.connectionId && !c.dropped);
-  const next: UserPresence = { ...user, connections: withLiveConnection(user, a, now, ttlMs) };
+  const next: UserPresence = { ...user, connections: withLiveConnection(user, a, now, timing) };
   return refreshes ? { next, transition: null } : reshown(user, next, false);
 }
 
@@ -171,12 +182,8 @@ export function reshown(user: UserPresence, next: UserPresence, chose: boolean):
 }
 
 /** A live connection is back: connections that only lingered in their grace are no longer needed. */
-function withLiveConnection(
-  user: UserPresence | undefined,
-  a: ConnectionRef,
-  now: Instant,
-  ttlMs: Instant,
-): ConnectionPresence[] {
+function withLiveConnection(user: UserPresence | undefined, a: Announcement, now: Instant, timing: Timing): ConnectionPresence[] {
+  const { ttlMs } = timing;
   const connections: ConnectionPresence[] = [];
   let placed = false;
   // The refreshed connection keeps its place (a store can then update its record in place), and its activity.
@@ -186,7 +193,9 @@ function withLiveConnection(
       placed = true;
     } else if (!c.dropped) connections.push(c);
   }
-  if (!placed) connections.push(liveConnection(a, now, ttlMs, false, null));
+  if (placed) return connections;
+  const { idle } = a;
+  connections.push(liveConnection(a, now, ttlMs, idle === true, idle === false ? now + timing.idleMs : null));
   return connections;
 }
 

@@ -154,7 +154,8 @@ export interface PresenceErrorPayload extends Refusal {
 export interface ClientToServerEvents {
   /** The ack also tells what the user is shown as (CONTRACT §8), and the service's `PRESENCE_IDLE_MS` (`idleMs`). */
   userOnline(payload: UserOnlinePayload, ack?: Ack<UserOnlineAnswer>): void;
-  userHeartbeat(payload: UserPayload, ack?: Ack<{ userId: WireUserId }>): void;
+  /** `revived`: the heartbeat brought the connection back online (it had expired, or the service had lost it). */
+  userHeartbeat(payload: UserPayload, ack?: Ack<{ userId: WireUserId; revived?: true }>): void;
   userOffline(payload: UserPayload, ack?: Ack<{ userId: WireUserId; status: 'offline' }>): void;
   getOnlineUsers(ack?: Ack<{ users: WireOnlineUser[] }>): void;
   userStatusSet(

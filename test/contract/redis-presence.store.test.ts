@@ -138,6 +138,34 @@ describe('RedisPresenceStore across nodes', () => {
     });
   });
 
+  it('never lists a user a 0.13 node changed or removed under an availability it is not in, and prunes those keys', async () => {
+    await withOneStore('format-8-mixed', async (store, redis, keys) => {
+      const agent = (userId: string) => storedUser(userId, [connection('c1', 'a', 6, 9_500)], { userType: 'agent' });
+      for (const userId of ['a-ghost', 'b-retyped', 'c-real']) await store.update(userId, () => ({ next: agent(userId), transition: null }));
+      // As a 0.13 node does it: a type change rewrites v and p and moves the type index; a removal deletes the hash.
+      const retyped = { userId: 'b-retyped', userType: 'admin', userName: null, connections: { c1: { nodeId: 'a', lastSeen: 6, expiresAt: 9_500, dropped: false } } };
+      await redis.hset(keys.user('b-retyped'), 'v', '999', 'p', JSON.stringify(retyped));
+      await redis.zrem(keys.type('agent'), 'b-retyped');
+      await redis.zadd(keys.type('admin'), 0, 'b-retyped');
+      await redis.del(keys.user('a-ghost'));
+      await redis.zrem(keys.users, 'a-ghost');
+      await redis.zrem(keys.type('agent'), 'a-ghost');
+      // A page of one meets the ghost first: it is left out, and the next page starts after it.
+      const first = await store.pageOnline({ limit: 1, availabilities: ['available'], userTypes: ['agent'] });
+      expect(first).toMatchObject({ users: [], more: true, lastKey: 'a-ghost' });
+      const second = await store.pageOnline({ limit: 5, availabilities: ['available'], userTypes: ['agent'], after: 'a-ghost' });
+      // The retyped user is an admin now: never shown as an agent, whoever may see only agents.
+      expect(second.users.map((u) => u.userId)).toEqual(['c-real']);
+      // Both stale keys were taken out: the counts are right again.
+      expect((await store.pageOnline({ limit: 5, availabilities: ['available'], userTypes: ['agent'] })).total).toBe(1);
+      expect(await store.usersByAvailability()).toEqual({ available: 2, away: 0, busy: 0 });
+      // The retyped user's next commit here indexes it under its pair, from the pair its hash says it had.
+      await store.update('b-retyped', (u) => ({ next: { ...(u as UserPresence), chosen: 'busy' }, transition: null }));
+      expect((await store.pageOnline({ limit: 5, availabilities: ['busy'], userTypes: ['admin'] })).users.map((u) => u.userId)).toEqual(['b-retyped']);
+      expect(await store.usersByAvailability()).toEqual({ available: 1, away: 0, busy: 1 });
+    });
+  });
+
   it('indexes by availability a user that a 0.13 node wrote, at the first change this version commits for it', async () => {
     await withOneStore('format-8-index', async (store, redis, keys) => {
       const written013 = { userId: 'old', userType: 'agent', userName: null, connections: { c1: { nodeId: 'a', lastSeen: 5, expiresAt: 9_000, dropped: false } } };
@@ -148,6 +176,8 @@ describe('RedisPresenceStore across nodes', () => {
       expect((await store.pageOnline({ limit: 10, availabilities: ['available'] })).total).toBe(0);
       await store.update('old', (u) => ({ next: { ...(u as UserPresence), connections: [connection('c1', 'a', 6, 9_500)] }, transition: null }));
       expect((await store.pageOnline({ limit: 10, availabilities: ['available'], userTypes: ['agent'] })).users.map((u) => u.userId)).toEqual(['old']);
+      // The page that meets the stale busy entry leaves the user out and takes the entry out of the index.
+      expect((await store.pageOnline({ limit: 10, availabilities: ['busy'] })).users).toEqual([]);
       expect((await store.pageOnline({ limit: 10, availabilities: ['busy'] })).total).toBe(0);
     });
   });

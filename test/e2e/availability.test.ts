@@ -141,6 +141,27 @@ describe('availability and activity (§8)', () => {
     expect(rest.body).toMatchObject({ availability: 'available' });
   });
 
+  it('brings an expired connection back as it last reported itself, and acks the heartbeat that did it as revived', async () => {
+    await start({ PRESENCE_TTL_MS: '300' });
+    const log = await watcher();
+    const tab = await online('sleeper');
+    await emit(tab, 'userActivity', { userId: 'sleeper', idle: true });
+    await log.waitForTail('sleeper', ['away idle']);
+    await log.waitForTail('sleeper', ['offline expired']);
+    expect(await emit(tab, 'userHeartbeat', { userId: 'sleeper' })).toEqual({ ok: true, userId: 'sleeper', revived: true });
+    expect(await emit(tab, 'userHeartbeat', { userId: 'sleeper' })).toEqual({ ok: true, userId: 'sleeper' });
+    expect((await request(app.url).get('/presence/sleeper')).body).toMatchObject({ status: 'online', availability: 'away' });
+  });
+
+  it('charges going idle again to the status allowance, not a connection’s first report', async () => {
+    await start({ PRESENCE_STATUS_RATE: '1', PRESENCE_MAX_CONNECTIONS_PER_USER: '2' });
+    const tabs = [await online('tabs'), await online('tabs')];
+    for (const tab of tabs) expect(await emit(tab, 'userActivity', { userId: 'tabs', idle: true })).toMatchObject({ ok: true });
+    const [first] = tabs as [TestSocket, TestSocket];
+    await emit(first, 'userActivity', { userId: 'tabs', idle: false });
+    expect(await emit(first, 'userActivity', { userId: 'tabs', idle: true })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
+
   it('keeps a chosen status over a reconnect within the grace, and ends it with the user’s presence', async () => {
     await start({ PRESENCE_DISCONNECT_GRACE_MS: '2000' });
     const log = await watcher();
@@ -241,13 +262,18 @@ describe('availability and activity (§8)', () => {
     expect(await ids('availability=busy')).toEqual(['busy-agent']);
     expect(await ids('availability=away&availability=busy')).toEqual(['busy-agent', 'idle-client']);
     expect(await ids('availability=available&userType=agent')).toEqual(['free-agent']);
-    // Named users: an offline one has no availability, and is left out by the filter.
+      // Named users: an offline one has no availability, and is left out by the filter.
     expect(await ids('userId=gone&userId=busy-agent&availability=busy')).toEqual(['busy-agent']);
     const offline = await get(app.url, '/presence/{userId}', '/presence/gone');
     expect(offline.body).toMatchObject({ status: 'offline', availability: null, statusText: null, onlineSince: null });
     const online_ = await get(app.url, '/presence/{userId}', '/presence/busy-agent');
     expect(online_.body).toMatchObject({ availability: 'busy', statusText: 'call', onlineSince: expect.any(String) });
-    for (const bad of ['availability=sleeping', 'availability=', 'availability=BUSY']) {
+    // Paging with the filter counts the whole filter and goes on from the cursor.
+    const first = await get(app.url, '/presence', '/presence?availability=available&availability=away&limit=1');
+    expect(first.body).toMatchObject({ total: 2, users: [{ userId: 'free-agent' }], nextCursor: expect.any(String) });
+    const second = await get(app.url, '/presence', `/presence?availability=available&availability=away&limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body).toMatchObject({ total: 2, users: [{ userId: 'idle-client' }], nextCursor: null });
+    for (const bad of ['availability=sleeping', 'availability=', 'availability=BUSY', 'availability=busy&availability=busy&availability=busy&availability=busy']) {
       const res = await get(app.url, '/presence', `/presence?${bad}`);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ error: { code: 'INVALID_REQUEST', message: expect.stringContaining('availability') } });

@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
 import { guardReplies } from './redis-reply.guard';
-import { CLAIM_LAPSED_NODES, COMMIT_PRESENCE, RAISE_SEQ } from './redis-scripts';
+import { CLAIM_LAPSED_NODES, COMMIT_PRESENCE, PRUNE_AVAILABILITY, RAISE_SEQ } from './redis-scripts';
 
 export interface PresenceRedis extends Redis {
   /** Replies are checked by `redis-replies.ts`, not trusted by type. */
   commitPresence(...args: Array<string | number>): Promise<unknown>;
   claimLapsedNodes(nodes: string, now: number, claimUntil: number, limit: number): Promise<unknown>;
   raiseSeq(seqKey: string, atLeast: number): Promise<unknown>;
+  pruneAvailability(...args: string[]): Promise<unknown>;
 }
 
 export interface RedisConnectionSettings {
@@ -45,6 +46,7 @@ export function createRedis(url: string, settings: RedisConnectionSettings = { n
   redis.defineCommand('commitPresence', { numberOfKeys: 7, lua: COMMIT_PRESENCE });
   redis.defineCommand('claimLapsedNodes', { numberOfKeys: 1, lua: CLAIM_LAPSED_NODES });
   redis.defineCommand('raiseSeq', { numberOfKeys: 1, lua: RAISE_SEQ });
+  redis.defineCommand('pruneAvailability', { numberOfKeys: 0, lua: PRUNE_AVAILABILITY });
   guardReplies(redis, settings.onMalformedReply ?? (() => undefined));
   return redis as PresenceRedis;
 }

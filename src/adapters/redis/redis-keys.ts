@@ -7,7 +7,11 @@ export class RedisKeys {
   constructor(readonly prefix: string) {}
 
   user(key: UserKey): string {
-    return `${this.prefix}user:${key}`;
+    return `${this.userPrefix}${key}`;
+  }
+
+  get userPrefix(): string {
+    return `${this.prefix}user:`;
   }
 
   /** Online users by earliest connection deadline (score: ms). */

@@ -1,7 +1,7 @@
 import type { OnlinePageQuery } from '../../domain/ports/presence-store.port';
-import { availabilityOf } from '../../domain/availability';
-import type { UserPresence } from '../../domain/presence.types';
+import type { UserKey, UserPresence } from '../../domain/presence.types';
 import { tenantKeyPrefix } from '../../domain/presence.types';
+import { availabilities, availabilityOf } from '../../domain/availability';
 import type { RedisKeys } from './redis-keys';
 
 /**
@@ -21,10 +21,32 @@ export function pageIndexesOf(keys: RedisKeys, query: OnlinePageQuery): string[]
   return availabilities.flatMap((a) => (types === undefined ? [keys.availability(a)] : types.map((t) => keys.availability(a, t))));
 }
 
+/** The availability indexes a user belongs in: its availability's, and its availability and type's. */
+function availabilityIndexesOf(keys: RedisKeys, user: UserPresence): string[] {
+  const availability = availabilityOf(user.chosen, user.connections);
+  const base = keys.availability(availability);
+  return user.userType === null ? [base] : [base, keys.availability(availability, user.userType)];
+}
+
 /**
- * The availability index a stored user is in: its availability, or `?` for one a node of 0.13 or earlier wrote (it
- * keeps no §8 fields and no availability index: the user may be in any index, or none).
+ * The (key, index, presence read) triples of PRUNE_AVAILABILITY for a page's keys that its availability indexes
+ * should not hold: their user gone (`found` undefined), or shown with another availability or type.
  */
-export function indexedAvailabilityOf(user: UserPresence, json: string): string {
-  return json.includes('"onlineSince":') ? availabilityOf(user.chosen, user.connections) : '?';
+export function misindexed(
+  keys: RedisKeys,
+  page: readonly UserKey[],
+  read: ReadonlyArray<string | null>,
+  found: ReadonlyArray<UserPresence | undefined>,
+  indexes: readonly string[],
+): string[] {
+  const triples: string[] = [];
+  // A user gone is taken out of every availability's own index too, not only those the page read.
+  const everyBase = availabilities.map((a) => keys.availability(a));
+  page.forEach((key, i) => {
+    const user = found[i];
+    const own = user === undefined ? [] : availabilityIndexesOf(keys, user);
+    const checked = user === undefined ? [...new Set([...indexes, ...everyBase])] : indexes;
+    for (const index of checked) if (!own.includes(index)) triples.push(key, index, read[i] ?? '');
+  });
+  return triples;
 }

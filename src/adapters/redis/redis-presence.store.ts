@@ -1,6 +1,7 @@
 import { connectionBucketOf, noUsersByConnections, type UsersByConnections } from '../../domain/connection-buckets';
 import { availabilities, availabilityOf, noUsersByAvailability, type UsersByAvailability } from '../../domain/availability';
-import { indexedAvailabilityOf, lexRangeOf, pageIndexesOf } from './redis-page-indexes';
+import { lexRangeOf, misindexed, pageIndexesOf } from './redis-page-indexes';
+import { onlinePageFilter } from '../../domain/online-page-filter';
 import { nextDeadline } from '../../domain/presence';
 import type {
   CommittedDecision,
@@ -76,7 +77,6 @@ export class RedisPresenceStore implements PresenceStore {
       const current = json ? decodePresence(json) : undefined;
       const { next, transition } = decide(current);
       if (next === current) return { next, transition: null };
-      const indexedAs = current === undefined || !json ? '' : indexedAvailabilityOf(current, json);
       const before = nodesOf(current);
       const after = nodesOf(next);
       const sent = this.redis.commitPresence(
@@ -100,7 +100,6 @@ export class RedisPresenceStore implements PresenceStore {
         transition === null ? '' : encodeTransition(transition),
         this.settings.transitionsKept,
         (next ?? current)?.tenant ?? '',
-        indexedAs,
         next === undefined ? '' : availabilityOf(next.chosen, next.connections),
         this.keys.availabilityPrefix,
       );
@@ -156,8 +155,14 @@ export class RedisPresenceStore implements PresenceStore {
     // Redis orders by bytes: so must the merge of several type indexes.
     const ordered = [...candidates].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).slice(0, query.limit + 1);
     const page = ordered.slice(0, query.limit);
-    const users = (await this.findMany(page)).filter((u): u is UserPresence => u !== undefined);
-    return { users, total, more: ordered.length > query.limit };
+    const read = await this.presencesOf(page);
+    const found = read.map((json) => (json === null ? undefined : decodePresence(json)));
+    // An index may hold a user it should not (one a 0.13 node changed or removed): what is read is checked.
+    const matches = onlinePageFilter(query);
+    const users = found.filter((u): u is UserPresence => u !== undefined && matches(u));
+    const stale = users.length < page.length && query.availabilities?.length ? misindexed(this.keys, page, read, found, indexes) : [];
+    if (stale.length > 0) await this.reply(this.redis.pruneAvailability(this.keys.userPrefix, ...stale), count('prune'));
+    return { users, total, more: ordered.length > query.limit, lastKey: page[page.length - 1] };
   }
 
   /** The sizes of the availability indexes: exact once every node runs a version that keeps them (0.14 and later). */

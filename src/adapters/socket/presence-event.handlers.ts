@@ -101,13 +101,15 @@ export class PresenceEventHandlers {
     return { userId, availability: shown.availability, statusText: shown.statusText };
   }
 
-  /** Going idle takes the status allowance: a client toggling idle and active would otherwise broadcast at the event rate. */
+  /** Going idle again takes the status allowance: a client toggling idle and active would otherwise broadcast at the event rate. */
   async userActivity(socket: PresenceSocket, raw: unknown): Promise<object> {
     const { userId: asked, idle } = parsePayload(userActivityPayload, raw);
     const userId = this.identity.speakerOf(socket, asked);
     const user = this.identity.userOf(socket, userId);
-    if (idle) this.statuses.take(user);
+    // A connection's first report is not a toggle: it is not charged, so that a reconnect wave's reports all land.
+    if (idle && socket.data.reportedIdle !== undefined) this.statuses.take(user);
     await this.service.reportActivity({ ...user, connectionId: socket.id }, idle);
+    socket.data.reportedIdle = idle;
     return { userId };
   }
 
@@ -144,20 +146,22 @@ export class PresenceEventHandlers {
 
   /** Heartbeats the user this connection announced, if any, as it was announced: after the store lost state. */
   async reannounce(socket: PresenceSocket): Promise<void> {
-    const { userId, userType, userName } = socket.data;
+    const { userId, userType, userName, reportedIdle: idle } = socket.data;
     if (userId === undefined) return;
-    await this.service.heartbeat({ ...this.identity.userOf(socket, userId), connectionId: socket.id, nodeId: this.nodeId, userType, userName });
+    await this.service.heartbeat({ ...this.identity.userOf(socket, userId), connectionId: socket.id, nodeId: this.nodeId, userType, userName, idle });
   }
 
   private heartbeatAs(socket: PresenceSocket, userId: UserId): Promise<object> {
-    const { tenant, userType, userName } = socket.data;
+    const { tenant, userType, userName, reportedIdle: idle } = socket.data;
     const key = this.identity.keyOf(socket, userId);
     // One object per heartbeat, as before tenants: `tenant` may be undefined, which the rules read as none.
-    return this.service.heartbeat({ tenant, key, userId, connectionId: socket.id, nodeId: this.nodeId, userType, userName }).then(() => {
+    const announcement = { tenant, key, userId, connectionId: socket.id, nodeId: this.nodeId, userType, userName, idle };
+    return this.service.heartbeat(announcement).then((revived) => {
       const first = socket.data.userId === undefined;
       socket.data.userId = userId;
       if (first) this.audience.announced(socket);
-      return { userId };
+      // Brought back: what the service forgot with the connection (a chosen status, with its online period) the client may tell again.
+      return revived ? { userId, revived: true } : { userId };
     });
   }
 

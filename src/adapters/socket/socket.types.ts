@@ -21,6 +21,11 @@ export interface SocketData {
   keyedUserId?: UserId;
   /** The rooms that bring this connection §1's events, while it has not subscribed. */
   eventRooms?: string[];
+  /**
+   * What this connection last said with `userActivity` (CONTRACT §8), if anything: a connection the store lost (it
+   * expired, or Redis lost its data) comes back as it was, not as one that never reported.
+   */
+  reportedIdle?: boolean;
   /** Without authentication: the user this connection counts against the per-user limit. */
   countedUserId?: UserId;
 }

@@ -29,6 +29,11 @@ export interface OnlinePage {
   readonly total: number;
   /** Whether matching users sort after the last one of this page. */
   readonly more: boolean;
+  /**
+   * The last key this page read, where the next one starts: past the last user given, when an index held users it
+   * should not (they are left out, and the next page must not read them again). Absent: the last user's.
+   */
+  readonly lastKey?: UserKey;
 }
 
 /**

@@ -25,7 +25,7 @@ describe('the transitions stream on Redis', () => {
     try {
       const store = new RedisPresenceStore(redis, keys, { transitionsKept: 100 });
       const connection = { connectionId: 'c1', nodeId: 'n1', userId: 7, userType: 'agent', userName: 'Ada' };
-      await store.update('7', (u) => announce(u, connection, AT, 60_000));
+      await store.update('7', (u) => announce(u, connection, AT, { ttlMs: 60_000, idleMs: 600_000 }));
       await store.update('7', (u) => endConnection(u, 'c1', AT + 5));
       const entries = await redis.xrange(keys.transitions, '-', '+');
       expect(entries.map(([, fields]) => fields)).toEqual([

@@ -140,6 +140,28 @@ describe('availability (CONTRACT §8)', () => {
     });
   });
 
+  it('brings back a connection the store lost as it last reported itself, and says a heartbeat revived it', async () => {
+    const { service, notifier, clock } = buildDomain({ ttlMs: 1_000, idleMs: IDLE });
+    await service.goOnline(on('c1', 'u'));
+    expect(await service.heartbeat(on('c1', 'u'))).toBe(false);
+    clock.advance(1_000);
+    await service.sweep();
+    // Expired; its socket says it had reported idle: it comes back idle, so its user is away at once.
+    expect(await service.heartbeat({ ...on('c1', 'u'), idle: true })).toBe(true);
+    expect(await shownOf(service, 'u')).toMatchObject({ availability: 'away' });
+    await service.goOffline({ userId: 'u', connectionId: 'c1' });
+    // Reported active: back active, and idle PRESENCE_IDLE_MS later like any connection that reports.
+    expect(await service.heartbeat({ ...on('c1', 'u'), idle: false })).toBe(true);
+    clock.advance(IDLE - 1);
+    await service.heartbeat(on('c1', 'u'));
+    await service.sweep();
+    expect(await shownOf(service, 'u')).toMatchObject({ availability: 'available' });
+    clock.advance(1);
+    await service.sweep();
+    expect(await shownOf(service, 'u')).toMatchObject({ availability: 'away' });
+    expect(notifier.summary().filter((e) => e.startsWith('u offline'))).toHaveLength(2);
+  });
+
   it('filters pages of named users by availability, online ones only', async () => {
     const { service } = buildDomain();
     await service.goOnline(on('c1', 'a'));

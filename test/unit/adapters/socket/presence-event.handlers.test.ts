@@ -150,7 +150,7 @@ describe('PresenceEventHandlers', () => {
       await handlers.userOnline(first.socket, { userId: 'bob' });
       await handlers.userOnline(second.socket, { userId: 'alice' });
       await handlers.disconnected(first.socket);
-      expect(await handlers.userHeartbeat(new StandInSocket('s3').socket, { userId: 'bob' })).toEqual({ userId: 'bob' });
+      expect(await handlers.userHeartbeat(new StandInSocket('s3').socket, { userId: 'bob' })).toEqual({ userId: 'bob', revived: true });
     });
 
     it('does not count an authenticated connection again: its handshake did', async () => {
@@ -166,10 +166,10 @@ describe('PresenceEventHandlers', () => {
       const client = new StandInSocket('s1');
       await handlers.userOnline(client.socket, { userId: 'alice', userType: 'agent', userName: 'Alice' });
       await service.goOffline({ connectionId: 's1', userId: 'alice' });
-      expect(await handlers.userHeartbeat(client.socket, { userId: 'alice' })).toEqual({ userId: 'alice' });
+      expect(await handlers.userHeartbeat(client.socket, { userId: 'alice' })).toEqual({ userId: 'alice', revived: true });
       expect(await online()).toEqual([['alice', 'agent', 'Alice']]);
       const fresh = new StandInSocket('s2');
-      expect(await handlers.userHeartbeat(fresh.socket, { userId: 'bob' })).toEqual({ userId: 'bob' });
+      expect(await handlers.userHeartbeat(fresh.socket, { userId: 'bob' })).toEqual({ userId: 'bob', revived: true });
       expect(fresh.data.userId).toBe('bob');
     });
 
