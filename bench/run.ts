@@ -7,6 +7,7 @@
  *   npm run bench -- --only serviceThroughput,baselineThroughput --baseline /tmp/previous   (against another build)
  *   npm run bench -- --only abuse [--quick] [--attacks getOnlineUsers,hungDatabase]   (issue 16's attacks; only when named)
  *   npm run bench -- --only audiences [--quick]   (issue 17: 100 tenants × 100 users against 100 deployments; only when named)
+ *   npm run bench -- --only availability [--quick] [--store redis]   (issue 18: userActivity's cost, the idle sweep of 100,000 users; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -18,6 +19,7 @@ import { io } from 'socket.io-client';
 import { migrate, plannedMigrations } from '../src/adapters/postgres/migrator';
 import { abuseBenchmark } from './abuse/abuse.bench';
 import { audiencesBenchmark } from './audiences.bench';
+import { availabilityBenchmark } from './availability.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
@@ -506,8 +508,13 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['audiences'], null, 2));
   }
 
+  if (only?.has('availability')) {
+    results['availability'] = await availabilityBenchmark({ quick, store: store === 'redis' ? 'redis' : 'memory', redisPrefix: `bench-${process.pid}:`, log });
+    log(JSON.stringify(results['availability'], null, 2));
+  }
+
   if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
-  if (only === undefined || [...only].some((name) => name !== 'abuse' && name !== 'audiences')) printSummary(results);
+  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability'].includes(name))) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

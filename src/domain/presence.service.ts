@@ -79,12 +79,13 @@ export class PresenceService {
   heartbeat(a: Announcement): Promise<boolean> {
     const now = this.deps.clock.now();
     const key = keyOfUser(a);
+    // A shared store may decide more than once: the decision committed is the last one made.
     let revived = false;
-    const decide = (u: UserPresence | undefined): PresenceDecision => {
-      revived = !isLiveOn(u, a.connectionId);
-      return heartbeat(u, a, now, this.deps.settings);
-    };
-    return this.commit(key, decide).then((committed) => {
+    return this.commit(key, (u) => {
+      const decision = heartbeat(u, a, now, this.deps.settings);
+      revived = decision.revived;
+      return decision;
+    }).then((committed) => {
       if (committed.transition !== null || committed.next === undefined) return revived;
       this.deps.lastSeen.record(committed.next, now, key);
       if (this.deps.settings.broadcastHeartbeats) {

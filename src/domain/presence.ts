@@ -71,16 +71,22 @@ export function announce(user: UserPresence | undefined, a: Announcement, now: I
   return reshown(user, next, false);
 }
 
+/** A heartbeat's decision, and whether it brought the connection back (it was not live: expired, ended, or lost). */
+export interface HeartbeatDecision extends PresenceDecision {
+  readonly revived: boolean;
+}
+
 /**
  * `userHeartbeat`: refreshes the connection; on a connection that is not online (expired, ended, or unknown after a
  * restart) it brings it online again, with the type and name the user is already known by, else those given.
  */
-export function heartbeat(user: UserPresence | undefined, a: Announcement, now: Instant, timing: Timing): PresenceDecision {
-  if (!hasConnections(user)) return announce(undefined, a, now, timing);
+export function heartbeat(user: UserPresence | undefined, a: Announcement, now: Instant, timing: Timing): HeartbeatDecision {
+  if (!hasConnections(user)) return { ...announce(undefined, a, now, timing), revived: true };
+  const connections: ConnectionPresence[] = [];
+  const refreshed = putLiveConnection(connections, user, a, now, timing);
+  const next: UserPresence = { ...user, connections };
   // The usual heartbeat refreshes a live connection the user had: what it is shown as cannot change.
-  const refreshes = user.connections.some((c) => c.connectionId === a.connectionId && !c.dropped);
-  const next: UserPresence = { ...user, connections: withLiveConnection(user, a, now, timing) };
-  return refreshes ? { next, transition: null } : reshown(user, next, false);
+  return refreshed ? { next, transition: null, revived: false } : { ...reshown(user, next, false), revived: true };
 }
 
 /** `userOffline`: the connection's presence ends now, with no grace. */
@@ -183,20 +189,28 @@ export function reshown(user: UserPresence, next: UserPresence, chose: boolean):
 
 /** A live connection is back: connections that only lingered in their grace are no longer needed. */
 function withLiveConnection(user: UserPresence | undefined, a: Announcement, now: Instant, timing: Timing): ConnectionPresence[] {
-  const { ttlMs } = timing;
   const connections: ConnectionPresence[] = [];
+  putLiveConnection(connections, user, a, now, timing);
+  return connections;
+}
+
+/** Puts the user's connections, with this one live, into `connections`; says whether it was live already. */
+function putLiveConnection(connections: ConnectionPresence[], user: UserPresence | undefined, a: Announcement, now: Instant, timing: Timing): boolean {
+  const { ttlMs } = timing;
   let placed = false;
+  let wasLive = false;
   // The refreshed connection keeps its place (a store can then update its record in place), and its activity.
   for (const c of user?.connections ?? []) {
     if (c.connectionId === a.connectionId) {
       connections.push(liveConnection(a, now, ttlMs, c.idle, c.dropped ? null : c.idleAt));
       placed = true;
+      wasLive = !c.dropped;
     } else if (!c.dropped) connections.push(c);
   }
-  if (placed) return connections;
+  if (placed) return wasLive;
   const { idle } = a;
   connections.push(liveConnection(a, now, ttlMs, idle === true, idle === false ? now + timing.idleMs : null));
-  return connections;
+  return false;
 }
 
 function liveConnection(a: ConnectionRef, now: Instant, ttlMs: Instant, idle: boolean, idleAt: Instant | null): ConnectionPresence {
