@@ -91,6 +91,8 @@ export interface DerivedSettings {
   readonly readyCheckTimeoutMs: number;
   /** How often every connection's unsent output is looked at (besides after each answer it asked for). */
   readonly outputCheckIntervalMs: number;
+  /** CONTRACT §10: a comment line at least this often keeps an idle event stream open. */
+  readonly eventStreamKeepAliveMs: number;
   /** How long a connection's output may wait with none of it taken before the connection is cut off. */
   readonly outputStallMs: number;
   /** With Redis: how long other nodes get to announce their connections again before this node corrects its clients. */
@@ -192,6 +194,7 @@ function derivedFrom(s: Settings, nodeId: string): DerivedSettings {
     },
     readyCheckTimeoutMs: 2_000,
     outputCheckIntervalMs: 1_000,
+    eventStreamKeepAliveMs: 15_000,
     outputStallMs: STALLED_OUTPUT_MS,
     recoverySettleMs: Math.max(1_000, 2 * s.PRESENCE_SWEEP_INTERVAL_MS),
   };

@@ -61,11 +61,13 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
   c.bind(TOKENS.Metrics).toDynamicValue((ctx) => {
     const store = ctx.get(TOKENS.PresenceStore);
     const limits = ctx.get(TOKENS.ConnectionLimits);
+    const stream = ctx.get(TOKENS.EventStreamHub);
     const sources = {
       countOnline: () => store.countOnline(),
       countTenants: () => store.countTenants(),
       usersByConnections: () => store.usersByConnections(),
       usersByAvailability: () => store.usersByAvailability(),
+      eventStreamClients: () => stream.size,
       openConnections: () => limits.open,
     };
     const metrics = new PresenceMetrics(sources, { version: packageVersion() });
@@ -110,6 +112,7 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
         start: () => {
           delivery.subscribe(ctx.get(TOKENS.Broadcaster));
           delivery.subscribe(hub);
+          delivery.subscribe(ctx.get(TOKENS.EventStreamHub));
         },
         stop: () => undefined,
       },

@@ -29,6 +29,7 @@ import type { PresenceService } from './domain/presence.service';
 import type { AudienceRules } from './domain/audience';
 import type { AudienceReads } from './domain/audience-reads';
 import type { Lifecycle } from './lifecycle';
+import type { EventStreamHub } from './adapters/http/event-stream/event-stream-hub';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`presence.${name}`);
 
@@ -69,6 +70,7 @@ export const TOKENS = {
   ConnectionLimits: token<ConnectionLimits>('ConnectionLimits'),
   OutputGuard: token<OutputGuard>('OutputGuard'),
   SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),
+  EventStreamHub: token<EventStreamHub>('EventStreamHub'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
   Sweeper: token<IntervalSweeper>('Sweeper'),
   /** What the store family starts and stops (connections, leases, the feed), in order. */

@@ -7,6 +7,8 @@ import { createHttpServer } from '../adapters/http/http-server';
 import { createKoaApp } from '../adapters/http/koa-app';
 import { operationalRoutes } from '../adapters/http/operational.routes';
 import { pageRoutes } from '../adapters/http/page.routes';
+import { eventStreamRoutes } from '../adapters/http/event-stream/event-stream.routes';
+import { EventStreamHub } from '../adapters/http/event-stream/event-stream-hub';
 import { presenceRoutes } from '../adapters/http/presence.routes';
 import { ReadAllowance } from '../adapters/http/read-allowance';
 import { logReadiness } from '../adapters/logging/readiness-report';
@@ -22,31 +24,39 @@ const BUILT_PUBLIC_DIR = resolve(__dirname, '../../dist/public');
 
 /** The HTTP API on Koa: REST, the operational routes, the page and its files; and the server sockets share. */
 export function bindHttp(c: Container, config: Config, logger: Logger): void {
+  c.bind(TOKENS.EventStreamHub).toDynamicValue((ctx) => new EventStreamHub(ctx.get(TOKENS.AudienceRules), config.replaySize));
   c.bind(TOKENS.HttpApp).toDynamicValue((ctx) => {
     const now = () => ctx.get(TOKENS.Clock).now();
     const metrics = ctx.get(TOKENS.Metrics);
+    const access =
+      config.auth === null
+        ? null
+        : {
+            authenticate: requireAccessToken(config.auth.secret, config.auth.cookieName),
+            claims: { userClaim: config.auth.userClaim, audience: audienceClaimNames(config) },
+          };
+    const allowance = new ReadAllowance({
+      ratePerSecond: config.httpReadRate,
+      now,
+      userClaim: config.auth?.userClaim ?? null,
+      tenantClaim: config.audience.tenantClaim,
+    });
+    const delivery = ctx.get(TOKENS.Delivery);
     return createKoaApp({
       logger,
       allowedOrigins: config.allowedOrigins,
       requestDuration: metrics.httpDuration,
       trustProxy: config.trustProxy,
       routers: [
-        presenceRoutes(
-          ctx.get(TOKENS.AudienceReads),
-          config.auth === null
-            ? null
-            : {
-                authenticate: requireAccessToken(config.auth.secret, config.auth.cookieName),
-                claims: { userClaim: config.auth.userClaim, audience: audienceClaimNames(config) },
-              },
-          new ReadAllowance({
-            ratePerSecond: config.httpReadRate,
-            now,
-            userClaim: config.auth?.userClaim ?? null,
-            tenantClaim: config.audience.tenantClaim,
-          }),
-          { now, ...config.derived.freshness },
-        ),
+        presenceRoutes(ctx.get(TOKENS.AudienceReads), access, allowance, { now, currentSeq: () => delivery.lastSeq, ...config.derived.freshness }),
+        eventStreamRoutes({
+          hub: ctx.get(TOKENS.EventStreamHub),
+          reads: ctx.get(TOKENS.AudienceReads),
+          access,
+          allowance,
+          limits: { maxBufferedBytes: config.presence.maxBufferedBytes, keepAliveMs: config.derived.eventStreamKeepAliveMs },
+          startedEmpty: config.store.kind === 'memory',
+        }),
         operationalRoutes({
           readiness: new ReadinessWatch(ctx.get(TOKENS.HealthChecks), config.derived.readyCheckTimeoutMs, now, logReadiness(logger)),
           registry: metrics.registry,

@@ -26,6 +26,11 @@ export function bindMemoryStore(c: Container, makeStore: StoreFactory = inMemory
   c.bind(TOKENS.StoreLifecycle).toDynamicValue((ctx) => {
     const hub = ctx.get(TOKENS.SubscriptionHub);
     const delivery = ctx.get(TOKENS.Delivery);
-    return [{ name: 'presence seed', start: () => hub.seed([], delivery.lastSeq), stop: () => undefined }];
+    const stream = ctx.get(TOKENS.EventStreamHub);
+    const seed = () => {
+      hub.seed([], delivery.lastSeq);
+      stream.startAt(delivery.lastSeq);
+    };
+    return [{ name: 'presence seed', start: seed, stop: () => undefined }];
   });
 }

@@ -95,6 +95,7 @@ export function bindRedisStore(c: Container, config: Config, redis: RedisSetting
             const online = await service.listOnline().catch(() => []);
             delivery.seed(online, feed.lastSeq);
             hub.seed(online, delivery.lastSeq);
+            ctx.get(TOKENS.EventStreamHub).startAt(delivery.lastSeq);
           });
           // With Redis down the feed waits for it; the node listens meanwhile (CONTRACT §11) and reads once it is back.
           const late = await Promise.race([seeded.then(() => false), delay(FEED_START_WAIT_MS).then(() => true)]);

@@ -5,6 +5,7 @@ import { buildTestApp, type TestApp } from '../support/build-test-app';
 import { closeAllSockets, connect, nextEvent, refusedConnection, request, StatusLog } from '../support/socket-client';
 import { signToken, TEST_SECRET } from '../support/tokens';
 import { waitUntil } from '../support/wait-until';
+import { TOKENS } from '../../src/tokens';
 
 describe('abuse limits', () => {
   let app: TestApp;
@@ -110,6 +111,9 @@ describe('tokens over time', () => {
     expect(await told).toEqual({ event: 'connection', code: 'UNAUTHORIZED', message: 'the access token expired' });
     expect(await closed).toBe('io server disconnect');
     await observer.waitForCount(1);
+    // The grace starts when the service has handled the close, which may come after the client saw it.
+    const store = app.app.container.get(TOKENS.PresenceStore);
+    await waitUntil(async () => (await store.find('alice'))?.connections.every((c) => c.dropped));
     clock.advance(100);
     await observer.waitForCount(2);
     expect(observer.summary()).toEqual(['alice online online', 'alice offline disconnect']);

@@ -14,7 +14,7 @@ type PresencePageBody = components['schemas']['PresencePage'];
 
 const isoOrNull = (instant: number | null): string | null => (instant === null ? null : new Date(instant).toISOString());
 
-const toUserBody = (user: UserStatus): PresenceUserBody => ({
+export const toUserBody = (user: UserStatus): PresenceUserBody => ({
   userId: user.userId,
   status: user.status,
   lastSeen: isoOrNull(user.lastSeen),
@@ -29,11 +29,14 @@ const toUserBody = (user: UserStatus): PresenceUserBody => ({
 /** How fresh an answer is: the bounds come from the settings, the time from the clock. */
 export interface Freshness {
   now(): number;
+  /** The seq of the last transition this node delivered: an answer read after it is current to it (CONTRACT §10). */
+  currentSeq(): number;
   readonly maxStalenessMs: number;
   readonly nodeLossBoundMs: number | null;
 }
 
-const toPageBody = (page: PresencePage, freshness: Freshness, asOf: number): PresencePageBody => ({
+const toPageBody = (page: PresencePage, freshness: Freshness, asOf: number, seq: number): PresencePageBody => ({
+  seq,
   users: page.users.map(toUserBody),
   total: page.total,
   nextCursor: page.nextAfter === null ? null : encodeCursor(page.nextAfter),
@@ -63,21 +66,25 @@ export function presenceRoutes(reads: AudienceReads, access: RestAccess | null, 
     // Named users are each looked up (and read from the database when offline), whatever the page shows of them.
     const listed = allowance.take(ctx, query.userIds?.length ?? query.limit);
     const asOf = freshness.now();
+    const seq = freshness.currentSeq();
     const page =
       query.userIds === undefined ? await reads.pageOnline(viewer, query) : await reads.pageOf(viewer, query.userIds, query);
     listed(query.userIds?.length ?? page.users.length);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = toPageBody(page, freshness, asOf);
+    ctx.set('Presence-Seq', String(seq));
+    ctx.body = toPageBody(page, freshness, asOf, seq);
   });
 
   router.get('/presence/:userId', ...guard, async (ctx) => {
     const userId = parseUserIdParam(ctx.params['userId']);
     const viewer = restViewerOf(ctx, claims);
     allowance.take(ctx, 1);
+    const seq = freshness.currentSeq();
     // One the viewer may not see is answered exactly like one never seen.
     const status = await reads.status(viewer, userId);
     if (status === undefined) throw notFound(`user ${userId} has never been seen`);
     ctx.set('Cache-Control', 'no-store');
+    ctx.set('Presence-Seq', String(seq));
     ctx.body = toUserBody(status);
   });
 

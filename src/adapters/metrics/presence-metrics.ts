@@ -13,6 +13,8 @@ export interface MetricsSources {
   openConnections(): number;
   usersByConnections(): Promise<UsersByConnections>;
   usersByAvailability(): Promise<UsersByAvailability>;
+  /** Consumers of `GET /presence-events` on this process (CONTRACT §10). */
+  eventStreamClients(): number;
 }
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -172,6 +174,9 @@ export class PresenceMetrics {
     );
 
     this.readAtScrape('presence_connections', 'Open authenticated sockets on this process.', () => sources.openConnections());
+    this.readAtScrape('presence_event_stream_clients', 'Open GET /presence-events streams on this process (CONTRACT §10).', () =>
+      sources.eventStreamClients(),
+    );
 
     // Gauges, not a histogram: a histogram rebuilt at each scrape has a `_count` that falls as users leave, which
     // Prometheus reads as a counter reset.

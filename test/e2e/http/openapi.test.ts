@@ -83,6 +83,7 @@ describe('openapi.yaml', () => {
       '/metrics',
       '/openapi.yaml',
       '/presence',
+      '/presence-events',
       '/presence/{userId}',
       '/ready',
       '/style.css',

@@ -20,7 +20,7 @@ describe('GET /presence', () => {
   it('answers an empty list when nobody is online', async () => {
     const res = await get(app.url, '/presence', '/presence');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ users: [], total: 0, nextCursor: null, asOf: expect.any(String), maxStalenessMs: 60_020, nodeLossBoundMs: null });
+    expect(res.body).toEqual({ seq: expect.any(Number), users: [], total: 0, nextCursor: null, asOf: expect.any(String), maxStalenessMs: 60_020, nodeLossBoundMs: null });
     expect(Math.abs(Date.parse(res.body.asOf) - Date.now())).toBeLessThan(5_000);
   });
 
@@ -29,6 +29,7 @@ describe('GET /presence', () => {
     await request(socket, 'userOnline', { userId: 7, userType: 'agent', userName: 'Ada' });
     const res = await get(app.url, '/presence', '/presence');
     expect(res.body).toEqual({
+      seq: expect.any(Number),
       users: [{ userId: 7, status: 'online', lastSeen: expect.stringMatching(/Z$/), userType: 'agent', userName: 'Ada', availability: 'available', statusText: null, lastActive: null, onlineSince: expect.any(String) }],
       total: 1,
       nextCursor: null,
@@ -58,6 +59,7 @@ describe('GET /presence', () => {
     await app.service.goOffline({ connectionId: 'c2', userId: 42 });
     const res = await get(app.url, '/presence', '/presence?userId=online-user&userId=42&userId=never');
     expect(res.body).toEqual({
+      seq: expect.any(Number),
       users: [
         { userId: 42, status: 'offline', lastSeen: expect.any(String), userType: null, userName: null, availability: null, statusText: null, lastActive: null, onlineSince: null },
         { userId: 'online-user', status: 'online', lastSeen: expect.any(String), userType: 'agent', userName: null, availability: 'available', statusText: null, lastActive: null, onlineSince: expect.any(String) },

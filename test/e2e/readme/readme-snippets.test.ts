@@ -125,7 +125,7 @@ describe('every README snippet', () => {
     });
 
     it('an example answer that does not match openapi.yaml, or does not say which answer it is', async () => {
-      const page = { users: [], total: 0, nextCursor: null, asOf: '2026-11-27T20:11:30.000Z', maxStalenessMs: 61000, nodeLossBoundMs: null };
+      const page = { seq: 0, users: [], total: 0, nextCursor: null, asOf: '2026-11-27T20:11:30.000Z', maxStalenessMs: 61000, nodeLossBoundMs: null };
       expect(await problemsOf(block('json', JSON.stringify(page), 'GET /presence 200'))).toEqual([]);
       expect(await problemsOf(block('json', JSON.stringify({ ...page, total: -1 }), 'GET /presence 200'))).not.toEqual([]);
       expect(await problemsOf(block('json', JSON.stringify(page)))).toHaveLength(1);

@@ -50,6 +50,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/presence-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every change of presence the token may see, as Server-Sent Events (CONTRACT §10).
+         * @description One `presence` event per transition of §1 and §8 (coming online, going offline, a type change, a change of
+         *     availability or text), `id:` its `seq`, `data:` `{ seq, userId, userType, userName, status, availability,
+         *     statusText, lastSeen, lastActive, reason }` (the user's type and name as shown; `availability` and `statusText`
+         *     null offline), in `seq` order (the same numbering on every
+         *     node of a cluster). Without a cursor the stream starts with one `snapshot` event (`id:` its `seq`, `data:`
+         *     `{ seq, users }`, the users as `GET /presence` gives them: everyone the token may see online, current to that
+         *     `seq`), then live events. With a cursor
+         *     (`Last-Event-ID`, as an EventSource sends it on reconnecting, or `since`) it resumes with the events after it,
+         *     if this node still holds them (its last `PRESENCE_REPLAY_SIZE`), else with a snapshot; a cursor from before an
+         *     in-memory node's start gets a `reset` event (`data: { type: 'reset', seq }`: every user it knew is gone) and
+         *     then the snapshot. An event at or below a snapshot's `seq` may repeat what it holds: apply by `seq`.
+         *     A comment line (`:`) at least every 15 s keeps an idle stream open; the stream ends when its token expires,
+         *     and when the consumer holds more unsent output than `PRESENCE_MAX_BUFFERED_BYTES` (it resumes by its cursor).
+         *     With audiences (CONTRACT §9), only what the token may see: a type change that takes a user out of its sight is
+         *     told as that user going offline (reason `type_changed`).
+         */
+        get: operations["followPresence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -265,6 +299,11 @@ export interface components {
         };
         PresencePage: {
             /**
+             * @description The `seq` this answer is current to (CONTRACT §10): follow `GET /presence-events?since=` it to miss nothing
+             *     after this page (an event at or below it may repeat what the page holds).
+             */
+            seq: number;
+            /**
              * Format: date-time
              * @description When this answer was read.
              */
@@ -443,7 +482,10 @@ export interface components {
         Cursor: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The `seq` this answer is current to (CONTRACT §10), as in a page's `seq`. */
+        PresenceSeq: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -471,6 +513,7 @@ export interface operations {
             /** @description One page of users. */
             200: {
                 headers: {
+                    "Presence-Seq": components["headers"]["PresenceSeq"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -499,6 +542,7 @@ export interface operations {
             /** @description The user's presence; `lastSeen` from persistence when offline. */
             200: {
                 headers: {
+                    "Presence-Seq": components["headers"]["PresenceSeq"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -509,6 +553,37 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForbiddenOrigin"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+        };
+    };
+    followPresence: {
+        parameters: {
+            query?: {
+                /** @description Resume after this `seq` (wins over `Last-Event-ID`). */
+                since?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event applied; an EventSource sends it when it reconnects. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream (`text/event-stream`), open until the token expires or the consumer goes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["ForbiddenOrigin"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
         };

@@ -2,7 +2,7 @@ import { isOnline } from '../../../domain/presence-state';
 import type { CommittedTransition } from '../../../domain/presence.events';
 import type { UserKey } from '../../../domain/presence.types';
 import { keyOfUser } from '../../../domain/presence.types';
-import { ReplayBuffer } from './replay-buffer';
+import { ReplayBuffer } from '../../../application/replay-buffer';
 import { netOf } from './scope-encoding';
 import { TransitionWindow, type NetChange } from './transition-window';
 

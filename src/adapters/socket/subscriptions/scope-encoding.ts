@@ -6,7 +6,7 @@ import type { PresenceDiffPayload, PresenceStatePayload, WirePresenceUser } from
 import { isoOf, toWireOnlineUser, toWirePresenceUser } from '../wire';
 import type { OnlinePicture } from './flushed-snapshot';
 import type { PresenceScope } from './presence-scope';
-import type { ReplayedTransition } from './replay-buffer';
+import type { ReplayedTransition } from '../../../application/replay-buffer';
 import { TransitionWindow, type NetChange } from './transition-window';
 
 /** The named users' presence in a tenant (online, or offline with their lastSeen), read when a state needs it. */

@@ -1,5 +1,5 @@
 import { PresenceScope } from '../../../../../src/adapters/socket/subscriptions/presence-scope';
-import { ReplayBuffer } from '../../../../../src/adapters/socket/subscriptions/replay-buffer';
+import { ReplayBuffer } from '../../../../../src/application/replay-buffer';
 import { TransitionWindow } from '../../../../../src/adapters/socket/subscriptions/transition-window';
 import type { Availability } from '../../../../../src/domain/availability';
 import { freshDetails, onlineState } from '../../../../../src/domain/presence-state';

@@ -1,4 +1,4 @@
-import type { CommittedTransition } from '../../../domain/presence.events';
+import type { CommittedTransition } from '../domain/presence.events';
 
 /** A transition as replayed, with the type its user had then (a leave carries none of its own). */
 export interface ReplayedTransition {

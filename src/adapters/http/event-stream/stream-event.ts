@@ -1,0 +1,32 @@
+import { isOnline, type OnlineState, type PresenceState } from '../../../domain/presence-state';
+import type { CommittedTransition } from '../../../domain/presence.events';
+import type { Instant } from '../../../domain/presence.types';
+import type { PresenceStreamEvent } from '../../../protocol/presence-events';
+
+const iso = (instant: Instant): string => new Date(instant).toISOString();
+
+/**
+ * A transition as an event of CONTRACT §10, told as the state the viewer is told the user went to: a type change a
+ * viewer loses sight by is, to it, the user going offline (`to` given as OFFLINE), as on the sockets.
+ */
+export function streamEventOf(transition: CommittedTransition, to: PresenceState = transition.to): PresenceStreamEvent {
+  const { seq, userId, reason } = transition;
+  const shown: OnlineState | undefined = isOnline(to) ? to : isOnline(transition.from) ? transition.from : undefined;
+  return {
+    seq,
+    userId,
+    userType: shown?.userType ?? null,
+    userName: shown?.userName ?? null,
+    status: to.status,
+    availability: isOnline(to) ? to.availability : null,
+    statusText: isOnline(to) ? to.statusText : null,
+    lastSeen: iso(transition.lastSeen),
+    lastActive: shown?.lastActive === undefined || shown.lastActive === null ? null : iso(shown.lastActive),
+    reason,
+  };
+}
+
+/** One Server-Sent Event: its id, name and one line of JSON data. */
+export function sseFrame(id: number, event: string, data: unknown): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
