@@ -8,6 +8,7 @@ import type { VisibilityRules } from './domain/visibility-rules';
 import { ConfigError, describeProblem, describeValue } from './composition/config-error';
 import type { SettingDescription } from './composition/setting-kinds';
 import { minProductionSecretBytes, settings } from './composition/settings.table';
+import { webhookProblems, webhooksOf, type WebhookConfig } from './composition/webhook-config';
 import { STALLED_OUTPUT_MS } from './adapters/socket/output-guard';
 
 export type { SettingDescription } from './composition/setting-kinds';
@@ -72,6 +73,8 @@ export interface Config {
       };
   /** How many recent transitions are kept (the Redis transitions stream's length). */
   readonly replaySize: number;
+  /** CONTRACT §10's webhooks; null without `WEBHOOK_URLS`. */
+  readonly webhooks: WebhookConfig | null;
   readonly persistence:
     | { readonly kind: 'memory' }
     | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number; readonly statementTimeoutMs: number }
@@ -118,7 +121,7 @@ export function loadConfig(env: Env): Config {
   if (present['JWT_TENANT_CLAIM'] !== undefined && !secretValue) {
     problems.push('JWT_TENANT_CLAIM: needs JWT_ACCESS_SECRET; without a token, a client could name any tenant');
   }
-  if (parsed.success) problems.push(...storeProblems(parsed.data), ...persistenceProblems(parsed.data));
+  if (parsed.success) problems.push(...storeProblems(parsed.data), ...persistenceProblems(parsed.data), ...webhookProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const s = parsed.data;
   const nodeId = s.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -159,6 +162,7 @@ export function loadConfig(env: Env): Config {
         : { kind: 'memory' },
     replaySize: s.PRESENCE_REPLAY_SIZE,
     persistence: persistenceOf(s),
+    webhooks: webhooksOf(s),
     persistFlushIntervalMs: s.PERSIST_FLUSH_INTERVAL_MS,
     nodeId,
     shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,

@@ -13,6 +13,7 @@ import { SocketHeartbeatNotifier } from './adapters/socket/socket-presence.broad
 import type { HealthCheck } from './application/health-check';
 import { bindAudience } from './composition/audience.module';
 import { bindHttp } from './composition/http.module';
+import { bindWebhooks } from './composition/webhooks.module';
 import { bindMemoryStore, type StoreFactory } from './composition/memory.module';
 import { bindPersistence } from './composition/persistence.module';
 import { bindRedisStore } from './composition/redis.module';
@@ -23,6 +24,7 @@ import type { LastSeenRepository } from './domain/ports/last-seen.port';
 import { PresenceService } from './domain/presence.service';
 import type { Lifecycle } from './lifecycle';
 import { TOKENS } from './tokens';
+import type { WebhookDispatcher } from './adapters/webhooks/webhook-dispatcher';
 
 /** Replacements for tests: a fake clock, a store that fails on demand, health checks, a repository. */
 export interface ContainerOverrides {
@@ -51,6 +53,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   bindPersistence(c, config, overrides.lastSeenRepository);
   bindAudience(c, config);
   bindHttp(c, config, logger);
+  bindWebhooks(c, config);
   bindSockets(c, config, logger);
   bindCore(c, config, logger, overrides);
   return c;
@@ -68,6 +71,9 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
       usersByConnections: () => store.usersByConnections(),
       usersByAvailability: () => store.usersByAvailability(),
       eventStreamClients: () => stream.size,
+      // Read at scrape time: the dispatcher counts into these metrics, so it is made after them.
+      webhookPending: () => c.get(TOKENS.Webhooks)?.pending ?? 0,
+      webhookLagSeconds: () => (c.get(TOKENS.Webhooks)?.lagMs ?? 0) / 1_000,
       openConnections: () => limits.open,
     };
     const metrics = new PresenceMetrics(sources, { version: packageVersion() });
@@ -90,7 +96,12 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
       }),
   );
   c.bind(TOKENS.HealthChecks).toDynamicValue(
-    (ctx) => overrides.health ?? { store: ctx.get(TOKENS.StoreHealth), persistence: ctx.get(TOKENS.LastSeen).health() },
+    (ctx) =>
+      overrides.health ?? {
+        store: ctx.get(TOKENS.StoreHealth),
+        persistence: ctx.get(TOKENS.LastSeen).health(),
+        ...(config.webhooks === null ? {} : { webhooks: (ctx.get(TOKENS.Webhooks) as WebhookDispatcher).health }),
+      },
   );
   c.bind(TOKENS.Sweeper).toDynamicValue(
     (ctx) =>
@@ -113,11 +124,14 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
           delivery.subscribe(ctx.get(TOKENS.Broadcaster));
           delivery.subscribe(hub);
           delivery.subscribe(ctx.get(TOKENS.EventStreamHub));
+          const webhooks = ctx.get(TOKENS.Webhooks);
+          if (webhooks !== null) delivery.subscribe(webhooks);
         },
         stop: () => undefined,
       },
       ...ctx.get(TOKENS.StoreLifecycle),
       { name: 'sweeper', start: () => sweeper.start(), stop: () => sweeper.stop() },
+      { name: 'webhooks', start: () => undefined, stop: () => ctx.get(TOKENS.Webhooks)?.stop() },
       { name: 'output guard', start: () => ctx.get(TOKENS.OutputGuard).start(config.derived.outputCheckIntervalMs), stop: () => ctx.get(TOKENS.OutputGuard).stop() },
       { name: 'presence diffs', start: () => hub.start(config.presence.diffIntervalMs), stop: () => hub.stop() },
       {

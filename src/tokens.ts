@@ -30,6 +30,7 @@ import type { AudienceRules } from './domain/audience';
 import type { AudienceReads } from './domain/audience-reads';
 import type { Lifecycle } from './lifecycle';
 import type { EventStreamHub } from './adapters/http/event-stream/event-stream-hub';
+import type { WebhookDispatcher } from './adapters/webhooks/webhook-dispatcher';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`presence.${name}`);
 
@@ -55,7 +56,7 @@ export const TOKENS = {
   AudienceReads: token<AudienceReads>('AudienceReads'),
   AccessTokenVerifier: token<AccessTokenVerifier | null>('AccessTokenVerifier'),
   StoreHealth: token<HealthCheck>('StoreHealth'),
-  HealthChecks: token<{ readonly store: HealthCheck; readonly persistence: HealthCheck }>('HealthChecks'),
+  HealthChecks: token<{ readonly store: HealthCheck; readonly persistence: HealthCheck; readonly webhooks?: HealthCheck }>('HealthChecks'),
   Metrics: token<PresenceMetrics>('Metrics'),
   /** Counted by the backend connections and the process guard; registered with the other metrics. */
   ProcessErrors: token<ProcessErrors>('ProcessErrors'),
@@ -71,6 +72,7 @@ export const TOKENS = {
   OutputGuard: token<OutputGuard>('OutputGuard'),
   SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),
   EventStreamHub: token<EventStreamHub>('EventStreamHub'),
+  Webhooks: token<WebhookDispatcher | null>('Webhooks'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
   Sweeper: token<IntervalSweeper>('Sweeper'),
   /** What the store family starts and stops (connections, leases, the feed), in order. */

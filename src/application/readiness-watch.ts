@@ -9,7 +9,7 @@ export interface ComponentReadiness {
 
 export interface Readiness<Name extends string> {
   readonly ready: boolean;
-  readonly components: Record<Name, ComponentReadiness>;
+  readonly components: Partial<Record<Name, ComponentReadiness>>;
 }
 
 /** Where a component's change of state and its detail go: the log, never the unauthenticated answer. */
@@ -25,20 +25,23 @@ export class ReadinessWatch<Name extends string> {
   private readonly lastReported = new Map<Name, string>();
 
   constructor(
-    private readonly checks: Record<Name, HealthCheck>,
+    private readonly checks: Partial<Record<Name, HealthCheck>>,
     private readonly timeoutMs: number,
     private readonly now: () => number,
     private readonly report: ReadinessReport,
+    /** Components whose `degraded` still leaves the service ready (webhooks: presence works while a receiver fails). */
+    private readonly advisory: ReadonlySet<Name> = new Set(),
   ) {}
 
   async read(): Promise<Readiness<Name>> {
     const names = Object.keys(this.checks) as Name[];
-    const results = await Promise.all(names.map((name) => checkWithin(this.checks[name], this.timeoutMs)));
+    const results = await Promise.all(names.map((name) => checkWithin(this.checks[name] as HealthCheck, this.timeoutMs)));
     const components = {} as Record<Name, ComponentReadiness>;
     names.forEach((name, i) => {
       components[name] = this.observe(name, results[i] as ComponentHealth);
     });
-    return { ready: results.every((health) => health.status === 'up'), components };
+    const ready = results.every((health, i) => health.status === 'up' || (health.status === 'degraded' && this.advisory.has(names[i] as Name)));
+    return { ready, components };
   }
 
   private observe(name: Name, health: ComponentHealth): ComponentReadiness {

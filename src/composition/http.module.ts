@@ -58,7 +58,7 @@ export function bindHttp(c: Container, config: Config, logger: Logger): void {
           startedEmpty: config.store.kind === 'memory',
         }),
         operationalRoutes({
-          readiness: new ReadinessWatch(ctx.get(TOKENS.HealthChecks), config.derived.readyCheckTimeoutMs, now, logReadiness(logger)),
+          readiness: new ReadinessWatch(ctx.get(TOKENS.HealthChecks), config.derived.readyCheckTimeoutMs, now, logReadiness(logger), new Set(['webhooks'] as const)),
           registry: metrics.registry,
           metricsToken: config.metricsToken,
           openApiDocument: readFileSync(OPENAPI_PATH, 'utf8'),

@@ -18,6 +18,17 @@ const origins = setting(
   originsMeaning,
 );
 
+const webhookUrlsMeaning = 'http(s) URLs, comma-separated';
+const webhookUrls = setting(
+  z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u.length > 0))
+    .pipe(z.array(z.string().regex(/^https?:\/\/\S+$/, `must be ${webhookUrlsMeaning}`)).max(20, 'at most 20 endpoints'))
+    .optional(),
+  undefined,
+  webhookUrlsMeaning,
+);
+
 const visibilityMeaning = 'rules like client:agent;agent:* (viewer:type,type or viewer:*, separated by ;)';
 const visibility = setting(
   z
@@ -78,4 +89,10 @@ export const settings = {
   PERSIST_FLUSH_INTERVAL_MS: integer(5_000, 10, 3_600_000),
   NODE_ID: optionalText(/^[\w.:-]{1,64}$/, '1 to 64 letters, digits or ._:-'),
   SHUTDOWN_TIMEOUT_MS: integer(8_000, 100, 60_000),
+  WEBHOOK_URLS: webhookUrls,
+  WEBHOOK_SECRET: secret(`any text, at least ${minProductionSecretBytes} bytes (UTF-8)`),
+  WEBHOOK_BATCH_MS: integer(1_000, 10, 600_000),
+  WEBHOOK_BATCH_MAX: integer(500, 1, 10_000),
+  WEBHOOK_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  WEBHOOK_MAX_AGE_MS: integer(86_400_000, 1_000, 2_592_000_000),
 };

@@ -8,7 +8,7 @@ import { unauthorized } from './http-error';
 type Readiness = components['schemas']['Readiness'];
 
 export interface OperationalRoutesDeps {
-  readonly readiness: ReadinessWatch<'store' | 'persistence'>;
+  readonly readiness: ReadinessWatch<'store' | 'persistence' | 'webhooks'>;
   readonly registry: Registry;
   /** When set, `/metrics` wants `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken: string | null;
@@ -31,7 +31,8 @@ export function operationalRoutes(deps: OperationalRoutesDeps): Router {
 
   router.get('/ready', async (ctx) => {
     const { ready, components } = await deps.readiness.read();
-    const body: Readiness = { status: ready ? 'ready' : 'not_ready', components };
+    // The store and persistence are always checked; webhooks only when there are endpoints.
+    const body: Readiness = { status: ready ? 'ready' : 'not_ready', components: components as Readiness['components'] };
     ctx.status = ready ? 200 : 503;
     ctx.body = body;
   });

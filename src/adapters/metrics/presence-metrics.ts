@@ -15,6 +15,9 @@ export interface MetricsSources {
   usersByAvailability(): Promise<UsersByAvailability>;
   /** Consumers of `GET /presence-events` on this process (CONTRACT §10). */
   eventStreamClients(): number;
+  /** Webhook events waiting for the endpoint furthest behind, and the age of the oldest of them (s); 0 without webhooks. */
+  webhookPending(): number;
+  webhookLagSeconds(): number;
 }
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -37,6 +40,19 @@ export class PresenceMetrics {
     name: 'presence_availability_changes_total',
     help: 'Changes of an online user’s availability or status text (CONTRACT §8), by the availability after and reason.',
     labelNames: ['availability', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveries = new Counter({
+    name: 'presence_webhook_deliveries_total',
+    help: 'Webhook batch attempts (CONTRACT §10), by result: ok (a 2xx), error (another answer, or none), timeout.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookDropped = new Counter({
+    name: 'presence_webhook_dropped_events_total',
+    help: 'Webhook events dropped unsent: older than WEBHOOK_MAX_AGE_MS, or over what the outbox holds.',
     registers: [this.registry],
   });
 
@@ -174,6 +190,12 @@ export class PresenceMetrics {
     );
 
     this.readAtScrape('presence_connections', 'Open authenticated sockets on this process.', () => sources.openConnections());
+    this.readAtScrape('presence_webhook_pending_events', 'Webhook events not yet acknowledged by the endpoint furthest behind.', () =>
+      sources.webhookPending(),
+    );
+    this.readAtScrape('presence_webhook_lag_seconds', 'Age of the oldest webhook event not yet acknowledged by every endpoint (0: none).', () =>
+      sources.webhookLagSeconds(),
+    );
     this.readAtScrape('presence_event_stream_clients', 'Open GET /presence-events streams on this process (CONTRACT §10).', () =>
       sources.eventStreamClients(),
     );

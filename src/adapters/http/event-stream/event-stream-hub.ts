@@ -5,7 +5,8 @@ import type { CommittedTransition } from '../../../domain/presence.events';
 import { tenantOf, userKeyOf } from '../../../domain/presence.types';
 import { ReplayBuffer } from '../../../application/replay-buffer';
 import type { EventStreamClient } from './event-stream-client';
-import { sseFrame, streamEventOf } from './stream-event';
+import { streamEventOf } from '../../../protocol/presence-event-of';
+import { sseFrame } from './sse-frame';
 
 /**
  * CONTRACT §10's event stream on this node: every transition the node delivers (in seq order, the same numbering on

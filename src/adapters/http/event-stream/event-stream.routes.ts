@@ -10,7 +10,7 @@ import type { ReadAllowance } from '../read-allowance';
 import { restViewerOf } from '../rest-viewer';
 import { EventStreamClient, type EventStreamLimits } from './event-stream-client';
 import type { EventStreamHub } from './event-stream-hub';
-import { sseFrame } from './stream-event';
+import { sseFrame } from './sse-frame';
 
 export interface EventStreamDeps {
   readonly hub: EventStreamHub;

@@ -339,6 +339,11 @@ export interface components {
             components: {
                 store: components["schemas"]["ComponentState"];
                 persistence: components["schemas"]["ComponentState"];
+                /**
+                 * @description Only with `WEBHOOK_URLS` (CONTRACT §10): `degraded` while an endpoint's last attempt failed; the service is
+                 *     still ready then (200), since presence does not depend on the receivers.
+                 */
+                webhooks?: components["schemas"]["ComponentState"];
             };
         };
         Error: {

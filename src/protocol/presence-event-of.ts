@@ -1,7 +1,7 @@
-import { isOnline, type OnlineState, type PresenceState } from '../../../domain/presence-state';
-import type { CommittedTransition } from '../../../domain/presence.events';
-import type { Instant } from '../../../domain/presence.types';
-import type { PresenceStreamEvent } from '../../../protocol/presence-events';
+import { isOnline, type OnlineState, type PresenceState } from '../domain/presence-state';
+import type { CommittedTransition } from '../domain/presence.events';
+import type { Instant } from '../domain/presence.types';
+import type { PresenceStreamEvent } from './presence-events';
 
 const iso = (instant: Instant): string => new Date(instant).toISOString();
 
@@ -11,6 +11,7 @@ const iso = (instant: Instant): string => new Date(instant).toISOString();
  */
 export function streamEventOf(transition: CommittedTransition, to: PresenceState = transition.to): PresenceStreamEvent {
   const { seq, userId, reason } = transition;
+  // The user as it was shown: online, as it is; offline, as it was before.
   const shown: OnlineState | undefined = isOnline(to) ? to : isOnline(transition.from) ? transition.from : undefined;
   return {
     seq,
@@ -26,7 +27,3 @@ export function streamEventOf(transition: CommittedTransition, to: PresenceState
   };
 }
 
-/** One Server-Sent Event: its id, name and one line of JSON data. */
-export function sseFrame(id: number, event: string, data: unknown): string {
-  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}

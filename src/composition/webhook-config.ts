@@ -1,0 +1,47 @@
+import { minProductionSecretBytes } from './settings.table';
+
+type WebhookSettingValues = {
+  readonly PRESENCE_STORE: 'memory' | 'redis';
+  readonly WEBHOOK_URLS?: string[];
+  readonly WEBHOOK_SECRET?: string;
+  readonly WEBHOOK_BATCH_MS: number;
+  readonly WEBHOOK_BATCH_MAX: number;
+  readonly WEBHOOK_TIMEOUT_MS: number;
+  readonly WEBHOOK_MAX_AGE_MS: number;
+};
+
+/** CONTRACT §10's webhooks, when `WEBHOOK_URLS` names endpoints. */
+export interface WebhookConfig {
+  readonly urls: readonly string[];
+  readonly secret: string;
+  readonly batchMs: number;
+  readonly batchMax: number;
+  readonly timeoutMs: number;
+  readonly maxAgeMs: number;
+}
+
+/** What is wrong with the webhook settings together: a secret is required, and one node only for now. */
+export function webhookProblems(s: WebhookSettingValues): string[] {
+  if (s.WEBHOOK_URLS === undefined || s.WEBHOOK_URLS.length === 0) return [];
+  const problems: string[] = [];
+  if (s.WEBHOOK_SECRET === undefined) problems.push('WEBHOOK_SECRET: must be set with WEBHOOK_URLS; receivers check every batch by it');
+  else if (Buffer.byteLength(s.WEBHOOK_SECRET, 'utf8') < minProductionSecretBytes) {
+    problems.push(`WEBHOOK_SECRET: must be at least ${minProductionSecretBytes} bytes (UTF-8); a shorter one can be guessed`);
+  }
+  if (s.PRESENCE_STORE === 'redis') {
+    problems.push('WEBHOOK_URLS: not yet with PRESENCE_STORE=redis (every node would deliver each batch); use the event stream, GET /presence-events');
+  }
+  return problems;
+}
+
+export function webhooksOf(s: WebhookSettingValues): WebhookConfig | null {
+  if (s.WEBHOOK_URLS === undefined || s.WEBHOOK_URLS.length === 0 || s.WEBHOOK_SECRET === undefined) return null;
+  return {
+    urls: s.WEBHOOK_URLS,
+    secret: s.WEBHOOK_SECRET,
+    batchMs: s.WEBHOOK_BATCH_MS,
+    batchMax: s.WEBHOOK_BATCH_MAX,
+    timeoutMs: s.WEBHOOK_TIMEOUT_MS,
+    maxAgeMs: s.WEBHOOK_MAX_AGE_MS,
+  };
+}
