@@ -5,8 +5,8 @@
 import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 
-/** Adapter folders that hold a boundary helper several surfaces need (reading a token, validating an id, origins, limits, the presence SQL functions' rows). */
-export const SHARED_ADAPTER_FOLDERS: readonly string[] = ['auth', 'validation', 'origins', 'limits', 'last-seen-rows'];
+/** Adapter folders that hold a boundary helper several surfaces need (reading a token, validating an id, origins, limits, the presence SQL functions' rows, §10's events). */
+export const SHARED_ADAPTER_FOLDERS: readonly string[] = ['auth', 'validation', 'origins', 'limits', 'last-seen-rows', 'presence-events'];
 
 /** Entry points and wiring: they choose and bind adapters, so they see everything. */
 const COMPOSITION_FILES: readonly string[] = ['container', 'main', 'app', 'tokens', 'config', 'lifecycle'];

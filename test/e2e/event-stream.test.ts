@@ -1,6 +1,8 @@
 import http from 'node:http';
 import request from 'supertest';
 import { buildTestApp, type TestApp } from '../support/build-test-app';
+import { sample } from '../support/metrics-text';
+import { waitUntil } from '../support/wait-until';
 import { closeAllStreams, EventStreamLog } from '../support/event-stream-log';
 import { closeAllSockets, connect, request as emit, type TestSocket } from '../support/socket-client';
 import { signToken, TEST_SECRET } from '../support/tokens';
@@ -52,6 +54,11 @@ describe('GET /presence-events', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(presence.map((e) => e.id)).toEqual(seqs.map(String));
     expect(seqs[0]).toBeGreaterThan(snapshot?.data.seq);
+    const streams = async () => sample((await request(app.url).get('/metrics')).text, 'presence_event_stream_clients');
+    expect(await streams()).toBe(1);
+    // A consumer that goes is forgotten.
+    log.close();
+    await waitUntil(async () => (await streams()) === 0);
   });
 
   it('resumes after the Last-Event-ID it reconnects with from the replay, and with a snapshot for a cursor too old or from before a start', async () => {

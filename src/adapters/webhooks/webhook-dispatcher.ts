@@ -2,7 +2,7 @@ import type { ComponentHealth, HealthCheck } from '../../application/health-chec
 import { WebhookOutbox } from '../../application/webhook-outbox';
 import type { TransitionConsumer } from '../../domain/ports/transition-feed.port';
 import type { CommittedTransition } from '../../domain/presence.events';
-import { streamEventOf } from '../../protocol/presence-event-of';
+import { streamEventOf } from '../presence-events/presence-event-of';
 import type { PresenceReset } from '../../protocol/presence-events';
 import { WebhookEndpoint, type WebhookObserver, type WebhookSettings } from './webhook-endpoint';
 

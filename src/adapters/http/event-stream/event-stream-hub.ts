@@ -5,7 +5,7 @@ import type { CommittedTransition } from '../../../domain/presence.events';
 import { tenantOf, userKeyOf } from '../../../domain/presence.types';
 import { ReplayBuffer } from '../../../application/replay-buffer';
 import type { EventStreamClient } from './event-stream-client';
-import { streamEventOf } from '../../../protocol/presence-event-of';
+import { streamEventOf } from '../../presence-events/presence-event-of';
 import { sseFrame } from './sse-frame';
 
 /**

@@ -1,7 +1,7 @@
-import { isOnline, type OnlineState, type PresenceState } from '../domain/presence-state';
-import type { CommittedTransition } from '../domain/presence.events';
-import type { Instant } from '../domain/presence.types';
-import type { PresenceStreamEvent } from './presence-events';
+import { isOnline, type OnlineState, type PresenceState } from '../../domain/presence-state';
+import type { CommittedTransition } from '../../domain/presence.events';
+import type { Instant } from '../../domain/presence.types';
+import type { PresenceStreamEvent } from '../../protocol/presence-events';
 
 const iso = (instant: Instant): string => new Date(instant).toISOString();
 
