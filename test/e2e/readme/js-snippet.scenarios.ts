@@ -3,7 +3,9 @@
  * A scenario finds its snippet by a piece of code only that snippet has (`claims`); a new snippet needs a new
  * scenario here, and a name it uses without defining it needs a stand-in in test/support/readme/snippet-stand-ins.ts.
  */
+import * as crypto from 'node:crypto';
 import type { Socket } from 'socket.io-client';
+import { signatureOf } from '../../../src/adapters/webhooks/webhook-signature';
 import * as presenceClientModule from '../../../src/client/presence-client';
 import type { PresenceClient } from '../../../src/client/presence-client';
 import type { WirePresenceUser, WireUserId } from '../../../src/protocol/socket-events';
@@ -56,6 +58,24 @@ function whenView(socket: Socket, view: () => Map<string, unknown>, ids: string[
 const idsOf = (users: unknown): string => JSON.stringify((users as WirePresenceUser[]).map((u) => String(u.userId)).sort());
 
 export const jsScenarios: readonly JsScenario[] = [
+  {
+    name: 'a receiver checks a webhook batch by its signature and timestamp, as the service signs it',
+    claims: 'function isGenuine(secret, timestamp, signature, rawBody)',
+    async run(code, _service, s) {
+      const probe = await runJsSnippet(code, { standIns: s.names, modules: { 'node:crypto': crypto }, expose: ['isGenuine'] });
+      const isGenuine = probe['isGenuine'] as (secret: string, timestamp?: string, signature?: string, body?: string) => boolean;
+      const secret = 'webhook-secret-that-is-long-enough-32';
+      const body = JSON.stringify({ events: [{ seq: 1, userId: 7, status: 'online' }] });
+      const now = String(Math.floor(Date.now() / 1000));
+      // Signed by the service's own function, as every batch is.
+      expect(isGenuine(secret, now, signatureOf(secret, now, body), body)).toBe(true);
+      expect(isGenuine(secret, now, signatureOf(secret, now, body), `${body} `)).toBe(false);
+      expect(isGenuine(`${secret}x`, now, signatureOf(secret, now, body), body)).toBe(false);
+      const old = String(Number(now) - 3_600);
+      expect(isGenuine(secret, old, signatureOf(secret, old, body), body)).toBe(false);
+      expect(isGenuine(secret, undefined, undefined, body)).toBe(false);
+    },
+  },
   {
     name: 'a socket announces its user, heartbeats, and renders who comes and goes',
     claims: "setInterval(() => socket.emit('userHeartbeat'",
