@@ -8,6 +8,7 @@
  *   npm run bench -- --only abuse [--quick] [--attacks getOnlineUsers,hungDatabase]   (issue 16's attacks; only when named)
  *   npm run bench -- --only audiences [--quick]   (issue 17: 100 tenants × 100 users against 100 deployments; only when named)
  *   npm run bench -- --only availability [--quick] [--store redis]   (issue 18: userActivity's cost, the idle sweep of 100,000 users; only when named)
+ *   npm run bench -- --only backendPush [--quick]   (issue 19: the event stream and webhooks under 10,000 users churning; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -20,6 +21,7 @@ import { migrate, plannedMigrations } from '../src/adapters/postgres/migrator';
 import { abuseBenchmark } from './abuse/abuse.bench';
 import { audiencesBenchmark } from './audiences.bench';
 import { availabilityBenchmark } from './availability.bench';
+import { backendPushBenchmark } from './backend-push.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
 import { domainBenchmarks } from './domain.bench';
@@ -514,7 +516,12 @@ async function main(): Promise<void> {
   }
 
   if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
-  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability'].includes(name))) printSummary(results);
+  if (only?.has('backendPush')) {
+    results['backendPush'] = await backendPushBenchmark({ quick, log });
+    log(JSON.stringify(results['backendPush'], null, 2));
+  }
+
+  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush'].includes(name))) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
