@@ -17,6 +17,9 @@ import type { Config } from '../config';
 import { audienceClaimNames } from './audience.module';
 import { TOKENS } from '../tokens';
 
+/** CONTRACT §10's streams one reader may hold open: a backend's replicas, each following, and their reconnects. */
+const MAX_STREAMS_PER_READER = 10;
+
 // The same paths from src/ (tests) and from dist/ (the built service).
 const OPENAPI_PATH = resolve(__dirname, '../../openapi.yaml');
 const PUBLIC_DIR = resolve(__dirname, '../../public');
@@ -56,6 +59,7 @@ export function bindHttp(c: Container, config: Config, logger: Logger): void {
           allowance,
           limits: { maxBufferedBytes: config.presence.maxBufferedBytes, keepAliveMs: config.derived.eventStreamKeepAliveMs },
           startedEmpty: config.store.kind === 'memory',
+          maxStreamsPerReader: MAX_STREAMS_PER_READER,
         }),
         operationalRoutes({
           readiness: new ReadinessWatch(ctx.get(TOKENS.HealthChecks), config.derived.readyCheckTimeoutMs, now, logReadiness(logger), new Set(['webhooks'] as const)),

@@ -125,6 +125,20 @@ describe('GET /presence-events', () => {
     expect(ended).toBeLessThan(5_000);
   });
 
+  it('lets one reader hold ten streams open at once, refusing the eleventh 429 until one closes', async () => {
+    app = await buildTestApp({ PRESENCE_TTL_MS: '60000' });
+    const logs = Array.from({ length: 10 }, () => new EventStreamLog(events()));
+    await Promise.all(logs.map((log) => log.waitFor((l) => l.events.length >= 1)));
+    const refused = await request(app.url).get('/presence-events');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ error: { code: 'RATE_LIMITED', message: expect.stringContaining('10 open event streams') } });
+    logs[0]?.close();
+    const streams = async () => sample((await request(app.url).get('/metrics')).text, 'presence_event_stream_clients');
+    await waitUntil(async () => (await streams()) === 9);
+    const again = new EventStreamLog(events());
+    await again.waitFor((l) => l.events.length >= 1);
+  });
+
   it('keeps an idle stream open with comment lines, and ends one whose consumer does not read', async () => {
     app = await buildTestApp({ PRESENCE_TTL_MS: '60000', PRESENCE_MAX_BUFFERED_BYTES: '65536' }, {}, {
       configure: (config) => ({ ...config, derived: { ...config.derived, eventStreamKeepAliveMs: 50 } }),

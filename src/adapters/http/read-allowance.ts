@@ -36,6 +36,11 @@ export class ReadAllowance {
     this.allowances = new KeyedAllowances(settings.ratePerSecond, 2 * settings.ratePerSecond);
   }
 
+  /** Who is reading: the token's user (and tenant), or the client's address. */
+  readerOf(ctx: Context): string {
+    return readerOf(ctx, this.settings);
+  }
+
   /** Takes a read that lists at most `upTo` users, or throws the 429; the returned function settles what it listed. */
   take(ctx: Context, upTo: number): (listed: number) => void {
     const now = this.settings.now();

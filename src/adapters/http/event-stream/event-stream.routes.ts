@@ -4,7 +4,7 @@ import type { Context, Middleware } from 'koa';
 import type { AudienceReads } from '../../../domain/audience-reads';
 import type { Viewer } from '../../../domain/audience';
 import type { PresenceReset, PresenceSnapshot } from '../../../protocol/presence-events';
-import { invalidRequest } from '../http-error';
+import { HttpError, invalidRequest } from '../http-error';
 import { toUserBody, type RestAccess } from '../presence.routes';
 import type { ReadAllowance } from '../read-allowance';
 import { restViewerOf } from '../rest-viewer';
@@ -20,6 +20,8 @@ export interface EventStreamDeps {
   readonly limits: EventStreamLimits;
   /** The store started empty with this node (in memory): a cursor from before it gets a `reset` before its snapshot. */
   readonly startedEmpty: boolean;
+  /** Streams one reader (a token's user, or an address) may hold open at once: each costs a write per transition. */
+  readonly maxStreamsPerReader: number;
 }
 
 /** A cursor, from `?since=` or the `Last-Event-ID` an EventSource sends when it reconnects (the query wins). */
@@ -40,20 +42,31 @@ export function eventStreamRoutes(deps: EventStreamDeps): Router {
   const router = new Router();
   const guard: Middleware[] = deps.access === null ? [] : [deps.access.authenticate];
   const claims = deps.access?.claims ?? null;
+  const open = new Map<string, number>();
 
   router.get('/presence-events', ...guard, (ctx) => {
     const unknown = Object.keys(ctx.query).filter((name) => name !== 'since');
     if (unknown.length > 0) throw invalidRequest(`unknown parameter ${unknown.join(', ')}; known: since`);
     const since = cursorOf(ctx);
     const viewer = restViewerOf(ctx, claims);
+    const reader = deps.allowance.readerOf(ctx);
+    if ((open.get(reader) ?? 0) >= deps.maxStreamsPerReader) {
+      throw new HttpError(429, 'RATE_LIMITED', `at most ${deps.maxStreamsPerReader} open event streams per reader`);
+    }
     const listed = deps.allowance.take(ctx, 1);
+    open.set(reader, (open.get(reader) ?? 0) + 1);
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
     ctx.status = 200;
     ctx.set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
     const body = new PassThrough();
     ctx.body = body;
-    const client = new EventStreamClient(viewer, body, deps.limits, (ended) => deps.hub.remove(ended));
+    const client = new EventStreamClient(viewer, body, deps.limits, (ended) => {
+      deps.hub.remove(ended);
+      const left = (open.get(reader) ?? 1) - 1;
+      if (left > 0) open.set(reader, left);
+      else open.delete(reader);
+    });
     deps.hub.add(client);
     const exp = (ctx.state as { accessToken?: { exp?: unknown } }).accessToken?.exp;
     if (typeof exp === 'number') client.endAt(exp * 1000);

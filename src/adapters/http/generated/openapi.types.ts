@@ -73,7 +73,8 @@ export interface paths {
          *     A comment line (`:`) at least every 15 s keeps an idle stream open; the stream ends when its token expires,
          *     and when the consumer holds more unsent output than `PRESENCE_MAX_BUFFERED_BYTES` (it resumes by its cursor).
          *     With audiences (CONTRACT §9), only what the token may see: a type change that takes a user out of its sight is
-         *     told as that user going offline (reason `type_changed`).
+         *     told as that user going offline (reason `type_changed`). One reader (a token's user, or an address) holds at
+         *     most 10 streams open at once; the eleventh is a 429.
          */
         get: operations["followPresence"];
         put?: never;
