@@ -146,6 +146,8 @@ describe('GET /presence-events', () => {
     const comments = await new Promise<string>((resolve, reject) => {
       http
         .get(events(), (res) => {
+          // Proxies must pass it on as it comes: no caching, and nginx told not to buffer it.
+          expect(res.headers).toMatchObject({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {

@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import type { AudienceReads } from '../../domain/audience-reads';
 import type { PresencePage, UserStatus } from '../../domain/presence.service';
 import type { components } from './generated/openapi.types';
+import { isoOrNull } from '../presence-events/iso-time';
 import { notFound } from './http-error';
 import { encodeCursor } from './presence-cursor';
 import { parsePresenceListQuery, parseUserIdParam } from './presence-query.schema';
@@ -12,7 +13,6 @@ import { restViewerOf, type RestViewerClaims } from './rest-viewer';
 type PresenceUserBody = components['schemas']['PresenceUser'];
 type PresencePageBody = components['schemas']['PresencePage'];
 
-const isoOrNull = (instant: number | null): string | null => (instant === null ? null : new Date(instant).toISOString());
 
 export const toUserBody = (user: UserStatus): PresenceUserBody => ({
   userId: user.userId,

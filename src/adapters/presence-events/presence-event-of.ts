@@ -1,9 +1,8 @@
 import { isOnline, type OnlineState, type PresenceState } from '../../domain/presence-state';
 import type { CommittedTransition } from '../../domain/presence.events';
-import type { Instant } from '../../domain/presence.types';
+import { isoOf, isoOrNull } from './iso-time';
 import type { PresenceStreamEvent } from '../../protocol/presence-events';
 
-const iso = (instant: Instant): string => new Date(instant).toISOString();
 
 /**
  * A transition as an event of CONTRACT §10, told as the state the viewer is told the user went to: a type change a
@@ -21,8 +20,8 @@ export function streamEventOf(transition: CommittedTransition, to: PresenceState
     status: to.status,
     availability: isOnline(to) ? to.availability : null,
     statusText: isOnline(to) ? to.statusText : null,
-    lastSeen: iso(transition.lastSeen),
-    lastActive: shown?.lastActive === undefined || shown.lastActive === null ? null : iso(shown.lastActive),
+    lastSeen: isoOf(transition.lastSeen),
+    lastActive: isoOrNull(shown?.lastActive ?? null),
     reason,
   };
 }

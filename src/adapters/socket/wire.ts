@@ -2,6 +2,7 @@ import type { AvailabilityChanged, CommittedTransition, PresenceEvent } from '..
 import { isOnline } from '../../domain/presence-state';
 import type { Instant, OnlineUser } from '../../domain/presence.types';
 import type { UserStatus } from '../../domain/presence.service';
+import { isoOf, isoOrNull } from '../presence-events/iso-time';
 import type {
   UserAvailabilityChanged,
   UserStatusChanged,
@@ -10,9 +11,7 @@ import type {
   WirePresenceUser,
 } from '../../protocol/socket-events';
 
-export const isoOf = (instant: Instant): string => new Date(instant).toISOString();
-
-const isoOrNull = (instant: Instant | null): string | null => (instant === null ? null : isoOf(instant));
+export { isoOf } from '../presence-events/iso-time';
 
 /** A transition or heartbeat of §1; a change of availability goes as `userAvailabilityChanged` instead. */
 type StatusEvent = Exclude<PresenceEvent, CommittedTransition & AvailabilityChanged>;
