@@ -53,7 +53,7 @@ export function buildContainer(config: Config, logger: Logger, overrides: Contai
   bindPersistence(c, config, overrides.lastSeenRepository);
   bindAudience(c, config);
   bindHttp(c, config, logger);
-  bindWebhooks(c, config);
+  bindWebhooks(c, config, logger);
   bindSockets(c, config, logger);
   bindCore(c, config, logger, overrides);
   return c;
@@ -124,14 +124,22 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
           delivery.subscribe(ctx.get(TOKENS.Broadcaster));
           delivery.subscribe(hub);
           delivery.subscribe(ctx.get(TOKENS.EventStreamHub));
-          const webhooks = ctx.get(TOKENS.Webhooks);
-          if (webhooks !== null) delivery.subscribe(webhooks);
+          const intake = ctx.get(TOKENS.WebhookIntake);
+          if (intake !== null) delivery.subscribe(intake);
         },
         stop: () => undefined,
       },
       ...ctx.get(TOKENS.StoreLifecycle),
+      {
+        name: 'webhooks',
+        start: async () => {
+          await ctx.get(TOKENS.Webhooks)?.start();
+          // An in-memory store starts empty: receivers are told every user they knew of is gone.
+          ctx.get(TOKENS.WebhookIntake)?.reset(delivery.lastSeq);
+        },
+        stop: () => ctx.get(TOKENS.Webhooks)?.stop(),
+      },
       { name: 'sweeper', start: () => sweeper.start(), stop: () => sweeper.stop() },
-      { name: 'webhooks', start: () => undefined, stop: () => ctx.get(TOKENS.Webhooks)?.stop() },
       { name: 'output guard', start: () => ctx.get(TOKENS.OutputGuard).start(config.derived.outputCheckIntervalMs), stop: () => ctx.get(TOKENS.OutputGuard).stop() },
       { name: 'presence diffs', start: () => hub.start(config.presence.diffIntervalMs), stop: () => hub.stop() },
       {

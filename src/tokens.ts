@@ -31,6 +31,8 @@ import type { AudienceReads } from './domain/audience-reads';
 import type { Lifecycle } from './lifecycle';
 import type { EventStreamHub } from './adapters/http/event-stream/event-stream-hub';
 import type { WebhookDispatcher } from './adapters/webhooks/webhook-dispatcher';
+import type { OutboxIntake } from './adapters/webhooks/outbox-intake';
+import type { WebhookFeed } from './application/webhook-feed';
 
 const token = <T>(name: string): ServiceIdentifier<T> => Symbol.for(`presence.${name}`);
 
@@ -73,6 +75,10 @@ export const TOKENS = {
   SubscriptionHub: token<SubscriptionHub>('SubscriptionHub'),
   EventStreamHub: token<EventStreamHub>('EventStreamHub'),
   Webhooks: token<WebhookDispatcher | null>('Webhooks'),
+  /** The webhooks' outbox (CONTRACT §10): Redis's transitions stream, or this node's own, journaled or not. */
+  WebhookFeed: token<WebhookFeed | null>('WebhookFeed'),
+  /** What puts this node's transitions into its own outbox: null on Redis, whose stream is the outbox. */
+  WebhookIntake: token<OutboxIntake | null>('WebhookIntake'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
   Sweeper: token<IntervalSweeper>('Sweeper'),
   /** What the store family starts and stops (connections, leases, the feed), in order. */

@@ -1,14 +1,9 @@
+import type { OutboxEvent } from './webhook-feed';
+
 /**
  * The events webhooks deliver (CONTRACT §10), in seq order, until every endpoint has acknowledged them or they are
  * too old. Each endpoint reads after its own cursor; an event leaves when no endpoint needs it any more.
  */
-export interface OutboxEvent {
-  readonly seq: number;
-  /** When it was appended (ms since the epoch): past the maximum age it is dropped. */
-  readonly at: number;
-  readonly event: object;
-}
-
 export class WebhookOutbox {
   private events: OutboxEvent[] = [];
   /** Where the array's live part starts: taking from the front is a move of this index, compacted now and then. */

@@ -27,12 +27,9 @@ export function bindMemoryStore(c: Container, makeStore: StoreFactory = inMemory
     const hub = ctx.get(TOKENS.SubscriptionHub);
     const delivery = ctx.get(TOKENS.Delivery);
     const stream = ctx.get(TOKENS.EventStreamHub);
-    const webhooks = ctx.get(TOKENS.Webhooks);
     const seed = () => {
       hub.seed([], delivery.lastSeq);
       stream.startAt(delivery.lastSeq);
-      // The store starts empty: receivers are told every user they knew of is gone.
-      webhooks?.startAt(delivery.lastSeq, true);
     };
     return [{ name: 'presence seed', start: seed, stop: () => undefined }];
   });

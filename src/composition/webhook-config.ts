@@ -1,7 +1,6 @@
 import { minProductionSecretBytes } from './settings.table';
 
 type WebhookSettingValues = {
-  readonly PRESENCE_STORE: 'memory' | 'redis';
   readonly WEBHOOK_URLS?: string[];
   readonly WEBHOOK_SECRET?: string;
   readonly WEBHOOK_BATCH_MS: number;
@@ -20,16 +19,13 @@ export interface WebhookConfig {
   readonly maxAgeMs: number;
 }
 
-/** What is wrong with the webhook settings together: a secret is required, and one node only for now. */
+/** What is wrong with the webhook settings together: a secret is required with endpoints. */
 export function webhookProblems(s: WebhookSettingValues): string[] {
   if (s.WEBHOOK_URLS === undefined || s.WEBHOOK_URLS.length === 0) return [];
   const problems: string[] = [];
   if (s.WEBHOOK_SECRET === undefined) problems.push('WEBHOOK_SECRET: must be set with WEBHOOK_URLS; receivers check every batch by it');
   else if (Buffer.byteLength(s.WEBHOOK_SECRET, 'utf8') < minProductionSecretBytes) {
     problems.push(`WEBHOOK_SECRET: must be at least ${minProductionSecretBytes} bytes (UTF-8); a shorter one can be guessed`);
-  }
-  if (s.PRESENCE_STORE === 'redis') {
-    problems.push('WEBHOOK_URLS: not yet with PRESENCE_STORE=redis (every node would deliver each batch); use the event stream, GET /presence-events');
   }
   return problems;
 }

@@ -26,3 +26,9 @@ export function streamEventOf(transition: CommittedTransition, to: PresenceState
   };
 }
 
+
+/** A transition as a webhook's event: as on the stream, with the user's tenant when tenants are on. */
+export function webhookEventOf(transition: CommittedTransition): PresenceStreamEvent {
+  const event = streamEventOf(transition);
+  return transition.tenant === undefined ? event : { ...event, tenant: transition.tenant };
+}

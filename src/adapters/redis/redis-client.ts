@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { guardReplies } from './redis-reply.guard';
 import { CLAIM_LAPSED_NODES, COMMIT_PRESENCE, PRUNE_AVAILABILITY, RAISE_SEQ } from './redis-scripts';
+import { ACKNOWLEDGE_WEBHOOK, DROP_WEBHOOK_LEASE, HOLD_WEBHOOK_LEASE, START_WEBHOOK_CURSORS } from './redis-webhook-scripts';
 
 export interface PresenceRedis extends Redis {
   /** Replies are checked by `redis-replies.ts`, not trusted by type. */
@@ -8,6 +9,10 @@ export interface PresenceRedis extends Redis {
   claimLapsedNodes(nodes: string, now: number, claimUntil: number, limit: number): Promise<unknown>;
   raiseSeq(seqKey: string, atLeast: number): Promise<unknown>;
   pruneAvailability(...args: string[]): Promise<unknown>;
+  holdWebhookLease(lease: string, nodeId: string, ms: number): Promise<unknown>;
+  dropWebhookLease(lease: string, nodeId: string): Promise<unknown>;
+  startWebhookCursors(cursors: string, transitions: string, ...endpoints: string[]): Promise<unknown>;
+  acknowledgeWebhook(lease: string, cursors: string, nodeId: string, endpoint: string, id: string, seq: number): Promise<unknown>;
 }
 
 export interface RedisConnectionSettings {
@@ -47,6 +52,10 @@ export function createRedis(url: string, settings: RedisConnectionSettings = { n
   redis.defineCommand('claimLapsedNodes', { numberOfKeys: 1, lua: CLAIM_LAPSED_NODES });
   redis.defineCommand('raiseSeq', { numberOfKeys: 1, lua: RAISE_SEQ });
   redis.defineCommand('pruneAvailability', { numberOfKeys: 0, lua: PRUNE_AVAILABILITY });
+  redis.defineCommand('holdWebhookLease', { numberOfKeys: 1, lua: HOLD_WEBHOOK_LEASE });
+  redis.defineCommand('dropWebhookLease', { numberOfKeys: 1, lua: DROP_WEBHOOK_LEASE });
+  redis.defineCommand('startWebhookCursors', { numberOfKeys: 2, lua: START_WEBHOOK_CURSORS });
+  redis.defineCommand('acknowledgeWebhook', { numberOfKeys: 2, lua: ACKNOWLEDGE_WEBHOOK });
   guardReplies(redis, settings.onMalformedReply ?? (() => undefined));
   return redis as PresenceRedis;
 }

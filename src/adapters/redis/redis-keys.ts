@@ -75,6 +75,16 @@ export class RedisKeys {
     return `${this.prefix}transitions`;
   }
 
+  /** Which node delivers the webhooks (CONTRACT §10): its id, expiring unless it keeps it. */
+  get webhookLease(): string {
+    return `${this.prefix}webhooks:lease`;
+  }
+
+  /** Each webhook endpoint's cursor in the transitions stream: "<entry id> <seq>" of the last it acknowledged. */
+  get webhookCursors(): string {
+    return `${this.prefix}webhooks:cursors`;
+  }
+
   /** Socket.IO's own stream, for its adapter's broadcasts. */
   get socketIoStream(): string {
     return `${this.prefix}socket.io`;

@@ -1,6 +1,6 @@
 import type { ToldPresence } from '../../domain/ports/transition-feed.port';
 import type { AvailabilityReason } from '../../domain/availability';
-import { freshDetails, isOnline, OFFLINE, onlineState, type OnlineDetails } from '../../domain/presence-state';
+import { freshDetails, isOnline, OFFLINE, onlineState, UNKNOWN_DETAILS, type OnlineDetails } from '../../domain/presence-state';
 import { availabilityChanged, wentOffline, type CommittedTransition, type UserPresenceChanged } from '../../domain/presence.events';
 import type { Instant, OfflineReason, UserId } from '../../domain/presence.types';
 import { tenantPart } from '../../domain/presence.types';
@@ -28,6 +28,8 @@ interface StoredWentOffline extends StoredTenant {
   readonly userId: UserId;
   readonly lastSeen: Instant;
   readonly reason: OfflineReason;
+  /** The user as shown before (0.15 on; fields older nodes skip): a reader that was told nothing still names them. */
+  readonly shown?: { readonly userType: string | null; readonly userName: string | null; readonly lastActive: Instant | null };
 }
 
 /** The §8 details of the user after a change while online; absent in entries of 0.13, which did not have them. */
@@ -67,7 +69,8 @@ export function encodeTransition(transition: UserPresenceChanged): string {
   if (isOnline(to) && !isOnline(from) && reason === 'online') {
     stored = { type: 'UserWentOnline', userId, lastSeen, reason, userType: to.userType, userName: to.userName, ...tenantPart(transition) };
   } else if (wentOffline(transition)) {
-    stored = { type: 'UserWentOffline', userId, lastSeen, reason: transition.reason, ...tenantPart(transition) };
+    const shown = isOnline(from) ? { shown: { userType: from.userType, userName: from.userName, lastActive: from.lastActive } } : {};
+    stored = { type: 'UserWentOffline', userId, lastSeen, reason: transition.reason, ...tenantPart(transition), ...shown };
   } else if (isOnline(from) && isOnline(to) && reason === 'type_changed') {
     const { userType, userName } = to;
     stored = { type: 'UserTypeChanged', userId, lastSeen, userType, userName, ...tenantPart(transition), ...detailsOf(to) };
@@ -105,8 +108,10 @@ export function decodeTransition(json: string, seq: number, told: ToldPresence):
     return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from, to, reason: stored.reason, seq };
   }
   if (stored.type === 'UserWentOffline') {
-    // Not told online here: the delivery drops this leave (it changes nothing), so what it left does not matter.
-    const from = told.toldStateOf(stored) ?? onlineState(null, null);
+    // Not told online here: the delivery drops this leave (it changes nothing); the webhooks, told nothing, name the
+    // user as the entry does.
+    const { userType = null, userName = null, lastActive = null } = stored.shown ?? {};
+    const from = told.toldStateOf(stored) ?? onlineState(userType, userName, { ...UNKNOWN_DETAILS, lastActive });
     return { type: 'UserPresenceChanged', ...tenantPart(stored), userId, lastSeen, from, to: OFFLINE, reason: stored.reason, seq };
   }
   return undefined;

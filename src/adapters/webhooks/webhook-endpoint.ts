@@ -1,4 +1,4 @@
-import type { WebhookOutbox } from '../../application/webhook-outbox';
+import type { WebhookFeed } from '../../application/webhook-feed';
 import { signatureOf } from './webhook-signature';
 
 export interface WebhookSettings {
@@ -18,16 +18,16 @@ export interface WebhookSettings {
 /** What an endpoint's deliveries come to: the metrics count it. */
 export interface WebhookObserver {
   attempted(result: 'ok' | 'error' | 'timeout', events: number): void;
+  /** The outbox could not be read or written (Redis or the database is unreachable): tried again next interval. */
+  feedFailed(error: unknown): void;
 }
 
 /**
- * One receiver of CONTRACT §10's webhooks: batches of the outbox's events after its cursor, in seq order, each
- * attempt signed with a fresh timestamp. A 2xx moves the cursor past the batch; anything else, or no answer in
- * time, is tried again after an exponential backoff with jitter, from the same cursor, so the order is kept.
+ * One receiver of CONTRACT §10's webhooks: batches of the events it has not acknowledged, in seq order, each
+ * attempt signed with a fresh timestamp. A 2xx acknowledges the batch; anything else, or no answer in time, is
+ * tried again after an exponential backoff with jitter, the same events first, so the order is kept.
  */
 export class WebhookEndpoint {
-  /** The seq of the last event this endpoint acknowledged. */
-  private acknowledged = 0;
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: AbortController | undefined;
@@ -35,16 +35,12 @@ export class WebhookEndpoint {
 
   constructor(
     readonly url: string,
-    private readonly outbox: WebhookOutbox,
+    /** The endpoint's name in the outbox: a key of its URL, which may hold credentials. */
+    readonly key: string,
+    private readonly feed: WebhookFeed,
     private readonly settings: WebhookSettings,
     private readonly observer: WebhookObserver,
-    /** Lets go of what every endpoint has, and of what is too old to send: before each batch is read, and after an ack. */
-    private readonly release: () => void,
   ) {}
-
-  get cursor(): number {
-    return this.acknowledged;
-  }
 
   /** Whether its last attempt failed: `/ready` says webhooks are degraded. */
   get failing(): boolean {
@@ -68,20 +64,25 @@ export class WebhookEndpoint {
   }
 
   private async attempt(): Promise<void> {
-    this.release();
-    const batch = this.outbox.after(this.acknowledged, this.settings.batchMax);
-    if (batch.length === 0) {
+    try {
+      const batch = await this.feed.next(this.key, this.settings.batchMax);
+      // Nothing to send, or another node of the cluster sends it.
+      if (batch === undefined || batch.length === 0) {
+        if (batch === undefined) this.failures = 0;
+        this.schedule(this.settings.batchMs);
+        return;
+      }
+      const result = await this.post(JSON.stringify({ events: batch.map((e) => e.event) }));
+      this.observer.attempted(result, batch.length);
+      if (result === 'ok') {
+        this.failures = 0;
+        await this.feed.acknowledge(this.key, (batch[batch.length - 1] as { seq: number }).seq);
+      } else this.failures += 1;
+      this.schedule(result === 'ok' ? this.settings.batchMs : this.backoffMs());
+    } catch (error) {
+      this.observer.feedFailed(error);
       this.schedule(this.settings.batchMs);
-      return;
     }
-    const result = await this.post(JSON.stringify({ events: batch.map((e) => e.event) }));
-    this.observer.attempted(result, batch.length);
-    if (result === 'ok') {
-      this.failures = 0;
-      this.acknowledged = (batch[batch.length - 1] as { seq: number }).seq;
-      this.release();
-    } else this.failures += 1;
-    this.schedule(result === 'ok' ? this.settings.batchMs : this.backoffMs());
   }
 
   private async post(body: string): Promise<'ok' | 'error' | 'timeout'> {

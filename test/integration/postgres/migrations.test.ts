@@ -50,6 +50,7 @@ describe('migrations', () => {
       '004_presence_canonical_ids.sql',
       '005_presence_tenant_last_seen.sql',
       '006_presence_last_active.sql',
+      '007_presence_webhook_outbox.sql',
     ]);
     const { rows } = await pool.query('SELECT last_seen FROM sys_user WHERE sys_user_id = 1');
     expect(rows[0].last_seen.toISOString()).toBe('2026-01-01T00:00:00.000Z');
@@ -128,7 +129,7 @@ describe('migrations', () => {
     await pool.query("SELECT * FROM presence_record_last_seen(ARRAY['1'], ARRAY['2026-01-01Z']::timestamptz[])");
     await pool.query("SELECT presence_record_tenant_last_seen(ARRAY['acme'], ARRAY['7'], ARRAY[true], ARRAY['2026-01-01Z']::timestamptz[], ARRAY['agent'])");
 
-    expect(await migrate(pool, all)).toEqual(['006_presence_last_active.sql']);
+    expect(await migrate(pool, all)).toEqual(['006_presence_last_active.sql', '007_presence_webhook_outbox.sql']);
 
     expect((await pool.query('SELECT sys_user_id::int AS id, last_seen, last_active FROM sys_user ORDER BY 1')).rows).toEqual([
       { id: 1, last_seen: new Date('2026-01-01Z'), last_active: null },

@@ -1,0 +1,198 @@
+import type { OutboxEvent, WebhookFeed } from '../../application/webhook-feed';
+import type { ToldPresence } from '../../domain/ports/transition-feed.port';
+import { webhookEventOf } from '../presence-events/presence-event-of';
+import type { PresenceRedis } from './redis-client';
+import type { RedisKeys } from './redis-keys';
+import { checked } from './redis-reply.guard';
+import { count, optionalString, streamEntries, type StreamEntry } from './redis-replies';
+import { decodeTransition } from './stored-transition.codec';
+
+export interface RedisWebhookFeedSettings {
+  readonly nodeId: string;
+  /** How long the delivering node holds the lease unless it renews it: PRESENCE_NODE_LEASE_MS. */
+  readonly leaseMs: number;
+  /** Events older than this are dropped and counted: WEBHOOK_MAX_AGE_MS. */
+  readonly maxAgeMs: number;
+}
+
+export interface RedisWebhookFeedObserver {
+  dropped(events: number): void;
+  leaseFailed(error: unknown): void;
+}
+
+interface Cursor {
+  readonly id: string;
+  readonly seq: number;
+}
+
+/** The webhooks read what the stream holds and know nothing told: an entry names its user itself. */
+const TOLD_NOTHING: ToldPresence = { believedOnline: () => [], toldStateOf: () => undefined };
+
+/** How many stream entries one read takes at most while it skips events too old to send. */
+const MAX_SKIPPING_READS = 20;
+
+/**
+ * CONTRACT §10's outbox on Redis: the transitions stream itself. One node of the cluster delivers (it holds a lease
+ * it renews a few times a lease); each endpoint's cursor is in Redis and moves only under the lease, so that when
+ * the delivering node dies the next one resumes after the last acknowledged seq. What the stream's bound trimmed
+ * before it was sent, or what is older than the maximum age, is dropped and counted.
+ */
+export class RedisWebhookFeed implements WebhookFeed {
+  private endpoints: readonly string[] = [];
+  private started = false;
+  private heldUntil = 0;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  /** Per endpoint: its cursor as last read, and the oldest event it was given and has not acknowledged. */
+  private readonly cursors = new Map<string, Cursor>();
+  private readonly oldestUnacknowledged = new Map<string, number>();
+  private readonly lastIdOf = new Map<string, Map<number, string>>();
+
+  constructor(
+    private readonly redis: PresenceRedis,
+    private readonly keys: RedisKeys,
+    private readonly settings: RedisWebhookFeedSettings,
+    private readonly observer: RedisWebhookFeedObserver,
+    private readonly now: () => number,
+    /** The highest seq this node has seen in the stream: how far behind an endpoint is. */
+    private readonly streamSeq: () => number,
+  ) {}
+
+  async start(endpoints: readonly string[]): Promise<void> {
+    this.endpoints = endpoints;
+    // With Redis down this waits no longer than a command; the cursors are started at the first read then.
+    await this.startCursors().catch(() => undefined);
+    this.keepLease();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.leaseTimer);
+    this.leaseTimer = undefined;
+    if (this.holdsLease) await this.redis.dropWebhookLease(this.keys.webhookLease, this.settings.nodeId).catch(() => undefined);
+    this.heldUntil = 0;
+  }
+
+  /** Whether this node delivers now: it holds the lease, by its own clock, with the lease's length not yet run out. */
+  get holdsLease(): boolean {
+    return this.now() < this.heldUntil;
+  }
+
+  async next(endpoint: string, max: number): Promise<readonly OutboxEvent[] | undefined> {
+    if (!this.holdsLease) return undefined;
+    if (!this.started) await this.startCursors();
+    let cursor = await this.cursorOf(endpoint);
+    for (let read = 0; read < MAX_SKIPPING_READS; read += 1) {
+      const entries = await this.redis
+        .xrange(this.keys.transitions, `(${cursor.id}`, '+', 'COUNT', max)
+        .then((reply) => checked(this.redis, reply, streamEntries));
+      if (entries.length === 0) return [];
+      const { events, dropped, last } = this.eventsOf(entries, cursor.seq);
+      if (dropped > 0) this.observer.dropped(dropped);
+      if (events.length > 0) {
+        this.remember(endpoint, entries);
+        this.oldestUnacknowledged.set(endpoint, (events[0] as OutboxEvent).at);
+        return events;
+      }
+      // Nothing in these entries is to be sent: the cursor moves past them, and the next entries are read.
+      await this.moveCursor(endpoint, last);
+      cursor = last;
+    }
+    return [];
+  }
+
+  async acknowledge(endpoint: string, seq: number): Promise<void> {
+    const id = this.lastIdOf.get(endpoint)?.get(seq);
+    this.oldestUnacknowledged.delete(endpoint);
+    if (id !== undefined) await this.moveCursor(endpoint, { id, seq });
+  }
+
+  get pending(): number {
+    if (!this.holdsLease) return 0;
+    const seqs = this.endpoints.map((e) => this.cursors.get(e)?.seq).filter((seq): seq is number => seq !== undefined);
+    return seqs.length === 0 ? 0 : Math.max(0, this.streamSeq() - Math.min(...seqs));
+  }
+
+  get lagMs(): number {
+    if (!this.holdsLease || this.oldestUnacknowledged.size === 0) return 0;
+    return Math.max(0, this.now() - Math.min(...this.oldestUnacknowledged.values()));
+  }
+
+  private async startCursors(): Promise<void> {
+    if (this.endpoints.length === 0) return;
+    await this.redis.startWebhookCursors(this.keys.webhookCursors, this.keys.transitions, ...this.endpoints);
+    this.started = true;
+  }
+
+  /** The endpoint's cursor from Redis (the last node to deliver may have been another). */
+  private async cursorOf(endpoint: string): Promise<Cursor> {
+    let stored = checked(this.redis, await this.redis.hget(this.keys.webhookCursors, endpoint), optionalString);
+    if (stored === null) {
+      // Redis lost its data: the endpoint starts again at the stream's end.
+      await this.startCursors();
+      stored = checked(this.redis, await this.redis.hget(this.keys.webhookCursors, endpoint), optionalString) ?? '0-0 0';
+    }
+    const [id = '0-0', seq = '0'] = stored.split(' ');
+    const cursor = { id, seq: Number(seq) || 0 };
+    this.cursors.set(endpoint, cursor);
+    return cursor;
+  }
+
+  private async moveCursor(endpoint: string, to: Cursor): Promise<void> {
+    const moved = await this.redis.acknowledgeWebhook(this.keys.webhookLease, this.keys.webhookCursors, this.settings.nodeId, endpoint, to.id, to.seq);
+    if (checked(this.redis, moved, count('the acknowledge script')) === 1) this.cursors.set(endpoint, to);
+    // The lease went to another node meanwhile: it delivers from the cursor as it was (again, at least once).
+    else this.heldUntil = 0;
+  }
+
+  /** The entry ids of the batch given to an endpoint, by seq, so that its acknowledgement can name the entry. */
+  private remember(endpoint: string, entries: readonly StreamEntry[]): void {
+    const ids = new Map<number, string>();
+    for (const [id, fields] of entries) ids.set(Number(fieldOf(fields, 'seq')), id);
+    this.lastIdOf.set(endpoint, ids);
+  }
+
+  /** The entries' events to send, and how many were lost to the stream's bound or are too old. */
+  private eventsOf(entries: readonly StreamEntry[], afterSeq: number): { events: OutboxEvent[]; dropped: number; last: Cursor } {
+    const oldest = this.now() - this.settings.maxAgeMs;
+    const events: OutboxEvent[] = [];
+    let dropped = 0;
+    let previous = afterSeq;
+    let last: Cursor = { id: '0-0', seq: afterSeq };
+    for (const [id, fields] of entries) {
+      const seq = Number(fieldOf(fields, 'seq'));
+      const json = fieldOf(fields, 'transition');
+      if (!Number.isSafeInteger(seq)) continue;
+      // A gap: entries trimmed away before they were sent (a seq at or below the cursor: Redis lost its data).
+      if (previous > 0 && seq > previous + 1) dropped += seq - previous - 1;
+      previous = seq;
+      last = { id, seq };
+      const at = Number(id.split('-')[0]);
+      if (at < oldest) {
+        dropped += 1;
+        continue;
+      }
+      const transition = json === undefined ? undefined : decodeTransition(json, seq, TOLD_NOTHING);
+      if (transition !== undefined) events.push({ seq, at, event: webhookEventOf(transition) });
+    }
+    return { events, dropped, last };
+  }
+
+  /** Renews the lease a few times a lease, or takes it when no node holds it. */
+  private keepLease(): void {
+    const renew = async (): Promise<void> => {
+      const askedAt = this.now();
+      try {
+        const held = checked(this.redis, await this.redis.holdWebhookLease(this.keys.webhookLease, this.settings.nodeId, this.settings.leaseMs), count('the lease script'));
+        this.heldUntil = held === 1 ? askedAt + this.settings.leaseMs : 0;
+      } catch (error) {
+        this.observer.leaseFailed(error);
+      }
+      if (this.leaseTimer !== undefined) this.leaseTimer = setTimeout(() => void renew(), this.settings.leaseMs / 3).unref();
+    };
+    this.leaseTimer = setTimeout(() => void renew(), 0).unref();
+  }
+}
+
+function fieldOf(fields: readonly string[], name: string): string | undefined {
+  const at = fields.indexOf(name);
+  return at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
+}
