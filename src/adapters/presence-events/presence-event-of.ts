@@ -3,7 +3,6 @@ import type { CommittedTransition } from '../../domain/presence.events';
 import { isoOf, isoOrNull } from './iso-time';
 import type { PresenceStreamEvent } from '../../protocol/presence-events';
 
-
 /**
  * A transition as an event of CONTRACT §10, told as the state the viewer is told the user went to: a type change a
  * viewer loses sight by is, to it, the user going offline (`to` given as OFFLINE), as on the sockets.
