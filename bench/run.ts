@@ -8,7 +8,7 @@
  *   npm run bench -- --only abuse [--quick] [--attacks getOnlineUsers,hungDatabase]   (issue 16's attacks; only when named)
  *   npm run bench -- --only audiences [--quick]   (issue 17: 100 tenants × 100 users against 100 deployments; only when named)
  *   npm run bench -- --only availability [--quick] [--store redis]   (issue 18: userActivity's cost, the idle sweep of 100,000 users; only when named)
- *   npm run bench -- --only backendPush [--quick]   (issue 19: the event stream and webhooks under 10,000 users churning; only when named)
+ *   npm run bench -- --only backendPush [--quick] [--store redis] [--persistence postgres]   (issue 19: the event stream and webhooks under 10,000 users churning; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -517,8 +517,15 @@ async function main(): Promise<void> {
 
   if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
   if (only?.has('backendPush')) {
-    results['backendPush'] = await backendPushBenchmark({ quick, log });
+    results['backendPush'] = await backendPushBenchmark({
+      quick,
+      log,
+      store: store === 'redis' ? 'redis' : 'memory',
+      persistence: persistence === 'postgres' ? 'postgres' : 'memory',
+      redisPrefix: `bench-${process.pid}:`,
+    });
     log(JSON.stringify(results['backendPush'], null, 2));
+    if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
   }
 
   if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush'].includes(name))) printSummary(results);

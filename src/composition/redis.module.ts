@@ -11,6 +11,7 @@ import { NodeLeaseKeeper } from '../adapters/scheduling/node-lease-keeper';
 import { TransitionFanout } from '../application/transition-fanout';
 import type { Config } from '../config';
 import type { Lifecycle } from '../lifecycle';
+import { MAX_PENDING_EVENTS } from './webhook-config';
 import { TOKENS } from '../tokens';
 
 type RedisSettings = Extract<Config['store'], { kind: 'redis' }>;
@@ -49,7 +50,12 @@ export function bindRedisStore(c: Container, config: Config, redis: RedisSetting
   c.bind(FeedRedis).toDynamicValue((ctx) => client(ctx, ':feed', true));
   c.bind(TOKENS.RedisConnections).toDynamicValue((ctx) => [ctx.get(TOKENS.Redis), ctx.get(AdapterRedis), ctx.get(FeedRedis)]);
   c.bind(TOKENS.RedisStore).toDynamicValue(
-    (ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, { transitionsKept: config.replaySize, updateTimeoutMs: redis.commandTimeoutMs }),
+    (ctx) => new RedisPresenceStore(ctx.get(TOKENS.Redis), keys, {
+        // With webhooks, the stream is their outbox too: the delivering node trims it to what they need.
+        transitionsKept: config.webhooks === null ? config.replaySize : Math.max(config.replaySize, MAX_PENDING_EVENTS),
+        updateTimeoutMs: redis.commandTimeoutMs,
+        namesLeaves: config.webhooks !== null,
+      }),
   );
   c.bind(TOKENS.PresenceStore).toService(TOKENS.RedisStore);
   c.bind(TOKENS.NodeRegistry).toDynamicValue((ctx) => new RedisNodeRegistry(ctx.get(TOKENS.Redis), keys));

@@ -9,6 +9,12 @@ type WebhookSettingValues = {
   readonly WEBHOOK_MAX_AGE_MS: number;
 };
 
+/**
+ * The most events an outbox holds for endpoints that are behind: in memory (about 300 MB at its fullest), or as
+ * entries of Redis's transitions stream (its bound with webhooks on; the delivering node trims it to what they need).
+ */
+export const MAX_PENDING_EVENTS = 1_000_000;
+
 /** CONTRACT §10's webhooks, when `WEBHOOK_URLS` names endpoints. */
 export interface WebhookConfig {
   readonly urls: readonly string[];

@@ -10,12 +10,11 @@ import { LocalWebhookFeed } from '../application/local-webhook-feed';
 import type { OutboxJournal } from '../application/outbox-journal';
 import type { WebhookFeed } from '../application/webhook-feed';
 import type { Config } from '../config';
+import { MAX_PENDING_EVENTS } from './webhook-config';
 import { TOKENS } from '../tokens';
 
 /** The longest wait between two attempts of a failing batch. */
 const MAX_BACKOFF_MS = 60_000;
-/** The most events the in-memory outbox holds for endpoints that are behind (about 300 MB at its fullest). */
-const MAX_PENDING_EVENTS = 1_000_000;
 /** How often a failing outbox (Redis or the database unreachable) is logged at most. */
 const FAILURE_LOG_EVERY_MS = 60_000;
 
@@ -43,7 +42,7 @@ function feedOf(ctx: ResolutionContext, config: Config, logger: Logger): Webhook
   const [metrics, clock] = [ctx.get(TOKENS.Metrics), ctx.get(TOKENS.Clock)];
   const dropped = (events: number) => metrics.webhookDropped.inc(events);
   if (config.store.kind === 'redis') {
-    const settings = { nodeId: config.nodeId, leaseMs: config.store.nodeLeaseMs, maxAgeMs: webhooks.maxAgeMs };
+    const settings = { nodeId: config.nodeId, leaseMs: config.store.nodeLeaseMs, maxAgeMs: webhooks.maxAgeMs, replayKept: config.replaySize };
     const observer = { dropped, leaseFailed: throttledWarning(logger, 'the webhook delivery lease could not be renewed in Redis') };
     const delivery = ctx.get(TOKENS.Delivery);
     return new RedisWebhookFeed(ctx.get(TOKENS.Redis), new RedisKeys(config.store.keyPrefix), settings, observer, () => clock.now(), () => delivery.lastSeq);

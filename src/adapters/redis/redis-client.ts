@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { guardReplies } from './redis-reply.guard';
 import { CLAIM_LAPSED_NODES, COMMIT_PRESENCE, PRUNE_AVAILABILITY, RAISE_SEQ } from './redis-scripts';
-import { ACKNOWLEDGE_WEBHOOK, DROP_WEBHOOK_LEASE, HOLD_WEBHOOK_LEASE, START_WEBHOOK_CURSORS } from './redis-webhook-scripts';
+import { ACKNOWLEDGE_WEBHOOK, DROP_WEBHOOK_LEASE, HOLD_WEBHOOK_LEASE, START_WEBHOOK_CURSORS, TRIM_WEBHOOK_OUTBOX } from './redis-webhook-scripts';
 
 export interface PresenceRedis extends Redis {
   /** Replies are checked by `redis-replies.ts`, not trusted by type. */
@@ -13,6 +13,7 @@ export interface PresenceRedis extends Redis {
   dropWebhookLease(lease: string, nodeId: string): Promise<unknown>;
   startWebhookCursors(cursors: string, transitions: string, ...endpoints: string[]): Promise<unknown>;
   acknowledgeWebhook(lease: string, cursors: string, nodeId: string, endpoint: string, id: string, seq: number): Promise<unknown>;
+  trimWebhookOutbox(transitions: string, cursors: string, seq: string, kept: number, ...endpoints: string[]): Promise<unknown>;
 }
 
 export interface RedisConnectionSettings {
@@ -56,6 +57,7 @@ export function createRedis(url: string, settings: RedisConnectionSettings = { n
   redis.defineCommand('dropWebhookLease', { numberOfKeys: 1, lua: DROP_WEBHOOK_LEASE });
   redis.defineCommand('startWebhookCursors', { numberOfKeys: 2, lua: START_WEBHOOK_CURSORS });
   redis.defineCommand('acknowledgeWebhook', { numberOfKeys: 2, lua: ACKNOWLEDGE_WEBHOOK });
+  redis.defineCommand('trimWebhookOutbox', { numberOfKeys: 3, lua: TRIM_WEBHOOK_OUTBOX });
   guardReplies(redis, settings.onMalformedReply ?? (() => undefined));
   return redis as PresenceRedis;
 }

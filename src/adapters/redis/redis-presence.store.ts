@@ -97,7 +97,7 @@ export class RedisPresenceStore implements PresenceStore {
         this.keys.nodeUsersPrefix,
         [...after].filter((n) => !before.has(n)).join(','),
         [...before].filter((n) => !after.has(n)).join(','),
-        transition === null ? '' : encodeTransition(transition),
+        transition === null ? '' : encodeTransition(transition, { namesLeaves: this.settings.namesLeaves ?? false }),
         this.settings.transitionsKept,
         (next ?? current)?.tenant ?? '',
         next === undefined ? '' : availabilityOf(next.chosen, next.connections),

@@ -1,6 +1,11 @@
 export interface RedisStoreSettings {
   /** How many transitions the transitions stream keeps (about). */
   readonly transitionsKept: number;
+  /**
+   * Whether a leave's entry names the user as shown before (`shown`): for the webhooks' reader, which was told
+   * nothing. Off, entries are exactly those of 0.10, which hands every field of an entry on to its clients.
+   */
+  readonly namesLeaves?: boolean;
   /** How often an update is tried again when other nodes keep changing the same user. */
   readonly maxAttempts?: number;
   /**

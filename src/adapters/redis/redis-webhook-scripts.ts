@@ -55,3 +55,20 @@ end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3] .. ' ' .. ARGV[4])
 return 1
 `;
+
+/**
+ * Trims the transitions stream to what the replay keeps (ARGV[1] entries) or, when an endpoint (ARGV[2..]) is further
+ * behind, to what it has not acknowledged: each entry has the next seq, so that is the last seq less its cursor's.
+ * The commit script's own bound is then only the most the outbox holds. KEYS: transitions, cursors, seq.
+ */
+export const TRIM_WEBHOOK_OUTBOX = `
+local last = tonumber(redis.call('GET', KEYS[3]) or '0')
+local oldest = last
+for i = 2, #ARGV do
+  local cursor = redis.call('HGET', KEYS[2], ARGV[i])
+  if not cursor then return 0 end
+  local seq = tonumber(string.match(cursor, ' (%d+)$')) or 0
+  if seq < oldest then oldest = seq end
+end
+return redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', math.max(tonumber(ARGV[1]), last - oldest))
+`;

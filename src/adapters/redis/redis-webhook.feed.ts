@@ -13,6 +13,8 @@ export interface RedisWebhookFeedSettings {
   readonly leaseMs: number;
   /** Events older than this are dropped and counted: WEBHOOK_MAX_AGE_MS. */
   readonly maxAgeMs: number;
+  /** How many entries the stream keeps for the replay (PRESENCE_REPLAY_SIZE) when no endpoint is further behind. */
+  readonly replayKept: number;
 }
 
 export interface RedisWebhookFeedObserver {
@@ -34,8 +36,9 @@ const MAX_SKIPPING_READS = 20;
 /**
  * CONTRACT §10's outbox on Redis: the transitions stream itself. One node of the cluster delivers (it holds a lease
  * it renews a few times a lease); each endpoint's cursor is in Redis and moves only under the lease, so that when
- * the delivering node dies the next one resumes after the last acknowledged seq. What the stream's bound trimmed
- * before it was sent, or what is older than the maximum age, is dropped and counted.
+ * the delivering node dies the next one resumes after the last acknowledged seq. The delivering node trims the
+ * stream to what the replay keeps or what an endpoint has not acknowledged, whichever is more; what the stream's
+ * own bound trimmed before it was sent, or what is older than the maximum age, is dropped and counted.
  */
 export class RedisWebhookFeed implements WebhookFeed {
   private endpoints: readonly string[] = [];
@@ -138,7 +141,10 @@ export class RedisWebhookFeed implements WebhookFeed {
 
   private async moveCursor(endpoint: string, to: Cursor): Promise<void> {
     const moved = await this.redis.acknowledgeWebhook(this.keys.webhookLease, this.keys.webhookCursors, this.settings.nodeId, endpoint, to.id, to.seq);
-    if (checked(this.redis, moved, count('the acknowledge script')) === 1) this.cursors.set(endpoint, to);
+    if (checked(this.redis, moved, count('the acknowledge script')) === 1) {
+      this.cursors.set(endpoint, to);
+      await this.redis.trimWebhookOutbox(this.keys.transitions, this.keys.webhookCursors, this.keys.seq, this.settings.replayKept, ...this.endpoints);
+    }
     // The lease went to another node meanwhile: it delivers from the cursor as it was (again, at least once).
     else this.heldUntil = 0;
   }

@@ -28,7 +28,7 @@ interface StoredWentOffline extends StoredTenant {
   readonly userId: UserId;
   readonly lastSeen: Instant;
   readonly reason: OfflineReason;
-  /** The user as shown before (0.15 on; fields older nodes skip): a reader that was told nothing still names them. */
+  /** The user as shown before (0.15 on, with webhooks): a reader that was told nothing still names them. */
   readonly shown?: { readonly userType: string | null; readonly userName: string | null; readonly lastActive: Instant | null };
 }
 
@@ -63,13 +63,14 @@ const detailsOf = ({ availability, statusText, lastActive, onlineSince }: Online
   onlineSince,
 });
 
-export function encodeTransition(transition: UserPresenceChanged): string {
+/** `namesLeaves`: a leave's entry carries the user as shown before (`shown`), which 0.10 nodes would pass on. */
+export function encodeTransition(transition: UserPresenceChanged, options: { readonly namesLeaves?: boolean } = {}): string {
   const { userId, lastSeen, from, to, reason } = transition;
   let stored: StoredTransition;
   if (isOnline(to) && !isOnline(from) && reason === 'online') {
     stored = { type: 'UserWentOnline', userId, lastSeen, reason, userType: to.userType, userName: to.userName, ...tenantPart(transition) };
   } else if (wentOffline(transition)) {
-    const shown = isOnline(from) ? { shown: { userType: from.userType, userName: from.userName, lastActive: from.lastActive } } : {};
+    const shown = options.namesLeaves === true && isOnline(from) ? { shown: { userType: from.userType, userName: from.userName, lastActive: from.lastActive } } : {};
     stored = { type: 'UserWentOffline', userId, lastSeen, reason: transition.reason, ...tenantPart(transition), ...shown };
   } else if (isOnline(from) && isOnline(to) && reason === 'type_changed') {
     const { userType, userName } = to;

@@ -20,7 +20,7 @@ describe('the webhook feed on Redis', () => {
   let seq = 0;
 
   const feed = (nodeId: string, maxAgeMs = 60_000): RedisWebhookFeed => {
-    const made = new RedisWebhookFeed(redis, keys, { nodeId, leaseMs: LEASE_MS, maxAgeMs }, { dropped: (n) => (dropped += n), leaseFailed: () => undefined }, now, () => seq);
+    const made = new RedisWebhookFeed(redis, keys, { nodeId, leaseMs: LEASE_MS, maxAgeMs, replayKept: 100 }, { dropped: (n) => (dropped += n), leaseFailed: () => undefined }, now, () => seq);
     feeds.push(made);
     return made;
   };
@@ -28,7 +28,7 @@ describe('the webhook feed on Redis', () => {
   const commit = async (userId: string, skip = 0): Promise<number> => {
     seq += 1 + skip;
     const json = encodeTransition({ type: 'UserPresenceChanged', userId, lastSeen: 1_000, from: OFFLINE, to: onlineState('agent', userId, freshDetails(1_000)), reason: 'online' });
-    await redis.xadd(keys.transitions, '*', 'seq', seq, 'transition', json);
+    await redis.multi().set(keys.seq, seq).xadd(keys.transitions, '*', 'seq', seq, 'transition', json).exec();
     return seq;
   };
   const cursorSeq = async () => Number((await redis.hget(keys.webhookCursors, 'e'))?.split(' ')[1]);
@@ -39,8 +39,12 @@ describe('the webhook feed on Redis', () => {
     await whenReady(redis, 5_000);
   });
 
+  // Each test's nodes stop renewing, so that the next test's node is the only one to take the lease.
+  afterEach(async () => {
+    for (const f of feeds.splice(0)) await f.stop();
+  });
+
   afterAll(async () => {
-    for (const f of feeds) await f.stop();
     closeRedis(redis);
     await cleanup();
   });
@@ -80,7 +84,6 @@ describe('the webhook feed on Redis', () => {
 
   it('counts events trimmed from the stream before they were sent, and events too old, as dropped, moving past them', async () => {
     const c = feed('c', 1_000);
-    await redis.del(keys.webhookLease);
     await c.start(['e']);
     await waitUntil(async () => c.holdsLease, 5_000, 10);
     const acknowledged = await cursorSeq();
@@ -99,5 +102,27 @@ describe('the webhook feed on Redis', () => {
     expect(await c.next('e', 2)).toEqual([]);
     expect(dropped).toBe(3);
     expect(await cursorSeq()).toBe(seq);
+  });
+
+  it('keeps in the stream what an endpoint has not acknowledged, past what the replay keeps, and trims it once acknowledged', async () => {
+    clockOffset = 0;
+    const d = feed('d');
+    await d.start(['e']);
+    await waitUntil(async () => d.holdsLease, 5_000, 10);
+    await redis.xtrim(keys.transitions, 'MAXLEN', 0);
+    for (let i = 0; i < 500; i += 1) await commit(`many-${i}`);
+    const first = await d.next('e', 50);
+    await d.acknowledge('e', first?.at(-1)?.seq as number);
+    // 450 entries not acknowledged: none trimmed, though the replay keeps 100.
+    expect(await redis.xlen(keys.transitions)).toBeGreaterThanOrEqual(450);
+    let batch = await d.next('e', 1_000);
+    expect(batch).toHaveLength(450);
+    await d.acknowledge('e', seq);
+    // Trimmed by whole stream nodes (`~`): about the 100 the replay keeps.
+    const left = await redis.xlen(keys.transitions);
+    expect(left).toBeGreaterThanOrEqual(100);
+    expect(left).toBeLessThan(300);
+    batch = await d.next('e', 10);
+    expect(batch).toEqual([]);
   });
 });

@@ -77,6 +77,15 @@ describe('the transitions stream format', () => {
     expect(decodeTransition(tenantOnline, 51, told())).toMatchObject({ tenant: 'acme', userId: 7, to: { status: 'online' } });
   });
 
+  it('names the user a leave leaves in the entry when asked (webhooks on), so that a reader told nothing names them too', () => {
+    const leave = offlineTransition('u', AT, 'node_lost', onlineState('agent', 'Ada', { ...freshDetails(AT - 9), lastActive: AT - 5 }));
+    const json = encodeTransition(leave, { namesLeaves: true });
+    expect(json).toBe(`${TODAY.offline.slice(0, -1)},"shown":{"userType":"agent","userName":"Ada","lastActive":${AT - 5}}}`);
+    expect(decodeTransition(json, 44, told())).toMatchObject({ from: { status: 'online', userType: 'agent', userName: 'Ada', lastActive: AT - 5 }, to: OFFLINE });
+    // What the consumers were told comes first, as without the field.
+    expect(decodeTransition(json, 44, told({ u: onlineState('client', 'Bo') }))).toMatchObject({ from: onlineState('client', 'Bo') });
+  });
+
   it('reads a leave of a user this node was not told of as coming from online (its delivery then drops it)', () => {
     expect(decodeTransition(TODAY.offline, 43, told())).toMatchObject({ from: { status: 'online' }, to: OFFLINE });
   });
