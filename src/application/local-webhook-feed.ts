@@ -1,4 +1,4 @@
-import type { JournaledOutbox, JournalWrite, OutboxJournal } from './outbox-journal';
+import type { JournaledOutbox, OutboxJournal } from './outbox-journal';
 import type { OutboxEvent, WebhookFeed } from './webhook-feed';
 import { WebhookOutbox } from './webhook-outbox';
 
@@ -16,68 +16,56 @@ export interface LocalFeedObserver {
   journalFailed(error: unknown): void;
 }
 
+/** The most events one journal write carries: a backlog after an outage goes in several round trips, not one huge one. */
+const EVENTS_PER_WRITE = 5_000;
+
 /**
  * The outbox of one node on an in-memory store: its transitions as they commit, in memory, and, with a journal
  * (PostgreSQL), written there every batch interval in one round trip with the endpoints' cursors, so that a
- * restart picks up what was not acknowledged and a kill -9 loses at most the last interval.
+ * restart picks up what was not acknowledged and a kill -9 loses at most the last interval. Until what the journal
+ * kept from the last run has been read, nothing is sent (it goes first, in seq order) and nothing is written.
  */
 export class LocalWebhookFeed implements WebhookFeed {
-  private readonly outbox = new WebhookOutbox();
+  private outbox = new WebhookOutbox();
   private readonly cursors = new Map<string, number>();
+  private endpoints: readonly string[] = [];
+  private loaded: boolean;
+  private lastSeq = 0;
   private unwritten: OutboxEvent[] = [];
   private movedCursors = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  /** The journal could not be read at the start: its rows, all older than `firstSeq`, are never to be sent. */
-  private discardOld = false;
-  private firstSeq: number | undefined;
+  private writing: Promise<void> | undefined;
+  private writeAgain = false;
 
   constructor(
     private readonly settings: LocalFeedSettings,
     private readonly journal: OutboxJournal | null,
     private readonly observer: LocalFeedObserver,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.loaded = journal === null;
+  }
 
   async start(endpoints: readonly string[]): Promise<void> {
-    const kept = await this.load();
-    for (const event of kept.events) this.outbox.append(event);
-    const end = kept.events.at(-1)?.seq ?? 0;
-    for (const endpoint of endpoints) {
-      const cursor = kept.cursors.get(endpoint);
-      this.cursors.set(endpoint, cursor ?? end);
-      // A new endpoint's place is written with the first events, so that a crash after them does not skip them.
-      if (cursor === undefined && this.journal !== null) this.movedCursors.set(endpoint, end);
-    }
-    this.release();
-    if (this.journal !== null) this.schedule();
+    this.endpoints = endpoints;
+    for (const endpoint of endpoints) this.cursors.set(endpoint, 0);
+    if (this.journal === null) return;
+    await this.load();
+    this.timer = setInterval(() => void this.write(), this.settings.journalEveryMs);
+    this.timer.unref();
   }
 
   /** Writes what is left to the journal, then closes it: a graceful stop loses nothing. */
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearInterval(this.timer);
     if (this.journal === null) return;
     await this.write();
+    await this.writing;
     await this.journal.close();
   }
 
-  /** What the journal kept; nothing when it cannot be read (the database is down), and what it held is let go of. */
-  private async load(): Promise<JournaledOutbox> {
-    const nothing = { events: [], cursors: new Map<string, number>() };
-    if (this.journal === null) return nothing;
-    try {
-      return await this.journal.load();
-    } catch (error) {
-      this.observer.journalFailed(error);
-      this.discardOld = true;
-      return nothing;
-    }
-  }
-
   append(event: OutboxEvent): void {
-    // Older than anything appended from now on: what a journal that could not be read kept is let go of at the first write.
-    if (this.discardOld && this.firstSeq === undefined) this.firstSeq = event.seq;
+    this.lastSeq = Math.max(this.lastSeq, event.seq);
     this.outbox.append(event);
     if (this.journal !== null) {
       this.unwritten.push(event);
@@ -88,6 +76,7 @@ export class LocalWebhookFeed implements WebhookFeed {
   }
 
   next(endpoint: string, max: number): Promise<readonly OutboxEvent[]> {
+    if (!this.loaded) return Promise.resolve([]);
     this.release();
     return Promise.resolve(this.outbox.after(this.cursors.get(endpoint) ?? 0, max));
   }
@@ -108,6 +97,10 @@ export class LocalWebhookFeed implements WebhookFeed {
     return Number.isFinite(oldest) ? Math.max(0, this.now() - oldest) : 0;
   }
 
+  get problem(): string | undefined {
+    return this.loaded ? undefined : 'the outbox the database kept from the last run has not been read yet (nothing is sent until it is)';
+  }
+
   private get acknowledgedByAll(): number {
     return this.cursors.size === 0 ? 0 : Math.min(...this.cursors.values());
   }
@@ -119,37 +112,77 @@ export class LocalWebhookFeed implements WebhookFeed {
     if (dropped > 0) this.observer.dropped(dropped);
   }
 
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      void this.write().finally(() => {
-        if (this.timer !== undefined) this.schedule();
-      });
-    }, this.settings.journalEveryMs);
-    this.timer.unref();
+  /**
+   * Reads what the journal kept (tried again every interval while the database cannot be reached), and puts it
+   * before what this run appended meanwhile: its seqs are all lower. Each endpoint resumes after its cursor; one
+   * the journal does not know starts after what it kept, and its place is written with the next write.
+   */
+  private async load(): Promise<boolean> {
+    let kept: JournaledOutbox;
+    try {
+      kept = await (this.journal as OutboxJournal).load();
+    } catch (error) {
+      this.observer.journalFailed(error);
+      return false;
+    }
+    const appended = this.outbox.after(-1, Number.MAX_SAFE_INTEGER);
+    const firstAppended = appended[0]?.seq ?? Number.POSITIVE_INFINITY;
+    this.outbox = new WebhookOutbox();
+    for (const event of kept.events) if (event.seq < firstAppended) this.outbox.append(event);
+    for (const event of appended) this.outbox.append(event);
+    const end = kept.events.at(-1)?.seq ?? 0;
+    for (const endpoint of this.endpoints) {
+      const cursor = kept.cursors.get(endpoint);
+      this.cursors.set(endpoint, cursor ?? end);
+      if (cursor === undefined) this.movedCursors.set(endpoint, end);
+    }
+    this.lastSeq = Math.max(this.lastSeq, end);
+    this.loaded = true;
+    this.release();
+    return true;
   }
 
-  /** One write at a time; what a failed write held is tried again with the next. */
+  /** One write at a time; a write asked for meanwhile follows it at once. */
   private write(): Promise<void> {
-    this.writing = this.writing.then(async () => {
-      const journal = this.journal;
-      if (journal === null) return;
-      const change: JournalWrite = {
-        events: this.unwritten,
-        cursors: this.movedCursors,
-        releasedThrough: Math.max(this.acknowledgedByAll, this.discardOld ? (this.firstSeq ?? Number.MAX_SAFE_INTEGER) - 1 : 0),
-        expiredBefore: this.now() - this.settings.maxAgeMs,
-      };
-      this.unwritten = [];
-      this.movedCursors = new Map();
-      try {
-        await journal.write(change);
-        if (change.releasedThrough >= (this.firstSeq ?? Number.MAX_SAFE_INTEGER) - 1) this.discardOld = false;
-      } catch (error) {
-        this.unwritten = [...change.events, ...this.unwritten].slice(-this.settings.maxPending);
-        for (const [endpoint, seq] of change.cursors) if (!this.movedCursors.has(endpoint)) this.movedCursors.set(endpoint, seq);
-        this.observer.journalFailed(error);
+    if (this.writing !== undefined) {
+      this.writeAgain = true;
+      return this.writing;
+    }
+    this.writing = this.writeAll().finally(() => {
+      this.writing = undefined;
+      if (this.writeAgain) {
+        this.writeAgain = false;
+        void this.write();
       }
     });
     return this.writing;
+  }
+
+  /**
+   * Appends what is still needed (an event every endpoint has, or one dropped, is not written), records the cursors
+   * that moved, and lets go of every row before the oldest event still held: one round trip, or a few for a backlog.
+   */
+  private async writeAll(): Promise<void> {
+    const journal = this.journal as OutboxJournal;
+    if (!this.loaded && !(await this.load())) return;
+    this.release();
+    const oldestHeld = this.outbox.oldestAfter(-1)?.seq ?? this.lastSeq + 1;
+    let events = this.unwritten.filter((e) => e.seq >= oldestHeld);
+    this.unwritten = [];
+    do {
+      const chunk = events.slice(0, EVENTS_PER_WRITE);
+      const cursors = this.movedCursors;
+      this.movedCursors = new Map();
+      try {
+        await journal.write({ events: chunk, cursors, releasedThrough: oldestHeld - 1 });
+      } catch (error) {
+        // Kept for the next write, with what was appended and moved meanwhile.
+        this.unwritten = [...events, ...this.unwritten];
+        for (const [endpoint, seq] of cursors) if (!this.movedCursors.has(endpoint)) this.movedCursors.set(endpoint, seq);
+        this.observer.journalFailed(error);
+        return;
+      }
+      events = events.slice(EVENTS_PER_WRITE);
+    } while (events.length > 0);
   }
 }

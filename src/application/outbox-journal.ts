@@ -1,6 +1,6 @@
 import type { OutboxEvent } from './webhook-feed';
 
-/** What an outbox journal kept: the events not yet released, oldest first, and each endpoint's cursor. */
+/** What an outbox journal kept: the events not yet released (the newest it holds at most), oldest first, and each endpoint's cursor. */
 export interface JournaledOutbox {
   readonly events: readonly OutboxEvent[];
   readonly cursors: ReadonlyMap<string, number>;
@@ -11,10 +11,8 @@ export interface JournalWrite {
   readonly events: readonly OutboxEvent[];
   /** Endpoint cursors that moved since the last write. */
   readonly cursors: ReadonlyMap<string, number>;
-  /** Every endpoint has the events up to and including this seq. */
+  /** No event up to and including this seq is needed any more: every endpoint has it, or it was dropped. */
   readonly releasedThrough: number;
-  /** Events appended before this (ms since the epoch) are too old to send. */
-  readonly expiredBefore: number;
 }
 
 /**

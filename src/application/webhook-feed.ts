@@ -25,4 +25,6 @@ export interface WebhookFeed {
   readonly pending: number;
   /** How old the oldest event some endpoint has not acknowledged is, in ms (0: none). */
   readonly lagMs: number;
+  /** Why nothing can be sent now, if so: `/ready` says webhooks are degraded. */
+  readonly problem: string | undefined;
 }

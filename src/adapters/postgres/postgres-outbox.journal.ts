@@ -3,8 +3,9 @@ import type { JournaledOutbox, JournalWrite, OutboxJournal } from '../../applica
 import type { OutboxEvent } from '../../application/webhook-feed';
 
 /**
- * Appends, acknowledgements and releases in one statement, one round trip a write. The DELETE does not see the rows
- * this statement inserts (one snapshot): those already released go at the next write, and a load skips them.
+ * Appends, acknowledgements and releases in one statement, one round trip a write; the release is a range of the
+ * primary key. The DELETE does not see the rows this statement inserts (one snapshot): those already released go at
+ * the next write, and a load skips them.
  */
 const WRITE = `
 WITH appended AS (
@@ -16,14 +17,19 @@ WITH appended AS (
   SELECT endpoint, seq FROM unnest($4::text[], $5::bigint[]) AS c(endpoint, seq)
   ON CONFLICT (endpoint) DO UPDATE SET seq = GREATEST(presence_webhook_cursors.seq, EXCLUDED.seq)
 ), released AS (
-  DELETE FROM presence_webhook_outbox WHERE seq <= $6 OR appended_at < to_timestamp($7 / 1000.0)
+  DELETE FROM presence_webhook_outbox WHERE seq <= $6
 )
 SELECT 1`;
 
-/** The newest events at most: a table left by a long outage is read back no further than the outbox holds. */
-const LOAD_EVENTS = `
-SELECT seq::text, (extract(epoch FROM appended_at) * 1000)::float8 AS at_ms, event::text
-FROM (SELECT * FROM presence_webhook_outbox ORDER BY seq DESC LIMIT $1) newest ORDER BY seq`;
+/**
+ * One page of a load, in seq order after a seq: a table left by a long outage is read in pieces, not one reply.
+ * Ordered by the column, not the text it is sent as (`ORDER BY seq` would name the output column).
+ */
+const LOAD_PAGE = `
+SELECT o.seq::text AS seq, (extract(epoch FROM o.appended_at) * 1000)::float8 AS at_ms, o.event::text AS event
+FROM presence_webhook_outbox o WHERE o.seq > $1 ORDER BY o.seq LIMIT $2`;
+
+const ROWS_PER_PAGE = 10_000;
 
 /** CONTRACT §10's outbox journal in PostgreSQL (migration 007): one node with an in-memory store and DATABASE_URL. */
 export class PostgresOutboxJournal implements OutboxJournal {
@@ -34,11 +40,16 @@ export class PostgresOutboxJournal implements OutboxJournal {
 
   async load(): Promise<JournaledOutbox> {
     const cursors = await this.pool.query<{ endpoint: string; seq: string }>('SELECT endpoint, seq::text FROM presence_webhook_cursors');
-    const events = await this.pool.query<{ seq: string; at_ms: number; event: string }>(LOAD_EVENTS, [this.maxEvents]);
-    return {
-      cursors: new Map(cursors.rows.map((r) => [r.endpoint, Number(r.seq)])),
-      events: events.rows.map((r): OutboxEvent => ({ seq: Number(r.seq), at: Number(r.at_ms), event: JSON.parse(r.event) as object })),
-    };
+    let events: OutboxEvent[] = [];
+    for (let after = '-1'; ; ) {
+      const page = await this.pool.query<{ seq: string; at_ms: number; event: string }>(LOAD_PAGE, [after, ROWS_PER_PAGE]);
+      for (const r of page.rows) events.push({ seq: Number(r.seq), at: Number(r.at_ms), event: JSON.parse(r.event) as object });
+      // The newest at most, as the outbox in memory holds (cut in steps, not per page).
+      if (events.length > this.maxEvents * 2) events = events.slice(-this.maxEvents);
+      if (page.rows.length < ROWS_PER_PAGE) break;
+      after = (page.rows.at(-1) as { seq: string }).seq;
+    }
+    return { cursors: new Map(cursors.rows.map((r) => [r.endpoint, Number(r.seq)])), events: events.slice(-this.maxEvents) };
   }
 
   async write(change: JournalWrite): Promise<void> {
@@ -50,7 +61,6 @@ export class PostgresOutboxJournal implements OutboxJournal {
       [...cursors.keys()],
       [...cursors.values()],
       change.releasedThrough,
-      change.expiredBefore,
     ]);
   }
 

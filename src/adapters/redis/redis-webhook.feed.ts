@@ -1,5 +1,6 @@
 import type { OutboxEvent, WebhookFeed } from '../../application/webhook-feed';
 import type { ToldPresence } from '../../domain/ports/transition-feed.port';
+import type { CommittedTransition } from '../../domain/presence.events';
 import { webhookEventOf } from '../presence-events/presence-event-of';
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
@@ -48,7 +49,10 @@ export class RedisWebhookFeed implements WebhookFeed {
   /** Per endpoint: its cursor as last read, and the oldest event it was given and has not acknowledged. */
   private readonly cursors = new Map<string, Cursor>();
   private readonly oldestUnacknowledged = new Map<string, number>();
-  private readonly lastIdOf = new Map<string, Map<number, string>>();
+  /** The last batch each endpoint was given: its entry ids by seq, whether it was full, and its last event's time. */
+  private readonly lastBatchOf = new Map<string, { ids: Map<number, string>; full: boolean; lastAt: number }>();
+  /** Per endpoint, the highest seq whose loss has been counted already. */
+  private readonly countedThrough = new Map<string, number>();
 
   constructor(
     private readonly redis: PresenceRedis,
@@ -88,23 +92,30 @@ export class RedisWebhookFeed implements WebhookFeed {
         .xrange(this.keys.transitions, `(${cursor.id}`, '+', 'COUNT', max)
         .then((reply) => checked(this.redis, reply, streamEntries));
       if (entries.length === 0) return [];
-      const { events, dropped, last } = this.eventsOf(entries, cursor.seq);
+      // What is dropped is counted once, however often a failing endpoint's batch is read again.
+      const counted = this.countedThrough.get(endpoint) ?? 0;
+      const { events, dropped, last } = this.eventsOf(entries, cursor.seq, counted);
+      this.countedThrough.set(endpoint, Math.max(counted, last.seq));
       if (dropped > 0) this.observer.dropped(dropped);
       if (events.length > 0) {
-        this.remember(endpoint, entries);
+        this.remember(endpoint, entries, entries.length === max);
         this.oldestUnacknowledged.set(endpoint, (events[0] as OutboxEvent).at);
         return events;
       }
       // Nothing in these entries is to be sent: the cursor moves past them, and the next entries are read.
       await this.moveCursor(endpoint, last);
+      if (!this.holdsLease) return undefined;
       cursor = last;
     }
     return [];
   }
 
   async acknowledge(endpoint: string, seq: number): Promise<void> {
-    const id = this.lastIdOf.get(endpoint)?.get(seq);
-    this.oldestUnacknowledged.delete(endpoint);
+    const batch = this.lastBatchOf.get(endpoint);
+    const id = batch?.ids.get(seq);
+    // After a full batch more is waiting, about as old as its last event; after a short one, nothing is.
+    if (batch?.full === true) this.oldestUnacknowledged.set(endpoint, batch.lastAt);
+    else this.oldestUnacknowledged.delete(endpoint);
     if (id !== undefined) await this.moveCursor(endpoint, { id, seq });
   }
 
@@ -119,6 +130,9 @@ export class RedisWebhookFeed implements WebhookFeed {
     return Math.max(0, this.now() - Math.min(...this.oldestUnacknowledged.values()));
   }
 
+  /** Nothing stops the delivery but Redis itself, which the store's health reports. */
+  readonly problem = undefined;
+
   private async startCursors(): Promise<void> {
     if (this.endpoints.length === 0) return;
     await this.redis.startWebhookCursors(this.keys.webhookCursors, this.keys.transitions, ...this.endpoints);
@@ -129,8 +143,10 @@ export class RedisWebhookFeed implements WebhookFeed {
   private async cursorOf(endpoint: string): Promise<Cursor> {
     let stored = checked(this.redis, await this.redis.hget(this.keys.webhookCursors, endpoint), optionalString);
     if (stored === null) {
-      // Redis lost its data: the endpoint starts again at the stream's end.
-      await this.startCursors();
+      // Started here before: Redis lost its data, and the stream holds only what came since, all of it to send.
+      // Not started (Redis was down when this node started): the endpoint starts at the stream's end, as at a start.
+      if (this.started) await this.redis.hsetnx(this.keys.webhookCursors, endpoint, '0-0 0');
+      else await this.startCursors();
       stored = checked(this.redis, await this.redis.hget(this.keys.webhookCursors, endpoint), optionalString) ?? '0-0 0';
     }
     const [id = '0-0', seq = '0'] = stored.split(' ');
@@ -150,14 +166,18 @@ export class RedisWebhookFeed implements WebhookFeed {
   }
 
   /** The entry ids of the batch given to an endpoint, by seq, so that its acknowledgement can name the entry. */
-  private remember(endpoint: string, entries: readonly StreamEntry[]): void {
+  private remember(endpoint: string, entries: readonly StreamEntry[], full: boolean): void {
     const ids = new Map<number, string>();
     for (const [id, fields] of entries) ids.set(Number(fieldOf(fields, 'seq')), id);
-    this.lastIdOf.set(endpoint, ids);
+    const lastId = entries.at(-1)?.[0] ?? '0-0';
+    this.lastBatchOf.set(endpoint, { ids, full, lastAt: Number(lastId.split('-')[0]) });
   }
 
-  /** The entries' events to send, and how many were lost to the stream's bound or are too old. */
-  private eventsOf(entries: readonly StreamEntry[], afterSeq: number): { events: OutboxEvent[]; dropped: number; last: Cursor } {
+  /**
+   * The entries' events to send, and how many after `counted` were lost to the stream's bound, are too old, or
+   * cannot be read (an entry Redis mangled is skipped, as the transitions feed skips it).
+   */
+  private eventsOf(entries: readonly StreamEntry[], afterSeq: number, counted: number): { events: OutboxEvent[]; dropped: number; last: Cursor } {
     const oldest = this.now() - this.settings.maxAgeMs;
     const events: OutboxEvent[] = [];
     let dropped = 0;
@@ -168,15 +188,16 @@ export class RedisWebhookFeed implements WebhookFeed {
       const json = fieldOf(fields, 'transition');
       if (!Number.isSafeInteger(seq)) continue;
       // A gap: entries trimmed away before they were sent (a seq at or below the cursor: Redis lost its data).
-      if (previous > 0 && seq > previous + 1) dropped += seq - previous - 1;
+      const before = Math.max(previous, counted);
+      if (previous > 0 && seq > before + 1) dropped += seq - before - 1;
       previous = seq;
       last = { id, seq };
       const at = Number(id.split('-')[0]);
-      if (at < oldest) {
-        dropped += 1;
+      const transition = at < oldest ? undefined : decoded(json, seq);
+      if (transition === null || at < oldest) {
+        if (seq > counted) dropped += 1;
         continue;
       }
-      const transition = json === undefined ? undefined : decodeTransition(json, seq, TOLD_NOTHING);
       if (transition !== undefined) events.push({ seq, at, event: webhookEventOf(transition) });
     }
     return { events, dropped, last };
@@ -195,6 +216,16 @@ export class RedisWebhookFeed implements WebhookFeed {
       if (this.leaseTimer !== undefined) this.leaseTimer = setTimeout(() => void renew(), this.settings.leaseMs / 3).unref();
     };
     this.leaseTimer = setTimeout(() => void renew(), 0).unref();
+  }
+}
+
+/** The entry's transition; undefined for a kind this version does not know, null for one it cannot read. */
+function decoded(json: string | undefined, seq: number): CommittedTransition | undefined | null {
+  if (json === undefined) return null;
+  try {
+    return decodeTransition(json, seq, TOLD_NOTHING);
+  } catch {
+    return null;
   }
 }
 

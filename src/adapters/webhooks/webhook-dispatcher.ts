@@ -33,7 +33,7 @@ export class WebhookDispatcher {
   }
 
   async stop(): Promise<void> {
-    for (const endpoint of this.endpoints) endpoint.stop();
+    await Promise.all(this.endpoints.map((endpoint) => endpoint.stop()));
     await this.feed.stop();
   }
 
@@ -50,6 +50,8 @@ export class WebhookDispatcher {
   readonly health: HealthCheck = {
     check: (): Promise<ComponentHealth> => {
       const failing = this.endpoints.filter((e) => e.failing).length;
+      const { problem } = this.feed;
+      if (problem !== undefined) return Promise.resolve({ status: 'degraded', detail: problem });
       return Promise.resolve(failing === 0 ? { status: 'up' } : { status: 'degraded', detail: `${failing} webhook endpoint(s) failing` });
     },
   };

@@ -31,6 +31,7 @@ export class WebhookEndpoint {
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: AbortController | undefined;
+  private attempting: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
@@ -51,21 +52,27 @@ export class WebhookEndpoint {
     this.schedule(this.settings.batchMs);
   }
 
-  stop(): void {
+  /** Stops, and waits for an attempt under way to end (its POST aborted): none starts after this. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.inFlight?.abort();
+    await this.attempting;
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.attempt(), ms);
+    this.timer = setTimeout(() => {
+      this.attempting = this.attempt().finally(() => (this.attempting = undefined));
+    }, ms);
     this.timer.unref();
   }
 
   private async attempt(): Promise<void> {
     try {
       const batch = await this.feed.next(this.key, this.settings.batchMax);
+      // Stopped while the batch was read: a node shutting down sends nothing more (the next holder sends it).
+      if (this.stopped) return;
       // Nothing to send, or another node of the cluster sends it.
       if (batch === undefined || batch.length === 0) {
         if (batch === undefined) this.failures = 0;

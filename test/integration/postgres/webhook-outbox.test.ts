@@ -1,3 +1,5 @@
+import { createPostgresPool } from '../../../src/adapters/postgres/postgres-pool';
+import { PostgresOutboxJournal } from '../../../src/adapters/postgres/postgres-outbox.journal';
 import { ServiceProcess } from '../../support/service-process';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { closeAllSockets, connect, request as emit } from '../../support/socket-client';
@@ -44,6 +46,29 @@ describe('the webhook outbox in PostgreSQL', () => {
     await stop('SIGTERM');
     await receiver.stop();
     await db.drop();
+  });
+
+  it('reads back in pages the newest events it may hold, with the cursors, and lets go of a range by seq', async () => {
+    const journal = new PostgresOutboxJournal(createPostgresPool({ connectionString: db.url }), 20_000);
+    try {
+      const events = Array.from({ length: 25_000 }, (_, i) => ({ seq: 1_000 + i, at: Date.UTC(2026, 11, 2) + i, event: { seq: 1_000 + i, userId: `u${i}` } }));
+      for (let i = 0; i < events.length; i += 5_000) await journal.write({ events: events.slice(i, i + 5_000), cursors: new Map([['e', 999]]), releasedThrough: 0 });
+      const kept = await journal.load();
+      expect(kept.cursors).toEqual(new Map([['e', 999]]));
+      expect(kept.events).toHaveLength(20_000);
+      expect(kept.events[0]).toEqual(events[5_000]);
+      expect(kept.events.at(-1)).toEqual(events.at(-1));
+      // A cursor never goes back; a release removes the rows up to it, and only those.
+      await journal.write({ events: [], cursors: new Map([['e', 500]]), releasedThrough: 25_000 });
+      expect((await journal.load()).cursors).toEqual(new Map([['e', 999]]));
+      // Seqs 1,000 to 25,999 were written: 25,001 and on are left.
+      expect(await rows()).toBe(999);
+      await journal.write({ events: [], cursors: new Map(), releasedThrough: Number.MAX_SAFE_INTEGER });
+      expect(await rows()).toBe(0);
+    } finally {
+      await db.pool.query('DELETE FROM presence_webhook_cursors');
+      await journal.close();
+    }
   });
 
   it('delivers what reached the table before a kill -9 after the restart, then the restart\'s reset; a graceful stop writes what is left', async () => {

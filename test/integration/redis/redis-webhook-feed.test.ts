@@ -92,7 +92,19 @@ describe('the webhook feed on Redis', () => {
     expect(seqsOf(await c.next('e', 10))).toEqual([after]);
     expect(after - acknowledged - 1).toBe(5);
     expect(dropped).toBe(5);
+    // The endpoint failed: the same batch is read again, and the loss is not counted again.
+    expect(seqsOf(await c.next('e', 10))).toEqual([after]);
+    expect(dropped).toBe(5);
     await c.acknowledge('e', after);
+
+    // An entry that cannot be read (Redis mangled it) is skipped and counted, not retried for ever.
+    dropped = 0;
+    seq += 1;
+    await redis.multi().set(keys.seq, seq).xadd(keys.transitions, '*', 'seq', seq, 'transition', '{"type":"UserWentOnline",').exec();
+    const readable = await commit('after-mangled');
+    expect(seqsOf(await c.next('e', 10))).toEqual([readable]);
+    expect(dropped).toBe(1);
+    await c.acknowledge('e', readable);
 
     dropped = 0;
     for (let i = 0; i < 3; i += 1) await commit(`old-${i}`);
@@ -104,7 +116,7 @@ describe('the webhook feed on Redis', () => {
     expect(await cursorSeq()).toBe(seq);
   });
 
-  it('keeps in the stream what an endpoint has not acknowledged, past what the replay keeps, and trims it once acknowledged', async () => {
+  it('keeps in the stream what an endpoint has not acknowledged, past what the replay keeps, trims it once acknowledged, and sends what came after a loss of data', async () => {
     clockOffset = 0;
     const d = feed('d');
     await d.start(['e']);
@@ -124,5 +136,10 @@ describe('the webhook feed on Redis', () => {
     expect(left).toBeLessThan(300);
     batch = await d.next('e', 10);
     expect(batch).toEqual([]);
+
+    // Redis lost its data (the cursors and the stream with them): what the stream holds since is all sent.
+    await redis.del(keys.webhookCursors, keys.transitions);
+    const sinceLoss = [await commit('since-loss-1'), await commit('since-loss-2')];
+    expect(seqsOf(await d.next('e', 10))).toEqual(sinceLoss);
   });
 });

@@ -8,9 +8,17 @@ const EVERY_MS = 100;
 class RecordingJournal implements OutboxJournal {
   readonly writes: JournalWrite[] = [];
   failing = false;
-  constructor(private readonly kept: JournaledOutbox | Error = { events: [], cursors: new Map() }) {}
+  constructor(
+    private readonly kept: JournaledOutbox = { events: [], cursors: new Map() },
+    /** How many loads fail first (the database not up yet). */
+    private loadFailures = 0,
+  ) {}
   load(): Promise<JournaledOutbox> {
-    return this.kept instanceof Error ? Promise.reject(this.kept) : Promise.resolve(this.kept);
+    if (this.loadFailures > 0) {
+      this.loadFailures -= 1;
+      return Promise.reject(new Error('database down'));
+    }
+    return Promise.resolve(this.kept);
   }
   write(change: JournalWrite): Promise<void> {
     if (this.failing) return Promise.reject(new Error('database down'));
@@ -47,7 +55,7 @@ describe('the local webhook feed', () => {
     feed.append(event(2));
     await jest.advanceTimersByTimeAsync(EVERY_MS);
     expect(journal.writes).toHaveLength(1);
-    expect(journal.writes[0]).toEqual({ events: [event(1), event(2)], cursors: new Map([['x', 0], ['y', 0]]), releasedThrough: 0, expiredBefore: -10_000 });
+    expect(journal.writes[0]).toEqual({ events: [event(1), event(2)], cursors: new Map([['x', 0], ['y', 0]]), releasedThrough: 0 });
     expect(seqs(await feed.next('x', 10))).toEqual([1, 2]);
     await feed.acknowledge('x', 2);
     expect(feed.pending).toBe(2);
@@ -61,7 +69,7 @@ describe('the local webhook feed', () => {
     expect(journal.writes).toHaveLength(2);
   });
 
-  it('keeps what a failed write held for the next one', async () => {
+  it('keeps what a failed write held for the next one, but for what every endpoint has meanwhile', async () => {
     const journal = new RecordingJournal();
     const feed = make(journal);
     await feed.start(['x']);
@@ -72,7 +80,7 @@ describe('the local webhook feed', () => {
     journal.failing = false;
     feed.append(event(2));
     await jest.advanceTimersByTimeAsync(EVERY_MS);
-    expect(journal.writes.at(-1)).toMatchObject({ events: [event(1), event(2)], cursors: new Map([['x', 1]]) });
+    expect(journal.writes.at(-1)).toEqual({ events: [event(2)], cursors: new Map([['x', 1]]), releasedThrough: 1 });
   });
 
   it('starts from what the journal kept: each endpoint after its cursor, a new endpoint at the end; too old is dropped and counted', async () => {
@@ -91,15 +99,27 @@ describe('the local webhook feed', () => {
     expect(dropped).toBe(1);
   });
 
-  it('starts empty when the journal cannot be read, and lets go of what it held at the first write', async () => {
-    const journal = new RecordingJournal(new Error('database down'));
+  it('sends and writes nothing until the journal has been read, tried again every interval; then what it kept goes first', async () => {
+    const journal = new RecordingJournal({ events: [event(50)], cursors: new Map([['x', 40]]) }, 1);
     const feed = make(journal);
     await feed.start(['x']);
     feed.append(event(100));
+    expect(await feed.next('x', 10)).toEqual([]);
+    expect(feed.problem).toMatch(/not been read yet/);
     await jest.advanceTimersByTimeAsync(EVERY_MS);
-    expect(journal.writes[0]).toMatchObject({ events: [event(100)], releasedThrough: 99 });
+    expect(feed.problem).toBeUndefined();
+    expect(seqs(await feed.next('x', 10))).toEqual([50, 100]);
+    // The table has 50 already; nothing before it is let go of that was not read.
+    expect(journal.writes).toEqual([{ events: [event(100)], cursors: new Map(), releasedThrough: 49 }]);
+  });
+
+  it('writes a backlog in several round trips of at most 5,000 events', async () => {
+    const journal = new RecordingJournal();
+    const feed = make(journal, 20_000);
+    await feed.start(['x']);
+    for (let seq = 1; seq <= 12_000; seq += 1) feed.append(event(seq));
     await jest.advanceTimersByTimeAsync(EVERY_MS);
-    expect(journal.writes[1]).toMatchObject({ releasedThrough: 0 });
+    expect(journal.writes.map((w) => w.events.length)).toEqual([5_000, 5_000, 2_000]);
   });
 
   it('holds at most its bound: past it, the oldest events are dropped and counted', async () => {
