@@ -46,8 +46,9 @@ export class RedisWebhookFeed implements WebhookFeed {
   private started = false;
   private heldUntil = 0;
   private leaseTimer: NodeJS.Timeout | undefined;
-  /** Per endpoint: its cursor as last read, and the oldest event it was given and has not acknowledged. */
+  /** Per endpoint: its cursor as last read or moved here. */
   private readonly cursors = new Map<string, Cursor>();
+  /** Per endpoint: when the oldest event it has not acknowledged was appended (about, while it catches up). */
   private readonly oldestUnacknowledged = new Map<string, number>();
   /** The last batch each endpoint was given: its entry ids by seq, whether it was full, and its last event's time. */
   private readonly lastBatchOf = new Map<string, { ids: Map<number, string>; full: boolean; lastAt: number }>();
