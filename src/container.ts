@@ -7,7 +7,7 @@ import { SystemClock } from './adapters/clock/system.clock';
 import { MetricsRecordingNotifier } from './adapters/metrics/metrics-recording.notifier';
 import { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import { ProcessErrors } from './adapters/metrics/process-errors';
-import { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
+import { DeadlineSweeper } from './adapters/scheduling/deadline-sweeper';
 import { StallMeter } from './adapters/scheduling/stall-meter';
 import { SocketHeartbeatNotifier } from './adapters/socket/socket-presence.broadcaster';
 import type { HealthCheck } from './application/health-check';
@@ -35,6 +35,9 @@ export interface ContainerOverrides {
 }
 
 const PACKAGE_JSON_PATH = resolve(__dirname, '../package.json');
+
+/** Deadlines this close together are ended by one sweep, which runs this long after the first of them. */
+const SWEEP_BATCH_MS = 10;
 
 /** The version package.json names, for `presence_build_info`. */
 function packageVersion(): string {
@@ -93,6 +96,7 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
         lastSeen: ctx.get(TOKENS.LastSeen),
         nodes: ctx.get(TOKENS.NodeRegistry),
         settings: config.derived.rules,
+        alarm: ctx.get(TOKENS.Sweeper),
       }),
   );
   c.bind(TOKENS.HealthChecks).toDynamicValue(
@@ -105,9 +109,10 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
   );
   c.bind(TOKENS.Sweeper).toDynamicValue(
     (ctx) =>
-      new IntervalSweeper(
-        ctx.get(TOKENS.PresenceService),
-        config.presence.sweepIntervalMs,
+      new DeadlineSweeper(
+        (options) => ctx.get(TOKENS.PresenceService).sweep(options),
+        { intervalMs: config.presence.sweepIntervalMs, batchMs: SWEEP_BATCH_MS },
+        ctx.get(TOKENS.Clock),
         logger,
         ctx.get(TOKENS.Metrics),
         new StallMeter(config.presence.ttlMs),

@@ -8,7 +8,7 @@ import type { PresenceMetrics } from './adapters/metrics/presence-metrics';
 import type { ProcessErrors } from './adapters/metrics/process-errors';
 import type { PresenceRedis } from './adapters/redis/redis-client';
 import type { RedisPresenceStore } from './adapters/redis/redis-presence.store';
-import type { IntervalSweeper } from './adapters/scheduling/interval-sweeper';
+import type { DeadlineSweeper } from './adapters/scheduling/deadline-sweeper';
 import type { ConnectionLimits } from './adapters/socket/connection-limits';
 import type { OutputGuard } from './adapters/socket/output-guard';
 import type { SocketAudience } from './adapters/socket/socket-audience';
@@ -80,7 +80,7 @@ export const TOKENS = {
   /** What puts this node's transitions into its own outbox: null on Redis, whose stream is the outbox. */
   WebhookIntake: token<OutboxIntake | null>('WebhookIntake'),
   Broadcaster: token<SocketPresenceBroadcaster>('Broadcaster'),
-  Sweeper: token<IntervalSweeper>('Sweeper'),
+  Sweeper: token<DeadlineSweeper>('Sweeper'),
   /** What the store family starts and stops (connections, leases, the feed), in order. */
   StoreLifecycle: token<Lifecycle[]>('StoreLifecycle'),
   /** Everything to start, in order (and to stop in reverse). */

@@ -4,12 +4,13 @@ import type { ConnectionId, Instant, KeyedUser, OnlineUser, Tenant, UserId, User
 import { subjectOf } from './presence.events';
 import { keyOfUser, tenantPart } from './presence.types';
 import type { Clock } from './ports/clock.port';
+import type { ExpiryAlarm } from './ports/expiry-alarm.port';
 import type { LastSeenLookup, LastSeenRecorder } from './ports/last-seen.port';
 import type { NodeRegistry } from './ports/node-registry.port';
 import type { PresenceNotifier } from './ports/presence-notifier.port';
 import type { CommittedDecision, PresenceDecision, PresenceStore } from './ports/presence-store.port';
 import type { Announcement } from './presence';
-import { announce, dropConnection, endConnection, endNodeConnections, expireDue, heartbeat, lastSeenOf, toOnlineUser, viewOf } from './presence';
+import { announce, dropConnection, endConnection, endNodeConnections, expireDue, heartbeat, lastSeenOf, nextDeadline, toOnlineUser, viewOf } from './presence';
 import { chooseStatus, isLiveOn, reportActivity, type StatusChoice } from './activity.rules';
 import type { AvailabilityView } from './availability';
 import type { PresencePage, PresencePageQuery, UserStatus } from './user-status';
@@ -23,6 +24,8 @@ export interface PresenceServiceDeps {
   readonly lastSeen: LastSeenRecorder & LastSeenLookup;
   readonly nodes: NodeRegistry;
   readonly settings: PresenceSettings;
+  /** Hears of each deadline a commit sets, so that the sweep runs when it comes (none: the sweep polls). */
+  readonly alarm?: ExpiryAlarm;
 }
 
 export interface ConnectionCommand extends KeyedUser {
@@ -47,6 +50,8 @@ export interface SweepResult {
   readonly deferred: number;
   /** Nodes whose lease lapsed and whose connections this sweep ended. */
   readonly nodesRecovered: readonly string[];
+  /** The earliest deadline left after it: when the next sweep has work. */
+  readonly nextDeadline: Instant | undefined;
 }
 
 /** The use cases of presence. Each reads the clock once and hands `now` to the rules. */
@@ -151,7 +156,8 @@ export class PresenceService {
     this.deferralsCountedUntil = now;
     // A lease lapses by the other node's silence, not by this node's: recovery is not deferred.
     const recovered = await this.recoverLostNodes(now);
-    return { now, usersChecked: checked.size, transitions: transitions + recovered.transitions, deferred, nodesRecovered: recovered.nodes };
+    const nextDeadline = await store.earliestDeadline();
+    return { now, usersChecked: checked.size, transitions: transitions + recovered.transitions, deferred, nodesRecovered: recovered.nodes, nextDeadline };
   }
 
   /** Renews this node's lease until `until`: the caller does so well before it lapses. */
@@ -228,7 +234,9 @@ export class PresenceService {
   }
 
   private readonly settle = (committed: CommittedDecision): CommittedDecision => {
-    const { transition } = committed;
+    const { transition, next } = committed;
+    const deadline = next === undefined ? undefined : nextDeadline(next);
+    if (deadline !== undefined) this.deps.alarm?.dueAt(deadline);
     if (transition !== null) {
       this.committedTransitions += 1;
       this.deps.lastSeen.record(subjectOf(transition), transition.lastSeen);

@@ -117,6 +117,21 @@ export function describePresenceStoreContract(name: string, create: () => Promis
       expect(await store.dueUsers(5_000, 10)).toEqual(['mid']);
     });
 
+    it('says the earliest deadline of any user, following reschedules later and earlier, and removals', async () => {
+      expect(await store.earliestDeadline()).toBeUndefined();
+      await store.update('a', () => ({ next: presence('a', 5_000), transition: null }));
+      await store.update('b', () => ({ next: presence('b', 7_000), transition: null }));
+      expect(await store.earliestDeadline()).toBe(5_000);
+      // A heartbeat moves a's deadline later: b's is the earliest now.
+      await store.update('a', () => ({ next: presence('a', 9_000), transition: null }));
+      expect(await store.earliestDeadline()).toBe(7_000);
+      await store.update('a', () => ({ next: presence('a', 2_000), transition: null }));
+      expect(await store.earliestDeadline()).toBe(2_000);
+      await store.update('a', () => ({ next: undefined, transition: null }));
+      await store.update('b', () => ({ next: undefined, transition: null }));
+      expect(await store.earliestDeadline()).toBeUndefined();
+    });
+
     it('counts the users whose earliest deadline falls in a range, after one bound and up to the other', async () => {
       for (const [id, deadline] of [['a', 1_000], ['b', 2_000], ['c', 3_000], ['d', 9_000]] as const) {
         await store.update(id, () => ({ next: presence(id, deadline), transition: null }));

@@ -45,6 +45,11 @@ export class DeadlineQueue<K> {
     }
   }
 
+  /** The key with the earliest deadline, and that deadline; undefined when empty. */
+  first(): { readonly key: K; readonly deadline: number } | undefined {
+    return this.keys.length === 0 ? undefined : { key: this.keys[0] as K, deadline: this.deadlines[0] as number };
+  }
+
   deadlineOf(key: K): number | undefined {
     const at = this.positions.get(key);
     return at === undefined ? undefined : this.deadlines[at];

@@ -153,6 +153,21 @@ export class InMemoryPresenceStore implements PresenceStore {
     }
   }
 
+  /**
+   * The heap's first entry, once it is the user's real deadline: an early one (a heartbeat moved it later) is put
+   * right on the way, as `dueUsers` would when it came due, so each entry is fixed about once a heartbeat interval.
+   */
+  earliestDeadline(): Promise<Instant | undefined> {
+    for (;;) {
+      const first = this.deadlines.first();
+      if (first === undefined) return Promise.resolve(undefined);
+      const user = this.users.get(first.key);
+      const deadline = user === undefined ? undefined : nextDeadline(user);
+      if (deadline === first.deadline) return Promise.resolve(deadline);
+      this.deadlines.schedule(first.key, deadline);
+    }
+  }
+
   /** Walks every due entry, putting early ones right on the way: only a stalled node's sweep asks, while it defers. */
   async countDue(after: Instant, until: Instant): Promise<number> {
     let count = 0;

@@ -14,7 +14,7 @@ import type { Instant, UserKey, UserPresence } from '../../domain/presence.types
 import type { PresenceRedis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
 import { checked, decoded } from './redis-reply.guard';
-import { commitOutcome, count, fieldValues, optionalString, pipelineReplies, pong, stringList } from './redis-replies';
+import { commitOutcome, count, fieldValues, firstScore, optionalString, pipelineReplies, pong, stringList } from './redis-replies';
 import { connectionCountOf, decodePresence, encodePresence } from './stored-presence';
 import { encodeTransition } from './stored-transition.codec';
 import { RedisUpdateTimedOut, type RedisStoreSettings } from './redis-store-settings';
@@ -211,6 +211,11 @@ export class RedisPresenceStore implements PresenceStore {
 
   countDue(after: Instant, until: Instant): Promise<number> {
     return this.reply(this.redis.zcount(this.keys.deadlines, `(${after}`, until), zcount);
+  }
+
+  /** The first of the deadlines index (every commit sets a user's score to its real deadline). */
+  earliestDeadline(): Promise<Instant | undefined> {
+    return this.reply(this.redis.zrange(this.keys.deadlines, 0, 0, 'WITHSCORES'), firstScore);
   }
 
   /** After Redis lost its data: numbering resumes above every seq already handed out. */

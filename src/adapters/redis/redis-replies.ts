@@ -89,3 +89,12 @@ export function readEntries(reply: unknown): StreamEntry[] {
   }
   throw malformed('XREAD', reply);
 }
+
+/** ZRANGE key 0 0 WITHSCORES: the first member's score, undefined for an empty set. */
+export function firstScore(reply: unknown): number | undefined {
+  const [member, score] = stringList('ZRANGE')(reply);
+  if (member === undefined) return undefined;
+  const value = Number(score);
+  if (score === undefined || !Number.isFinite(value)) throw malformed('ZRANGE', reply);
+  return value;
+}

@@ -78,4 +78,7 @@ export interface PresenceStore {
 
   /** How many users have their earliest deadline after `after` and at or before `until`; costs what is due, not what is stored. */
   countDue(after: Instant, until: Instant): Promise<number>;
+
+  /** The earliest deadline of any stored user (expiry's or going idle's): when `dueUsers` next has work. */
+  earliestDeadline(): Promise<Instant | undefined>;
 }
