@@ -26,10 +26,15 @@ export class ClientFleet {
     );
   }
 
-  /** Spreads the clients over the workers, round robin, and connects them. */
-  async connect(url: string, clients: readonly ClientSpec[], listen: 'status' | 'mirror' | 'none'): Promise<void> {
+  /**
+   * Spreads the clients over the workers, round robin, and connects them; with `spreadAddresses`, worker w's from
+   * 127.0.0.(w + 2), so that no source address runs out of ephemeral ports.
+   */
+  async connect(url: string, clients: readonly ClientSpec[], listen: 'status' | 'mirror' | 'none', spreadAddresses = false): Promise<void> {
     const shares = this.workers.map((_, w) => clients.filter((_, i) => i % this.workers.length === w));
-    await Promise.all(shares.map((share, w) => this.ask({ cmd: 'connect', url, clients: share, listen }, w)));
+    await Promise.all(
+      shares.map((share, w) => this.ask({ cmd: 'connect', url, clients: share, listen, ...(spreadAddresses ? { localAddress: `127.0.0.${w + 2}` } : {}) }, w)),
+    );
   }
 
   get size(): number {

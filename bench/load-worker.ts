@@ -17,7 +17,7 @@ export interface ClientSpec {
 }
 
 export type Command =
-  | { cmd: 'connect'; url: string; clients: ClientSpec[]; listen: 'status' | 'mirror' | 'none' }
+  | { cmd: 'connect'; url: string; clients: ClientSpec[]; listen: 'status' | 'mirror' | 'none'; localAddress?: string }
   | { cmd: 'online' }
   | { cmd: 'heartbeat'; ratePerSec: number; durationMs: number }
   | { cmd: 'toggle'; index: number; online: boolean }
@@ -36,6 +36,8 @@ interface Client {
 
 const clients: Client[] = [];
 let listen: 'status' | 'mirror' | 'none' = 'none';
+/** The loopback address this worker's connections come from (127.0.0.2, ...): each has its own ephemeral ports. */
+let localAddress: string | undefined;
 /** For each user: when this worker's clients first and last saw its latest transition, and how many did. */
 const arrivals = new Map<number, { first: number; last: number; count: number; status: string }>();
 const emitted = new Map<number, number>();
@@ -55,6 +57,7 @@ function connectClient(url: string, spec: ClientSpec, since?: number): Promise<C
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
+    ...(localAddress === undefined ? {} : { localAddress }),
     ...(spec.token ? { auth: { token: spec.token } } : {}),
   });
   const client: Client = { spec, socket, mirror: new Set() };
@@ -140,6 +143,7 @@ process.on('message', async (message: Command) => {
   switch (message.cmd) {
     case 'connect': {
       listen = message.listen;
+      localAddress = message.localAddress;
       const started = clients.length;
       await inBatches(message.clients, 200, async (spec) => clients.push(await connectClient(message.url, spec)));
       reply({ connected: clients.length - started });

@@ -9,6 +9,7 @@
  *   npm run bench -- --only audiences [--quick]   (issue 17: 100 tenants × 100 users against 100 deployments; only when named)
  *   npm run bench -- --only availability [--quick] [--store redis]   (issue 18: userActivity's cost, the idle sweep of 100,000 users; only when named)
  *   npm run bench -- --only backendPush [--quick] [--store redis] [--persistence postgres]   (issue 19: the event stream and webhooks under 10,000 users churning; only when named)
+ *   npm run bench -- --only population [--quick] [--connections 1000,5000]   (issue 20: populations up to the file limit, projected to 100,000; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -22,8 +23,10 @@ import { abuseBenchmark } from './abuse/abuse.bench';
 import { audiencesBenchmark } from './audiences.bench';
 import { availabilityBenchmark } from './availability.bench';
 import { backendPushBenchmark } from './backend-push.bench';
+import { populationBenchmark } from './population.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
+import { completions, reports } from './fleet-reports';
 import { domainBenchmarks } from './domain.bench';
 import { eventPathNsPerHeartbeat } from './event-path.bench';
 import type { ClientSpec } from './load-worker';
@@ -58,30 +61,6 @@ const spec = (userId: number, scope: ClientSpec['scope'] = null, expected = 0): 
 const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
-interface Report {
-  arrivals: Array<[number, { first: number; last: number; count: number; status: string }]>;
-  emitted: Array<[number, number]>;
-  completed: Array<number | null>;
-}
-
-async function reports(fleet: ClientFleet): Promise<{ emitted: Map<number, number>; firstSeen: Map<number, number>; lastSeen: Map<number, number>; seenBy: Map<number, number>; completed: number[] }> {
-  const all = await fleet.ask<Report>({ cmd: 'report' });
-  const emitted = new Map<number, number>();
-  const firstSeen = new Map<number, number>();
-  const lastSeen = new Map<number, number>();
-  const seenBy = new Map<number, number>();
-  const completed: number[] = [];
-  for (const r of all) {
-    for (const [id, at] of r.emitted) emitted.set(id, at);
-    for (const [id, a] of r.arrivals) {
-      firstSeen.set(id, Math.min(firstSeen.get(id) ?? Infinity, a.first));
-      lastSeen.set(id, Math.max(lastSeen.get(id) ?? 0, a.last));
-      seenBy.set(id, (seenBy.get(id) ?? 0) + a.count);
-    }
-    for (const c of r.completed) if (c !== null) completed.push(c);
-  }
-  return { emitted, firstSeen, lastSeen, seenBy, completed };
-}
 
 function serviceEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -141,16 +120,6 @@ async function waitForArrivals(fleet: ClientFleet, users: number, receivers: num
   }
 }
 
-/** When each §7 client came to hold its whole scope; polls until all `n` do (or 180 s pass). */
-async function completions(fleet: ClientFleet, n: number): Promise<number[]> {
-  let completed: number[] = [];
-  const deadline = Date.now() + 180_000;
-  while (completed.length < n && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    completed = (await reports(fleet)).completed;
-  }
-  return completed;
-}
 
 /** §7 join storm: every client subscribes first, then all go online; done when every client holds its whole scope. */
 async function scopedStorm(n: number, scope: 'small' | 'all') {
@@ -528,7 +497,13 @@ async function main(): Promise<void> {
     if (store === 'redis') await dropRedisKeys(`bench-${process.pid}:`);
   }
 
-  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush'].includes(name))) printSummary(results);
+  if (only?.has('population')) {
+    const sizes = args.includes('--connections') ? (args[args.indexOf('--connections') + 1] ?? '').split(',').map(Number) : undefined;
+    results['population'] = await populationBenchmark({ sizes, quick, serviceEnv, spec, log });
+    log(JSON.stringify(results['population'], null, 2));
+  }
+
+  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush', 'population'].includes(name))) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

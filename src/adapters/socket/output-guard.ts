@@ -63,10 +63,11 @@ export class OutputGuard {
 
   /** Disconnects the connection if it holds too much unsent output; false when it did. */
   check(socket: PresenceSocket): boolean {
-    if (!socket.connected) return false;
-    const unsent = unsentBytes(socket);
-    if (unsent > this.limits.maxBytes) return this.cut(socket, unsent, 'disconnecting a connection that does not read');
-    return true;
+    return socket.connected && this.withinLimit(socket, unsentBytes(socket));
+  }
+
+  private withinLimit(socket: PresenceSocket, unsent: number): boolean {
+    return unsent <= this.limits.maxBytes || this.cut(socket, unsent, 'disconnecting a connection that does not read');
   }
 
   /**
@@ -75,23 +76,25 @@ export class OutputGuard {
    * progress) only starts the waits over.
    */
   look(socket: PresenceSocket, late: boolean): boolean {
-    if (!this.check(socket)) return false;
+    if (!socket.connected) return false;
     const unsent = unsentBytes(socket);
+    if (!this.withinLimit(socket, unsent)) return false;
     return this.makesProgress(socket, unsent, late) || this.cut(socket, unsent, 'disconnecting a connection whose output has not moved');
   }
 
   private makesProgress(socket: PresenceSocket, unsent: number, late: boolean): boolean {
     const conn = socket.conn as unknown as EngineConnection;
     let watch = this.watches.get(conn);
+    if (unsent === 0) {
+      if (watch !== undefined) watch.waiting = undefined;
+      return true;
+    }
+    // Watched from the first look that finds output waiting: a connection that keeps up costs no listener.
     if (watch === undefined) {
       const started: OutputWatch = { drains: 0, waiting: undefined };
       conn.on('drain', () => void (started.drains += 1));
       this.watches.set(conn, started);
       watch = started;
-    }
-    if (unsent === 0) {
-      watch.waiting = undefined;
-      return true;
     }
     const now = this.now();
     const waiting = watch.waiting;

@@ -3,6 +3,13 @@ import { ScopeIndex } from './scope-index';
 import { SubscriptionGroup } from './subscription-group';
 import type { NetChange } from './transition-window';
 
+/** Every element of the set, which is left empty: the groups with work for one flush. */
+export function takeAll<T>(set: Set<T>): T[] {
+  const taken = [...set];
+  set.clear();
+  return taken;
+}
+
 /**
  * This node's subscription groups: one per scope key, each connection's own, and, through the scope index, those a
  * change concerns. A group lives while it has a connection in it.

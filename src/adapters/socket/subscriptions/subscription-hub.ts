@@ -10,7 +10,7 @@ import { FlushedSnapshot } from './flushed-snapshot';
 import type { PresenceScope } from './presence-scope';
 import { diffFor, isEmptyDiff, pictureStateFor, withOfflineListed, type StatusReader } from './scope-encoding';
 import { resumedWaiter, type StateWaiter, type SubscribeAnswer, type SubscriptionGroup } from './subscription-group';
-import { SubscriptionGroups } from './subscription-groups';
+import { SubscriptionGroups, takeAll } from './subscription-groups';
 
 export interface SubscriptionHubSettings {
   readonly replaySize: number;
@@ -33,6 +33,9 @@ export class SubscriptionHub implements TransitionConsumer {
   private readonly snapshot = new FlushedSnapshot();
   private readonly delivered: DeliveredTransitions;
   private readonly groups = new SubscriptionGroups();
+  /** Groups with a connection to catch up, and with one waiting for a state, at the next flush. */
+  private readonly toCatchUp = new Set<SubscriptionGroup>();
+  private readonly toSendState = new Set<SubscriptionGroup>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -81,10 +84,10 @@ export class SubscriptionHub implements TransitionConsumer {
     this.audience.leaveEvents(socket);
 
     const replayed = since === undefined ? undefined : this.replayFor(scope, since);
-    if (replayed === undefined) return new Promise((resolve, reject) => group.addWaiting(socket, { resolve, reject }));
+    if (replayed === undefined) return new Promise((resolve, reject) => this.waitForState(group, socket, { resolve, reject }));
     socket.emit('presenceDiff', replayed);
     this.counter.frames('presenceDiff', 1);
-    if (replayed.seq > this.snapshot.seq) group.catchingUp.set(socket.id, replayed.seq);
+    if (replayed.seq > this.snapshot.seq) this.catchUpLater(group, socket.id, replayed.seq);
     else group.addMember(socket);
     return Promise.resolve({ seq: replayed.seq });
   }
@@ -144,8 +147,21 @@ export class SubscriptionHub implements TransitionConsumer {
         this.counter.frames('presenceDiff', group.members.size);
       }
     }
-    for (const group of this.groups.all()) if (group.catchingUp.size > 0) this.catchUp(group);
-    for (const group of this.groups.all()) if (group.waitingForState.size > 0) this.sendState(group);
+    // Only the groups with someone to place: a flush costs what changed, not a pass over every scope.
+    for (const group of takeAll(this.toCatchUp)) if (group.catchingUp.size > 0) this.catchUp(group);
+    for (const group of takeAll(this.toSendState)) if (group.waitingForState.size > 0) this.sendState(group);
+  }
+
+  /** The connection gets the group's state at the next flush. */
+  private waitForState(group: SubscriptionGroup, socket: PresenceSocket, waiter: StateWaiter): void {
+    group.addWaiting(socket, waiter);
+    this.toSendState.add(group);
+  }
+
+  /** The connection, resumed to `seq`, is sent what followed it at the next flush, then joins the group's diffs. */
+  private catchUpLater(group: SubscriptionGroup, socketId: string, seq: number): void {
+    group.catchingUp.set(socketId, seq);
+    this.toCatchUp.add(group);
   }
 
   /**
@@ -164,7 +180,7 @@ export class SubscriptionHub implements TransitionConsumer {
         this.counter.frames('presenceDiff', live.length);
       }
       for (const socket of live) {
-        if (diff === undefined) group.addWaiting(socket, resumedWaiter(socket));
+        if (diff === undefined) this.waitForState(group, socket, resumedWaiter(socket));
         else group.addMember(socket);
       }
     }
@@ -202,7 +218,7 @@ export class SubscriptionHub implements TransitionConsumer {
     for (const socket of live) {
       if (this.groups.of(socket.id) !== group) continue;
       if (state.seq === this.snapshot.seq) group.addMember(socket);
-      else group.catchingUp.set(socket.id, state.seq);
+      else this.catchUpLater(group, socket.id, state.seq);
     }
     for (const [, waiter] of still) waiter.resolve({ seq: state.seq });
     this.groups.dropIfUnused(group);
