@@ -200,3 +200,34 @@ export async function populationBenchmark(options: PopulationOptions) {
   }
   return { fileLimit: limit, largestPopulation: largest, runs, ...(runs.length >= 2 ? { projection: projection(runs) } : {}) };
 }
+
+/**
+ * Issue 20's memory pair: N connections each announcing a user and subscribed to an empty scope (so that what a
+ * connection costs is measured, not its scope), held 10 s, by the service and by a bare Socket.IO server.
+ */
+export async function memoryPairBenchmark(options: Pick<PopulationOptions, 'serviceEnv' | 'spec' | 'log'> & { readonly sizes: readonly number[] }) {
+  const held = async (server: ServerProcess, n: number): Promise<number> => {
+    const fleet = new ClientFleet(Math.max(2, Math.ceil(n / CONNECTIONS_PER_WORKER)));
+    try {
+      const url = await server.url();
+      await pause(500);
+      const baseline = rssBytes(server.pid);
+      await fleet.connect(url, range(1, n).map((id) => options.spec(id, { userIds: [] }, 0)), 'none', true);
+      await fleet.ask({ cmd: 'online' });
+      await pause(10_000);
+      return round((rssBytes(server.pid) - baseline) / n / 1024, 1);
+    } finally {
+      await fleet.close();
+      await server.stop();
+    }
+  };
+  const rows = [];
+  for (const n of options.sizes) {
+    const service = await held(ServerProcess.service(options.serviceEnv()), n);
+    const bare = await held(ServerProcess.bare(), n);
+    const row = { connections: n, serviceKiBPerConnection: service, bareSocketIoKiBPerConnection: bare, ratio: round(service / bare) };
+    options.log(JSON.stringify(row));
+    rows.push(row);
+  }
+  return rows;
+}

@@ -10,6 +10,7 @@
  *   npm run bench -- --only availability [--quick] [--store redis]   (issue 18: userActivity's cost, the idle sweep of 100,000 users; only when named)
  *   npm run bench -- --only backendPush [--quick] [--store redis] [--persistence postgres]   (issue 19: the event stream and webhooks under 10,000 users churning; only when named)
  *   npm run bench -- --only population [--quick] [--connections 1000,5000]   (issue 20: populations up to the file limit, projected to 100,000; only when named)
+ *   npm run bench -- --only memoryPair [--connections 5000,10000]   (issue 20: memory per connection, the service against bare Socket.IO; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,7 +24,7 @@ import { abuseBenchmark } from './abuse/abuse.bench';
 import { audiencesBenchmark } from './audiences.bench';
 import { availabilityBenchmark } from './availability.bench';
 import { backendPushBenchmark } from './backend-push.bench';
-import { populationBenchmark } from './population.bench';
+import { memoryPairBenchmark, populationBenchmark } from './population.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
 import { completions, reports } from './fleet-reports';
@@ -503,7 +504,12 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['population'], null, 2));
   }
 
-  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush', 'population'].includes(name))) printSummary(results);
+  if (only?.has('memoryPair')) {
+    const sizes = args.includes('--connections') ? (args[args.indexOf('--connections') + 1] ?? '').split(',').map(Number) : [5_000, 10_000];
+    results['memoryPair'] = await memoryPairBenchmark({ sizes, serviceEnv, spec, log });
+  }
+
+  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush', 'population', 'memoryPair'].includes(name))) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

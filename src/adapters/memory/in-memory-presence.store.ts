@@ -13,7 +13,7 @@ import { copyOf, overwrite, type StoredPresence } from './stored-presence-record
 import { tenantKeyPrefix } from '../../domain/presence.types';
 import { availabilityOf, noUsersByAvailability, type UsersByAvailability } from '../../domain/availability';
 import { everyUser, onlinePageFilter } from '../../domain/online-page-filter';
-import { DeadlineQueue } from './deadline-queue';
+import { DeadlineQueue } from '../../application/deadline-queue';
 import { firstIndexAfter, rangeWithPrefix } from './sorted-keys';
 
 /** For a store whose transitions nobody follows (unit tests of the rules). */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/ports/clock.port';
 import { clientEvents, type ClientEventName, type Refusal } from '../../protocol/socket-events';
-import { keyOfUser, tenantPart } from '../../domain/presence.types';
+import { keyOfUser, tenantPart, type UserKey } from '../../domain/presence.types';
 import { KeyedAllowances } from '../limits/keyed-allowances';
 import { readCost, subscriptionCost, USERS_PER_READ_TOKEN } from '../limits/read-costs';
 import { EncodedJson } from './shared-encoding';
@@ -36,6 +36,20 @@ export type EventHandlers = { readonly [event in ClientEventName]: EventHandler 
 export type CloseHandler = (socket: PresenceSocket) => Promise<void>;
 
 type AckFn = (answer: object) => void;
+
+/**
+ * One connection's place in the router: its queue, its allowances, and whose reads it counts against. The read and
+ * refusal allowances are made at their first use, full, as they would be by then had they been made at the connect:
+ * most connections never need the second, and a connection costs two numbers fewer for each not made.
+ */
+interface ConnectionRoute {
+  readonly socket: PresenceSocket;
+  readonly queue: SerialQueue;
+  readonly allowed: TokenBucket;
+  refusals?: TokenBucket;
+  reads?: TokenBucket;
+  readonly reader: UserKey | undefined;
+}
 
 /**
  * The events that read presence: they draw from a read allowance of their own (so that reads never cost a heartbeat
@@ -96,78 +110,90 @@ export class SocketEventRouter {
     const queue = new SerialQueue();
     this.queues.set(socket.id, queue);
     const rate = this.settings.eventRate;
-    const burst = 2 * rate;
-    const allowed = new TokenBucket(rate, burst, this.clock.now());
-    // Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off.
-    const refusals = new TokenBucket(rate, 2 * burst, this.clock.now());
-    const reads = new TokenBucket(rate, burst, this.clock.now());
-    const reader = socket.data.authUserId === null ? undefined : keyOfUser({ ...tenantPart(socket.data), userId: socket.data.authUserId });
-    // Looked up at each use: an allowance that refilled meanwhile is forgotten, and a debt lands on the one in use.
-    const chargeUser = (cost: number): void => {
-      if (reader !== undefined) this.userReads.of(reader, this.clock.now()).charge(cost);
+    const now = this.clock.now();
+    const route: ConnectionRoute = {
+      socket,
+      queue,
+      allowed: new TokenBucket(rate, 2 * rate, now),
+      reader: socket.data.authUserId === null ? undefined : keyOfUser({ ...tenantPart(socket.data), userId: socket.data.authUserId }),
     };
-
-    for (const event of clientEvents) {
-      const handle = this.handlers[event];
-      socket.on(event, (...args: unknown[]) => {
-        const receivedAt = performance.now();
-        const ack = takeAck(args);
-        const now = this.clock.now();
-        const read = READS.has(event);
-        if (read ? !(reads.take(now) && (reader === undefined || this.userReads.of(reader, now).take(now))) : !allowed.take(now)) {
-          const message = read
-            ? `over the read allowance (${rate} a second, a list of ${USERS_PER_READ_TOKEN} users costs one more)`
-            : `over ${rate} events a second`;
-          this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message }, receivedAt);
-          if (!refusals.take(now)) {
-            this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');
-            socket.disconnect(true);
-          }
-          return;
-        }
-        const charged = read ? this.extraCost(event, args[0]) : 0;
-        if (read) {
-          reads.charge(charged);
-          chargeUser(charged);
-        }
-        const failed = (error: unknown): void => {
-          if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
-          else this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt);
-        };
-        const answered = (answer: object | LaterAnswer): void => {
-          if (answer instanceof LaterAnswer) {
-            answer.answer.then(answered, failed);
-            return;
-          }
-          ack?.({ ok: true, ...answer });
-          this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
-          if (read) {
-            const more = this.extraCost(event, args[0], answer) - charged;
-            reads.charge(more);
-            chargeUser(more);
-          }
-          this.output.check(socket);
-        };
-        queue.run(() => (socket.connected ? handle(socket, args[0]) : Promise.reject(DROPPED))).then(answered, failed);
-      });
-    }
-
-    // Events the protocol does not have get an answer too, so that a client waiting for an ack is not left hanging.
+    // One listener for every event, known or not: a connection costs one closure, not one per event it may send.
     socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && this.known.has(event)) return;
-      const receivedAt = performance.now();
-      const ack = takeAck(args);
-      const name = String(event).slice(0, 64);
-      this.refuse(socket, name, ack, { code: 'INVALID_PAYLOAD', message: `unknown event ${name}` }, receivedAt, 'unknown');
-      if (!allowed.take(this.clock.now()) && !refusals.take(this.clock.now())) socket.disconnect(true);
+      if (typeof event === 'string' && this.known.has(event)) this.handle(route, event as ClientEventName, args);
+      else this.refuseUnknown(route, event, args);
     });
-
     socket.on('disconnect', () => {
       void queue
         .run(() => this.closed(socket))
         .catch((error: unknown) => this.logger.error({ err: error, socket: socket.id }, 'disconnect failed'))
         .finally(() => this.queues.delete(socket.id));
     });
+  }
+
+  private handle(route: ConnectionRoute, event: ClientEventName, args: unknown[]): void {
+    const { socket, reader } = route;
+    const receivedAt = performance.now();
+    const ack = takeAck(args);
+    const now = this.clock.now();
+    const read = READS.has(event);
+    if (read ? !(this.readsOf(route, now).take(now) && (reader === undefined || this.userReads.of(reader, now).take(now))) : !route.allowed.take(now)) {
+      const rate = this.settings.eventRate;
+      const message = read ? `over the read allowance (${rate} a second, a list of ${USERS_PER_READ_TOKEN} users costs one more)` : `over ${rate} events a second`;
+      this.refuse(socket, event, ack, { code: 'RATE_LIMITED', message }, receivedAt);
+      if (!this.refusalsOf(route, now).take(now)) {
+        this.logger.warn({ socket: socket.id, address: socket.handshake.address }, 'disconnecting a flooding connection');
+        socket.disconnect(true);
+      }
+      return;
+    }
+    const charged = read ? this.extraCost(event, args[0]) : 0;
+    if (read) this.chargeReads(route, charged);
+    const failed = (error: unknown): void => {
+      if (error === DROPPED) this.metrics.eventHandled(event, 'dropped', secondsSince(receivedAt));
+      else this.refuse(socket, event, ack, toRefusal(error, this.logger, event), receivedAt);
+    };
+    const answered = (answer: object | LaterAnswer): void => {
+      if (answer instanceof LaterAnswer) {
+        answer.answer.then(answered, failed);
+        return;
+      }
+      ack?.({ ok: true, ...answer });
+      this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
+      if (read) this.chargeReads(route, this.extraCost(event, args[0], answer) - charged);
+      this.output.check(socket);
+    };
+    const handler = this.handlers[event];
+    route.queue.run(() => (socket.connected ? handler(socket, args[0]) : Promise.reject(DROPPED))).then(answered, failed);
+  }
+
+  /** Events the protocol does not have get an answer too, so that a client waiting for an ack is not left hanging. */
+  private refuseUnknown(route: ConnectionRoute, event: unknown, args: unknown[]): void {
+    const receivedAt = performance.now();
+    const ack = takeAck(args);
+    const name = String(event).slice(0, 64);
+    this.refuse(route.socket, name, ack, { code: 'INVALID_PAYLOAD', message: `unknown event ${name}` }, receivedAt, 'unknown');
+    const now = this.clock.now();
+    if (!route.allowed.take(now) && !this.refusalsOf(route, now).take(now)) route.socket.disconnect(true);
+  }
+
+  private readsOf(route: ConnectionRoute, now: number): TokenBucket {
+    route.reads ??= new TokenBucket(this.settings.eventRate, 2 * this.settings.eventRate, now);
+    return route.reads;
+  }
+
+  /** Refusals have a budget too: a client over twice the rate for long, or flooding, spends it and is cut off. */
+  private refusalsOf(route: ConnectionRoute, now: number): TokenBucket {
+    route.refusals ??= new TokenBucket(this.settings.eventRate, 4 * this.settings.eventRate, now);
+    return route.refusals;
+  }
+
+  /**
+   * Charges a read's cost to the connection's read allowance and to its token's user's, looked up at each use: an
+   * allowance that refilled meanwhile is forgotten, and a debt lands on the one in use.
+   */
+  private chargeReads(route: ConnectionRoute, cost: number): void {
+    this.readsOf(route, this.clock.now()).charge(cost);
+    if (route.reader !== undefined) this.userReads.of(route.reader, this.clock.now()).charge(cost);
   }
 
   /** Runs a task in a connection's order, after the events it sent before; `undefined` once its close was handled. */

@@ -75,6 +75,24 @@ describe('TokenExpiry', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('watches every connection under one timer, each closed when its own token expires', () => {
+    const clock = new FakeClock();
+    const pass = passing(clock);
+    const expiry = new TokenExpiry(clock);
+    const [late, early, closed] = [3_000, 1_000, 2_000].map((ms, i) => new StandInSocket(`s${i}`, { authUserId: `u${i}`, tokenExpiresAt: clock.now() + ms }));
+    for (const client of [late, early, closed]) expiry.watch((client as StandInSocket).socket);
+    expect(jest.getTimerCount()).toBe(1);
+    (closed as StandInSocket).close();
+    pass(1_000);
+    expect([late, early].map((c) => (c as StandInSocket).connected)).toEqual([true, false]);
+    pass(1_000);
+    expect((closed as StandInSocket).sent).toEqual([]);
+    expect((late as StandInSocket).connected).toBe(true);
+    pass(1_000);
+    expect((late as StandInSocket).sent).toEqual([['presenceError', expired]]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('stops watching a connection that closed', () => {
     const clock = new FakeClock();
     const pass = passing(clock);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DeadlineQueue } from '../../../../src/adapters/memory/deadline-queue';
+import { DeadlineQueue } from '../../../src/application/deadline-queue';
 
 describe('DeadlineQueue', () => {
   it('lists exactly the keys that are due, under any sequence of schedules and removals', () => {
