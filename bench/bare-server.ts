@@ -8,7 +8,14 @@ import { Server } from 'socket.io';
 const port = Number(process.env['PORT'] ?? 0);
 const http = createServer();
 const io = new Server(http, { transports: ['polling', 'websocket'], serveClient: false });
+/** BARE_BROADCAST=1: each `userOnline` is also broadcast to every client, as §1's `userStatusChanged`: the fan-out ceiling. */
+const broadcasts = process.env['BARE_BROADCAST'] === '1';
 io.on('connection', (socket) => {
+  if (broadcasts) {
+    socket.on('userOnline', (payload: { userId?: unknown }) => {
+      io.emit('userStatusChanged', { userId: payload.userId, status: 'online', lastSeen: new Date().toISOString(), reason: 'online' });
+    });
+  }
   for (const event of ['userOnline', 'userHeartbeat', 'userOffline', 'getOnlineUsers', 'presenceSubscribe']) {
     socket.on(event, (...args: unknown[]) => {
       const ack = args[args.length - 1];

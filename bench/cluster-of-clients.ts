@@ -41,6 +41,11 @@ export class ClientFleet {
     return this.workers.length;
   }
 
+  /** The workers' process ids (to pin them to a core). */
+  get pids(): number[] {
+    return this.workers.map((worker) => worker.pid as number);
+  }
+
   /** Closes every connection and waits for the workers to exit, so that the next measurement has the machine. */
   async close(): Promise<void> {
     await this.ask({ cmd: 'close' });

@@ -36,3 +36,19 @@ export async function completions(fleet: ClientFleet, n: number): Promise<number
   }
   return completed;
 }
+
+/** Polls the workers until `users` transitions were each seen by `receivers` clients (or 120 s pass). */
+export async function waitForArrivals(fleet: ClientFleet, users: number, receivers: number) {
+  const deadline = Date.now() + 120_000;
+  const merged = { emitted: new Map<number, number>(), firstSeen: new Map<number, number>(), lastSeen: new Map<number, number>(), seenBy: new Map<number, number>() };
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await reports(fleet);
+    for (const [k, v] of r.emitted) merged.emitted.set(k, v);
+    for (const [k, v] of r.firstSeen) merged.firstSeen.set(k, Math.min(merged.firstSeen.get(k) ?? Infinity, v));
+    for (const [k, v] of r.lastSeen) merged.lastSeen.set(k, Math.max(merged.lastSeen.get(k) ?? 0, v));
+    for (const [k, v] of r.seenBy) merged.seenBy.set(k, (merged.seenBy.get(k) ?? 0) + v);
+    const done = [...merged.seenBy.values()].filter((count) => count >= receivers).length;
+    if (done >= users || Date.now() > deadline) return merged;
+  }
+}

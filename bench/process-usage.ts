@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
@@ -19,4 +20,9 @@ export function cpuSeconds(pid: number): number {
 export function rssBytes(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match?.[1] ?? 0) * 1024;
+}
+
+/** Pins a process to one CPU (Linux `taskset`), so that a server and its clients do not share a core. */
+export function pinToCpu(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-cp', String(cpu), String(pid)], { stdio: 'ignore' });
 }

@@ -11,6 +11,7 @@
  *   npm run bench -- --only backendPush [--quick] [--store redis] [--persistence postgres]   (issue 19: the event stream and webhooks under 10,000 users churning; only when named)
  *   npm run bench -- --only population [--quick] [--connections 1000,5000]   (issue 20: populations up to the file limit, projected to 100,000; only when named)
  *   npm run bench -- --only memoryPair [--connections 5000,10000]   (issue 20: memory per connection, the service against bare Socket.IO; only when named)
+ *   npm run bench -- --only fanoutPair [--quick]   (issue 20: §1 fan-out CPU per delivered frame, the service against a bare broadcast; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -24,10 +25,11 @@ import { abuseBenchmark } from './abuse/abuse.bench';
 import { audiencesBenchmark } from './audiences.bench';
 import { availabilityBenchmark } from './availability.bench';
 import { backendPushBenchmark } from './backend-push.bench';
+import { fanoutPairBenchmark } from './fanout-pair.bench';
 import { memoryPairBenchmark, populationBenchmark } from './population.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
 import { ClientFleet } from './cluster-of-clients';
-import { completions, reports } from './fleet-reports';
+import { completions, waitForArrivals } from './fleet-reports';
 import { domainBenchmarks } from './domain.bench';
 import { eventPathNsPerHeartbeat } from './event-path.bench';
 import type { ClientSpec } from './load-worker';
@@ -105,21 +107,6 @@ async function legacyStorm(n: number) {
   }
 }
 
-/** Polls the workers until `users` transitions were each seen by `receivers` clients (or 120 s pass). */
-async function waitForArrivals(fleet: ClientFleet, users: number, receivers: number) {
-  const deadline = Date.now() + 120_000;
-  const merged = { emitted: new Map<number, number>(), firstSeen: new Map<number, number>(), lastSeen: new Map<number, number>(), seenBy: new Map<number, number>() };
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
-    const r = await reports(fleet);
-    for (const [k, v] of r.emitted) merged.emitted.set(k, v);
-    for (const [k, v] of r.firstSeen) merged.firstSeen.set(k, Math.min(merged.firstSeen.get(k) ?? Infinity, v));
-    for (const [k, v] of r.lastSeen) merged.lastSeen.set(k, Math.max(merged.lastSeen.get(k) ?? 0, v));
-    for (const [k, v] of r.seenBy) merged.seenBy.set(k, (merged.seenBy.get(k) ?? 0) + v);
-    const done = [...merged.seenBy.values()].filter((count) => count >= receivers).length;
-    if (done >= users || Date.now() > deadline) return merged;
-  }
-}
 
 
 /** §7 join storm: every client subscribes first, then all go online; done when every client holds its whole scope. */
@@ -504,12 +491,17 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['population'], null, 2));
   }
 
+  if (only?.has('fanoutPair')) {
+    const clients = quick ? 300 : 1_000;
+    results['fanoutPair'] = await fanoutPairBenchmark({ clients, service: () => ServerProcess.service(serviceEnv()), bare: () => ServerProcess.bare({ broadcast: true }), spec: (id) => spec(id), log });
+  }
+
   if (only?.has('memoryPair')) {
     const sizes = args.includes('--connections') ? (args[args.indexOf('--connections') + 1] ?? '').split(',').map(Number) : [5_000, 10_000];
     results['memoryPair'] = await memoryPairBenchmark({ sizes, serviceEnv, spec, log });
   }
 
-  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush', 'population', 'memoryPair'].includes(name))) printSummary(results);
+  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush', 'population', 'memoryPair', 'fanoutPair'].includes(name))) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -50,8 +50,9 @@ export class ServerProcess {
     return new ServerProcess([...diagnosticFlags(), main], { PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env, ...extraServiceEnv() }, true);
   }
 
-  static bare(): ServerProcess {
-    return new ServerProcess([...diagnosticFlags(), '--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0' }, false);
+  /** `broadcast`: the bare server also broadcasts each announcement to every client (the §1 fan-out ceiling). */
+  static bare(options: { broadcast?: boolean } = {}): ServerProcess {
+    return new ServerProcess([...diagnosticFlags(), '--import', 'tsx', resolve(__dirname, 'bare-server.ts')], { PORT: '0', ...(options.broadcast ? { BARE_BROADCAST: '1' } : {}) }, false);
   }
 
   get pid(): number {

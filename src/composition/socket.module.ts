@@ -7,6 +7,7 @@ import { authenticateSockets, limitConnections } from '../adapters/socket/socket
 import { SocketPresenceBroadcaster } from '../adapters/socket/socket-presence.broadcaster';
 import { SocketPresenceGateway } from '../adapters/socket/socket-presence.gateway';
 import { createSocketServer } from '../adapters/socket/socket-server';
+import { WriteCoalescing } from '../adapters/socket/write-coalescing';
 import { SubscriptionHub } from '../adapters/socket/subscriptions/subscription-hub';
 import { SocketAudience } from '../adapters/socket/socket-audience';
 import type { Config } from '../config';
@@ -38,6 +39,7 @@ export function bindSockets(c: Container, config: Config, logger: Logger): void 
     });
     io.use(authenticateSockets(ctx.get(TOKENS.AccessTokenVerifier), config.auth?.cookieName ?? 'access_token', logger));
     io.use(limitConnections(ctx.get(TOKENS.ConnectionLimits), logger, config.trustProxy));
+    new WriteCoalescing().attach(io);
     return io;
   });
   c.bind(TOKENS.SubscriptionHub).toDynamicValue((ctx) => {

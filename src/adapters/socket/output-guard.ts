@@ -52,6 +52,12 @@ export class OutputGuard {
   private timer: NodeJS.Timeout | undefined;
   /** Each connection's output, from the guard's first look at it. */
   private readonly watches = new WeakMap<object, OutputWatch>();
+  /** Connections to check at the end of this turn. */
+  private readonly toCheck = new Set<PresenceSocket>();
+  private readonly checkQueued = (): void => {
+    for (const socket of this.toCheck) this.check(socket);
+    this.toCheck.clear();
+  };
 
   constructor(
     private readonly io: PresenceServer,
@@ -60,6 +66,16 @@ export class OutputGuard {
     private readonly logger: Logger,
     private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /**
+   * `check`, once this turn's writes have gone out: a connection's writes wait, corked, for the end of the turn
+   * (`WriteCoalescing`), and output merely not yet written is not output the client has not read. Connections are
+   * checked in one `setImmediate` a turn, queued after the one that uncorks them.
+   */
+  checkOnceWritten(socket: PresenceSocket): void {
+    this.toCheck.add(socket);
+    if (this.toCheck.size === 1) setImmediate(this.checkQueued);
+  }
 
   /** Disconnects the connection if it holds too much unsent output; false when it did. */
   check(socket: PresenceSocket): boolean {

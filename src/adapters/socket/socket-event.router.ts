@@ -97,7 +97,7 @@ export class SocketEventRouter {
     private readonly logger: Logger,
     private readonly metrics: EventMetrics,
     /** Looks at what the connection has not read yet, after each answer (a large list can be asked for often). */
-    private readonly output: { check(socket: PresenceSocket): boolean } = { check: () => true },
+    private readonly output: { checkOnceWritten(socket: PresenceSocket): void } = { checkOnceWritten: () => undefined },
   ) {
     this.userReads = new KeyedAllowances(settings.eventRate, 2 * settings.eventRate);
   }
@@ -160,7 +160,7 @@ export class SocketEventRouter {
       ack?.({ ok: true, ...answer });
       this.metrics.eventHandled(event, 'ok', secondsSince(receivedAt));
       if (read) this.chargeReads(route, this.extraCost(event, args[0], answer) - charged);
-      this.output.check(socket);
+      this.output.checkOnceWritten(socket);
     };
     const handler = this.handlers[event];
     route.queue.run(() => (socket.connected ? handler(socket, args[0]) : Promise.reject(DROPPED))).then(answered, failed);
