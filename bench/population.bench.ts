@@ -120,7 +120,8 @@ async function populationAt(n: number, options: PopulationOptions): Promise<Popu
     await closeFleet();
     await restarted.stop();
 
-    const bareKiB = await bareRssPerConnection(n, workers, specs);
+    // A bare Socket.IO server holding the same connections (it acks the subscriptions and announcements).
+    const bareKiB = await rssPerConnection(ServerProcess.bare(), specs, 2_000);
     const perConnectionKiB = round((online - baseline) / n / 1024, 1);
     return {
       connections: n,
@@ -139,21 +140,23 @@ async function populationAt(n: number, options: PopulationOptions): Promise<Popu
   }
 }
 
-/** A bare Socket.IO server holding the same connections (it acknowledges the subscriptions and announcements). */
-async function bareRssPerConnection(n: number, workers: number, specs: readonly ClientSpec[]): Promise<number> {
-  const bare = ServerProcess.bare();
-  const fleet = new ClientFleet(workers);
+/**
+ * What a server's RSS grows by per connection (KiB) while it holds these clients, online, `holdMs` after they all
+ * announced; the server is stopped after.
+ */
+async function rssPerConnection(server: ServerProcess, specs: readonly ClientSpec[], holdMs: number): Promise<number> {
+  const fleet = new ClientFleet(Math.max(2, Math.ceil(specs.length / CONNECTIONS_PER_WORKER)));
   try {
-    const url = await bare.url();
+    const url = await server.url();
     await pause(500);
-    const baseline = rssBytes(bare.pid);
+    const baseline = rssBytes(server.pid);
     await fleet.connect(url, specs, 'none', true);
     await fleet.ask({ cmd: 'online' });
-    await pause(2_000);
-    return round((rssBytes(bare.pid) - baseline) / n / 1024, 1);
+    await pause(holdMs);
+    return round((rssBytes(server.pid) - baseline) / specs.length / 1024, 1);
   } finally {
     await fleet.close();
-    await bare.stop();
+    await server.stop();
   }
 }
 
@@ -206,25 +209,11 @@ export async function populationBenchmark(options: PopulationOptions) {
  * connection costs is measured, not its scope), held 10 s, by the service and by a bare Socket.IO server.
  */
 export async function memoryPairBenchmark(options: Pick<PopulationOptions, 'serviceEnv' | 'spec' | 'log'> & { readonly sizes: readonly number[] }) {
-  const held = async (server: ServerProcess, n: number): Promise<number> => {
-    const fleet = new ClientFleet(Math.max(2, Math.ceil(n / CONNECTIONS_PER_WORKER)));
-    try {
-      const url = await server.url();
-      await pause(500);
-      const baseline = rssBytes(server.pid);
-      await fleet.connect(url, range(1, n).map((id) => options.spec(id, { userIds: [] }, 0)), 'none', true);
-      await fleet.ask({ cmd: 'online' });
-      await pause(10_000);
-      return round((rssBytes(server.pid) - baseline) / n / 1024, 1);
-    } finally {
-      await fleet.close();
-      await server.stop();
-    }
-  };
+  const emptyScopes = (n: number) => range(1, n).map((id) => options.spec(id, { userIds: [] }, 0));
   const rows = [];
   for (const n of options.sizes) {
-    const service = await held(ServerProcess.service(options.serviceEnv()), n);
-    const bare = await held(ServerProcess.bare(), n);
+    const service = await rssPerConnection(ServerProcess.service(options.serviceEnv()), emptyScopes(n), 10_000);
+    const bare = await rssPerConnection(ServerProcess.bare(), emptyScopes(n), 10_000);
     const row = { connections: n, serviceKiBPerConnection: service, bareSocketIoKiBPerConnection: bare, ratio: round(service / bare) };
     options.log(JSON.stringify(row));
     rows.push(row);
