@@ -38,6 +38,11 @@ export class DeadlineSweeper implements ExpiryAlarm {
   private dueAtTick = 0;
   /** The earliest deadline heard of while a sweep ran, for the one after it. */
   private heardDuringSweep = Number.POSITIVE_INFINITY;
+  /**
+   * The time the latest sweep swept to: a deadline at or before it was ended then, or deferred (this node stalled),
+   * and the interval brings it back; a heartbeat that reports it again starts no sweep.
+   */
+  private sweptTo = Number.NEGATIVE_INFINITY;
   private running: Promise<void> | undefined;
   private stopped = true;
 
@@ -65,7 +70,7 @@ export class DeadlineSweeper implements ExpiryAlarm {
 
   dueAt(at: Instant): void {
     const wake = at + this.schedule.batchMs;
-    if (this.stopped || wake >= this.wakeAt) return;
+    if (this.stopped || at <= this.sweptTo || wake >= this.wakeAt) return;
     if (this.running !== undefined) this.heardDuringSweep = Math.min(this.heardDuringSweep, wake);
     else this.planAt(wake);
   }
@@ -84,27 +89,30 @@ export class DeadlineSweeper implements ExpiryAlarm {
     const lateMs = Math.max(0, performance.now() - this.dueAtTick);
     this.wakeAt = Number.POSITIVE_INFINITY;
     this.metrics.sweepLag.observe(lateMs / 1000);
-    this.running = this.sweepOnce(this.stalls.record(lateMs)).then((next) => {
+    this.sweptTo = this.clock.now();
+    this.running = this.sweepOnce(this.stalls.record(lateMs)).then((result) => {
       this.running = undefined;
+      if (result !== undefined) this.sweptTo = result.now;
       const heard = this.heardDuringSweep;
       this.heardDuringSweep = Number.POSITIVE_INFINITY;
-      this.planAt(Math.min(this.nextWake(next), heard));
+      this.planAt(Math.min(this.nextWake(result), heard));
     });
   }
 
   /**
-   * The next sweep: at the next deadline, or an interval from now if that is sooner. A deadline already passed was
-   * deferred (this node stalled): it waits for the interval, not a sweep on every tick.
+   * The next sweep: at the next deadline, or an interval from now if that is sooner. A deadline at or before the
+   * time the sweep swept to was deferred (this node stalled): it waits for the interval, not a sweep on every tick.
+   * One that came due while the sweep ran is swept at once.
    */
-  private nextWake(nextDeadline: Instant | undefined): number {
-    const now = this.clock.now();
-    const latest = now + this.schedule.intervalMs;
-    if (nextDeadline === undefined || nextDeadline <= now) return latest;
-    return Math.min(nextDeadline + this.schedule.batchMs, latest);
+  private nextWake(result: SweepResult | undefined): number {
+    const latest = this.clock.now() + this.schedule.intervalMs;
+    const next = result?.nextDeadline;
+    if (result === undefined || next === undefined || next <= result.now) return latest;
+    return Math.min(next + this.schedule.batchMs, latest);
   }
 
-  /** One sweep; its next deadline, or undefined when it failed (the interval then brings the next). */
-  private async sweepOnce(stallMs: number): Promise<Instant | undefined> {
+  /** One sweep; undefined when it failed (the interval then brings the next). */
+  private async sweepOnce(stallMs: number): Promise<SweepResult | undefined> {
     const finish = this.metrics.sweepDuration.startTimer();
     this.metrics.stallAllowance.set(stallMs / 1000);
     try {
@@ -112,7 +120,7 @@ export class DeadlineSweeper implements ExpiryAlarm {
       this.metrics.expiriesDeferred.inc(result.deferred);
       if (result.transitions > 0) this.logger.debug(result, 'sweep ended stale presence');
       if (result.deferred > 0) this.logger.warn({ deferred: result.deferred, stallMs }, 'sweep deferred expiries: this node stalled');
-      return result.nextDeadline;
+      return result;
     } catch (error) {
       this.logger.error({ err: error }, 'sweep failed');
       return undefined;

@@ -118,6 +118,40 @@ describe('the deadline sweeper', () => {
     expect(sweeps).toBe(3);
   });
 
+  /** A sweeper over a stand-in sweep: `results` says, call by call, how long it takes and what deadline it leaves. */
+  const stubbed = (intervalMs: number, results: (call: number, now: number) => { takesMs: number; nextDeadline: number | undefined }) => {
+    const clock: Clock = { now: () => Date.now() };
+    const metrics = { sweepLag: { observe: () => undefined }, sweepDuration: { startTimer: () => () => undefined }, expiriesDeferred: { inc: () => undefined }, stallAllowance: { set: () => undefined } };
+    const sweep = async () => {
+      const now = Date.now();
+      const { takesMs, nextDeadline } = results(sweeps++, now);
+      await new Promise((resolve) => setTimeout(resolve, takesMs));
+      return { now, usersChecked: 0, transitions: 0, deferred: 0, nodesRecovered: [], nextDeadline };
+    };
+    sweeper = new DeadlineSweeper(sweep, { intervalMs, batchMs: BATCH_MS }, clock, pino({ level: 'silent' }), metrics, new StallMeter(TTL_MS));
+    sweeper.start();
+  };
+
+  it('sweeps at once after a sweep during which the next deadline came due, not an interval later', async () => {
+    // The first sweep takes 20 ms, and leaves a deadline 5 ms after it started.
+    stubbed(10_000, (call, now) => ({ takesMs: call === 0 ? 20 : 0, nextDeadline: call === 0 ? now + 5 : undefined }));
+    await jest.advanceTimersByTimeAsync(10_000 + 100);
+    expect(sweeps).toBe(2);
+  });
+
+  it('starts no sweep for a deadline the last sweep deferred, reported again by a heartbeat', async () => {
+    stubbed(1_000, () => ({ takesMs: 0, nextDeadline: undefined }));
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(sweeps).toBe(1);
+    sweeper.dueAt(Date.now() - 500);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(sweeps).toBe(1);
+    // A deadline after the sweep still moves the next one up.
+    sweeper.dueAt(Date.now() + 50);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(sweeps).toBe(2);
+  });
+
   it('sweeps no more once stopped', async () => {
     build(1_000);
     await jest.advanceTimersByTimeAsync(2_000);
