@@ -11,6 +11,7 @@
  *   npm run bench -- --only backendPush [--quick] [--store redis] [--persistence postgres]   (issue 19: the event stream and webhooks under 10,000 users churning; only when named)
  *   npm run bench -- --only population [--quick] [--connections 1000,5000]   (issue 20: populations up to the file limit, projected to 100,000; only when named)
  *   npm run bench -- --only memoryPair [--connections 5000,10000]   (issue 20: memory per connection, the service against bare Socket.IO; only when named)
+ *   npm run bench -- --only cluster --store redis --nodes 3 [--quick]   (issue 20: Redis's cost per heartbeat and per transition, cross-node delay)
  *   npm run bench -- --only fanoutPair [--quick]   (issue 20: §1 fan-out CPU per delivered frame, the service against a bare broadcast; only when named)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { abuseBenchmark } from './abuse/abuse.bench';
 import { audiencesBenchmark } from './audiences.bench';
 import { availabilityBenchmark } from './availability.bench';
 import { backendPushBenchmark } from './backend-push.bench';
+import { clusterBenchmark } from './cluster.bench';
 import { fanoutPairBenchmark } from './fanout-pair.bench';
 import { memoryPairBenchmark, populationBenchmark } from './population.bench';
 import { deleteKeysWithPrefix } from '../src/adapters/redis/redis-keys';
@@ -491,6 +493,21 @@ async function main(): Promise<void> {
     log(JSON.stringify(results['population'], null, 2));
   }
 
+  if (args.includes('--nodes')) {
+    const nodes = Number(args[args.indexOf('--nodes') + 1] ?? 3);
+    results['cluster'] = await clusterBenchmark({
+      nodes,
+      clients: quick ? 900 : 3_000,
+      heartbeatsPerSecond: quick ? 300 : 1_000,
+      seconds: quick ? 5 : 20,
+      serviceEnv,
+      spec: (id) => spec(id),
+      redisPrefix: `bench-cluster-${process.pid}:`,
+      log,
+    });
+    await dropRedisKeys(`bench-cluster-${process.pid}:`);
+  }
+
   if (only?.has('fanoutPair')) {
     const clients = quick ? 300 : 1_000;
     results['fanoutPair'] = await fanoutPairBenchmark({ clients, service: () => ServerProcess.service(serviceEnv()), bare: () => ServerProcess.bare({ broadcast: true }), spec: (id) => spec(id), log });
@@ -501,7 +518,7 @@ async function main(): Promise<void> {
     results['memoryPair'] = await memoryPairBenchmark({ sizes, serviceEnv, spec, log });
   }
 
-  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush', 'population', 'memoryPair', 'fanoutPair'].includes(name))) printSummary(results);
+  if (only === undefined || [...only].some((name) => !['abuse', 'audiences', 'availability', 'backendPush', 'population', 'memoryPair', 'fanoutPair', 'cluster'].includes(name))) printSummary(results);
   const dir = resolve(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
