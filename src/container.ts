@@ -24,7 +24,6 @@ import type { LastSeenRepository } from './domain/ports/last-seen.port';
 import { PresenceService } from './domain/presence.service';
 import type { Lifecycle } from './lifecycle';
 import { TOKENS } from './tokens';
-import type { WebhookDispatcher } from './adapters/webhooks/webhook-dispatcher';
 
 /** Replacements for tests: a fake clock, a store that fails on demand, health checks, a repository. */
 export interface ContainerOverrides {
@@ -99,14 +98,16 @@ function bindCore(c: Container, config: Config, logger: Logger, overrides: Conta
         alarm: ctx.get(TOKENS.Sweeper),
       }),
   );
-  c.bind(TOKENS.HealthChecks).toDynamicValue(
-    (ctx) =>
+  c.bind(TOKENS.HealthChecks).toDynamicValue((ctx) => {
+    const webhooks = ctx.get(TOKENS.Webhooks);
+    return (
       overrides.health ?? {
         store: ctx.get(TOKENS.StoreHealth),
         persistence: ctx.get(TOKENS.LastSeen).health(),
-        ...(config.webhooks === null ? {} : { webhooks: (ctx.get(TOKENS.Webhooks) as WebhookDispatcher).health }),
-      },
-  );
+        ...(webhooks === null ? {} : { webhooks: webhooks.health }),
+      }
+    );
+  });
   c.bind(TOKENS.Sweeper).toDynamicValue(
     (ctx) =>
       new DeadlineSweeper(

@@ -28,7 +28,6 @@ const EVENTS_PER_WRITE = 5_000;
 export class LocalWebhookFeed implements WebhookFeed {
   private outbox = new WebhookOutbox();
   private readonly cursors = new Map<string, number>();
-  private endpoints: readonly string[] = [];
   private loaded: boolean;
   private lastSeq = 0;
   private unwritten: OutboxEvent[] = [];
@@ -47,7 +46,6 @@ export class LocalWebhookFeed implements WebhookFeed {
   }
 
   async start(endpoints: readonly string[]): Promise<void> {
-    this.endpoints = endpoints;
     for (const endpoint of endpoints) this.cursors.set(endpoint, 0);
     if (this.journal === null) return;
     await this.load();
@@ -131,7 +129,7 @@ export class LocalWebhookFeed implements WebhookFeed {
     for (const event of kept.events) if (event.seq < firstAppended) this.outbox.append(event);
     for (const event of appended) this.outbox.append(event);
     const end = kept.events.at(-1)?.seq ?? 0;
-    for (const endpoint of this.endpoints) {
+    for (const endpoint of this.cursors.keys()) {
       const cursor = kept.cursors.get(endpoint);
       this.cursors.set(endpoint, cursor ?? end);
       if (cursor === undefined) this.movedCursors.set(endpoint, end);

@@ -25,7 +25,6 @@ export function streamEventOf(transition: CommittedTransition, to: PresenceState
   };
 }
 
-
 /** A transition as a webhook's event: as on the stream, with the user's tenant when tenants are on. */
 export function webhookEventOf(transition: CommittedTransition): PresenceStreamEvent {
   const event = streamEventOf(transition);

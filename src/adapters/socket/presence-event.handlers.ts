@@ -17,7 +17,7 @@ import type { StatusAllowance } from './status-allowance';
 import { PresenceScope, sightOf } from './subscriptions/presence-scope';
 import type { SubscriptionHub } from './subscriptions/subscription-hub';
 import type { PresenceSocket } from './socket.types';
-import { isoOf } from './wire';
+import { isoOf } from '../presence-events/iso-time';
 
 /** What the handlers ask of the subscription hub. */
 export type Subscriptions = Pick<SubscriptionHub, 'subscribe' | 'unsubscribe'>;

@@ -11,7 +11,6 @@ import type {
   WirePresenceUser,
 } from '../../protocol/socket-events';
 
-export { isoOf } from '../presence-events/iso-time';
 
 /** A transition or heartbeat of §1; a change of availability goes as `userAvailabilityChanged` instead. */
 type StatusEvent = Exclude<PresenceEvent, CommittedTransition & AvailabilityChanged>;

@@ -1,4 +1,4 @@
-import type { Socket as NetSocket } from 'node:net';
+import { Socket as NetSocket } from 'node:net';
 import type { PresenceServer } from './socket.types';
 
 /** The parts of engine.io's connection and ws's socket that carry a WebSocket connection's bytes. */
@@ -16,11 +16,22 @@ interface EngineConnection {
 export class WriteCoalescing {
   private readonly corked = new Set<NetSocket>();
   private scheduled = false;
+  /** Every coalesced socket's `write`: one function for all, not a closure per connection. */
+  private readonly coalescedWrite: NetSocket['write'];
   private readonly uncorkAll = (): void => {
     this.scheduled = false;
     for (const socket of this.corked) if (!socket.destroyed) socket.uncork();
     this.corked.clear();
   };
+
+  constructor() {
+    const coalescing = this;
+    const write = NetSocket.prototype.write;
+    this.coalescedWrite = function (this: NetSocket, ...args: Parameters<NetSocket['write']>): boolean {
+      if (!coalescing.corked.has(this)) coalescing.cork(this);
+      return write.apply(this, args);
+    } as NetSocket['write'];
+  }
 
   /** Coalesces the writes of every WebSocket connection of the server, from its start or its upgrade. */
   attach(io: PresenceServer): void {
@@ -32,13 +43,7 @@ export class WriteCoalescing {
 
   private coalesce(conn: EngineConnection): void {
     const socket = conn.transport?.name === 'websocket' ? conn.transport.socket?._socket : undefined;
-    if (socket === undefined) return;
-    const write = socket.write;
-    const coalescing = this;
-    socket.write = function (this: NetSocket, ...args: Parameters<NetSocket['write']>): boolean {
-      if (!coalescing.corked.has(this)) coalescing.cork(this);
-      return write.apply(this, args);
-    } as NetSocket['write'];
+    if (socket !== undefined) socket.write = this.coalescedWrite;
   }
 
   private cork(socket: NetSocket): void {
